@@ -1,0 +1,94 @@
+"""pkyx: a comparison wiki. ``create_app`` builds the Flask application.
+
+Example::
+
+    app = create_app("testing")
+    client = app.test_client()
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Mapping
+
+from flask import Flask
+
+from conf import config_for
+
+from .domain.accounts import PasswordHasher
+from .repositories import Repositories
+from .services import Accounts, Wiki
+from .store import open_store
+
+__all__ = ["create_app"]
+
+log = logging.getLogger(__name__)
+
+
+def create_app(env: str | None = None, overrides: Mapping[str, object] | None = None) -> Flask:
+    """Build the app for ``env`` (default ``PKYX_ENV``), with optional setting overrides."""
+    app = Flask(__name__, instance_path=os.environ.get("PKYX_INSTANCE_PATH") or None,
+                instance_relative_config=True)
+    app.config.from_mapping(config_for(env, app.instance_path).as_dict())
+    if overrides:
+        app.config.from_mapping(overrides)
+    configure_logging(app)
+    register_store(app)
+    register_blueprints(app)
+    register_errorhandlers(app)
+    register_commands(app)
+    return app
+
+
+def configure_logging(app: Flask) -> None:
+    """Log to stderr at INFO (gunicorn and supervisor collect it)."""
+    if not logging.getLogger().handlers:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
+                                                       "%(message)s")
+
+
+def register_store(app: Flask) -> None:
+    """Open the store, build the repositories and services, load or seed demo data."""
+    store = open_store(app)
+    repos = Repositories(store)
+    app.extensions["pkyx.repos"] = repos
+    hasher = PasswordHasher(app.config["ARGON2_MEMORY_KIB"], app.config["ARGON2_TIME_COST"],
+                            app.config["ARGON2_PARALLELISM"])
+    app.extensions["pkyx.wiki"] = Wiki(repos)
+    app.extensions["pkyx.accounts"] = Accounts(repos, hasher)
+    app.context_processor(lambda: {"store_description": store.description})
+    if store.embedded:
+        log.warning("pkyx runs on %s: data lives in this process and in %s", store.description,
+                    store.snapshot_path or "memory only")
+        if not store.load_snapshot():
+            from .repositories.indexes import create_indexes
+
+            create_indexes(store.db)
+            if app.config["SEED_DEMO_DATA"]:
+                from .seed import seed_demo
+
+                with app.app_context():
+                    seed_demo(app)
+                store.save_snapshot()
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach the pages."""
+    from .web import main
+
+    app.register_blueprint(main.bp)
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Turn domain errors into responses (pages here; the API adds problem+json)."""
+    from .web import errors
+
+    errors.register(app)
+
+
+def register_commands(app: Flask) -> None:
+    """Add the operators' commands to ``flask``/``manage.py``."""
+    from . import commands
+
+    commands.register(app)

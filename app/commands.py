@@ -1,0 +1,116 @@
+"""Operators' commands: ``manage.py seed | create-indexes | create-admin | export | import``.
+
+``run``, ``routes`` and ``shell`` come with Flask's CLI. With the embedded store a
+command works on the snapshot in ``instance/``: stop the server first, because the
+running server keeps its own copy in memory and would overwrite the snapshot.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+
+import click
+from flask import Flask, current_app
+
+from .domain.errors import DomainError
+from .repositories import dump, repositories
+from .repositories.indexes import create_indexes
+
+__all__ = ["register", "exit_cleanly_on_sigterm"]
+
+
+def register(app: Flask) -> None:
+    """Attach the commands to ``app.cli``."""
+    for command in (seed_command, create_indexes_command, create_admin_command,
+                    export_command, import_command, gc_files_command):
+        app.cli.add_command(command)
+
+
+def exit_cleanly_on_sigterm() -> None:
+    """Turn SIGTERM into a normal exit so the embedded store writes its snapshot."""
+    signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(0))
+
+
+def _store():
+    return current_app.extensions["pkyx.store"]
+
+
+def _fail(message: str) -> None:
+    """Stop the command with a message and exit status 1."""
+    raise click.ClickException(message)
+
+
+@click.command("seed")
+@click.option("--replace", is_flag=True, help="Delete everything first.")
+@click.option("--password", envvar="PKYX_DEMO_PASSWORD",
+              help="Password of the demo users (default: DEMO_PASSWORD in development).")
+def seed_command(replace: bool, password: str | None) -> None:
+    """Load the demo data: categories, entries, users with avatars, some history."""
+    from .seed import seed_demo
+
+    repos = repositories()
+    if repos.entries.count() and not replace:
+        _fail("The store already holds entries; pass --replace to start again from the demo.")
+    if replace:
+        dump.import_data(_store(), dump.empty(), replace=True)
+    try:
+        counts = seed_demo(current_app, password=password)
+    except DomainError as exc:
+        _fail(getattr(exc, "message", str(exc)))
+    click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
+
+
+@click.command("create-indexes")
+def create_indexes_command() -> None:
+    """Create every index the app's queries use (safe to run again)."""
+    for name in create_indexes(_store().db):
+        click.echo(name)
+
+
+@click.command("create-admin")
+@click.argument("username")
+@click.option("--email", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              envvar="PKYX_ADMIN_PASSWORD")
+def create_admin_command(username: str, email: str, password: str) -> None:
+    """Create an admin account (or make an existing user an admin)."""
+    from .services import accounts
+
+    try:
+        user = accounts().create_admin(username, email, password)
+    except DomainError as exc:
+        _fail(getattr(exc, "message", str(exc)))
+    click.echo(f"{user['username']} is an admin.")
+
+
+@click.command("export")
+@click.argument("file", type=click.Path(dir_okay=False, writable=True))
+def export_command(file: str) -> None:
+    """Write the whole wiki (users, entries, history, files) to FILE (.json or .json.gz)."""
+    data = dump.export_data(_store())
+    dump.write_file(file, data)
+    counts = {name: len(docs) for name, docs in data["collections"].items()}
+    files = sum(len(b["files"]) for b in data["buckets"].values())
+    click.echo(", ".join(f"{n} {name}" for name, n in counts.items()) + f", {files} files")
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(exists=True, dir_okay=False))
+@click.option("--replace", is_flag=True, help="Overwrite a store that already holds data.")
+def import_command(file: str, replace: bool) -> None:
+    """Load a dump written by ``export``; a malformed file is refused and changes nothing."""
+    try:
+        counts = dump.import_data(_store(), dump.read_file(file), replace=replace)
+    except dump.DumpError as exc:
+        _fail(f"{file}: {exc}. Nothing was changed.")
+    click.echo(", ".join(f"{n} {name}" for name, n in counts.items() if n))
+
+
+@click.command("gc-files")
+def gc_files_command() -> None:
+    """Remove GridFS files no user or entry points at, and chunks with no file."""
+    from .services.maintenance import collect_garbage_files
+
+    removed = collect_garbage_files(repositories())
+    click.echo(f"removed {removed['files']} orphan files and {removed['chunks']} chunk sets")

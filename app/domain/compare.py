@@ -1,0 +1,270 @@
+"""Side-by-side comparison of 2–6 entries: aligned rows, groups, differences and winners.
+
+:func:`align` takes plain entry dicts and the attribute definitions and returns an
+immutable :class:`Comparison` that both the comparison page and the API render::
+
+    comparison = align([pixel, iphone], definitions)
+    for group in comparison.only_differences().groups:
+        ...
+
+Everything type-specific (display, equality after unit conversion, ordering) is asked of
+:mod:`app.domain.types`; this module only decides alignment, grouping and winners.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from itertools import combinations
+from typing import Any
+
+from app.domain.definitions import Definition
+from app.domain.errors import InvalidValue
+from app.domain.types import display_value, sort_key, values_equal
+
+__all__ = [
+    "MAX_ENTRIES",
+    "MIN_ENTRIES",
+    "MISSING_TEXT",
+    "OTHER_GROUP",
+    "SEPARATOR",
+    "Cell",
+    "Comparison",
+    "Group",
+    "Row",
+    "align",
+    "canonical_order",
+    "comparison_slug",
+    "parse_comparison_slug",
+]
+
+MIN_ENTRIES, MAX_ENTRIES = 2, 6
+MISSING_TEXT = "—"
+OTHER_GROUP = "Other"
+SEPARATOR = "vs"
+ORDERED_BETTER = ("higher", "lower")
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One entry's value in one row; ``text`` is what a page shows."""
+
+    stored: dict | None
+    text: str
+    missing: bool
+    best: bool
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able form of the cell."""
+        value = None if self.stored is None else self.stored.get("value")
+        return {"value": value, "text": self.text, "missing": self.missing, "best": self.best}
+
+
+@dataclass(frozen=True)
+class Row:
+    """One attribute across all entries, with a cell per entry in the entries' order."""
+
+    key: str
+    label: str
+    type: str
+    unit: str | None
+    better: str
+    cells: tuple[Cell, ...]
+    differs: bool
+    best: tuple[int, ...]
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able form of the row."""
+        return {
+            "key": self.key,
+            "label": self.label,
+            "type": self.type,
+            "unit": self.unit,
+            "better": self.better,
+            "differs": self.differs,
+            "best": list(self.best),
+            "cells": [cell.to_dict() for cell in self.cells],
+        }
+
+
+@dataclass(frozen=True)
+class Group:
+    """A section of the comparison page (the definitions' ``group``)."""
+
+    name: str
+    rows: tuple[Row, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """The aligned comparison: the entries in their given order and the grouped rows."""
+
+    entries: tuple[dict, ...]
+    groups: tuple[Group, ...]
+
+    @property
+    def rows(self) -> tuple[Row, ...]:
+        """Every row in page order."""
+        return tuple(row for group in self.groups for row in group.rows)
+
+    def only_differences(self) -> Comparison:
+        """The same comparison keeping only rows that differ (and the groups that keep one)."""
+        groups = (
+            replace(group, rows=tuple(row for row in group.rows if row.differs))
+            for group in self.groups
+        )
+        return replace(self, groups=tuple(group for group in groups if group.rows))
+
+    def to_dict(self) -> dict:
+        """Plain JSON-able form for the API and the JSON export."""
+        return {
+            "entries": [
+                {"slug": entry.get("slug"), "title": entry.get("title")} for entry in self.entries
+            ],
+            "groups": [
+                {"name": group.name, "rows": [row.to_dict() for row in group.rows]}
+                for group in self.groups
+            ],
+        }
+
+
+def align(entries: Sequence[dict], definitions: Mapping[str, Definition]) -> Comparison:
+    """Line 2–6 entries up attribute by attribute, grouped by section, with winners marked."""
+    entries = tuple(entries)
+    _check_entries(entries)
+    keys = {key for entry in entries for key in _attributes(entry)}
+    defined = [_definition_for(key, definitions) for key in keys]
+    rows_by_group: dict[str, list[tuple[Definition, Row]]] = {}
+    for definition in defined:
+        row = _row(definition, entries)
+        rows_by_group.setdefault(definition.group, []).append((definition, row))
+    return Comparison(entries=entries, groups=_ordered_groups(rows_by_group))
+
+
+def _check_entries(entries: Sequence[dict]) -> None:
+    """Refuse too few, too many, or repeated entries."""
+    if len(entries) < MIN_ENTRIES:
+        raise InvalidValue(
+            f"A comparison needs at least {MIN_ENTRIES} entries; {len(entries)} given.", "entries"
+        )
+    if len(entries) > MAX_ENTRIES:
+        raise InvalidValue(
+            f"A comparison shows at most {MAX_ENTRIES} entries; {len(entries)} given.", "entries"
+        )
+    slugs = [entry.get("slug") for entry in entries]
+    repeated = sorted({str(slug) for slug in slugs if slugs.count(slug) > 1})
+    if repeated:
+        raise InvalidValue(
+            f"Each entry can appear only once in a comparison; repeated: {', '.join(repeated)}.",
+            "entries",
+        )
+
+
+def _attributes(entry: dict) -> dict:
+    """The entry's attributes without absent (``None``) values."""
+    return {k: v for k, v in (entry.get("attributes") or {}).items() if v is not None}
+
+
+def _definition_for(key: str, definitions: Mapping[str, Definition]) -> Definition:
+    """The key's definition, or a plain text one in the "Other" group when it has none."""
+    definition = definitions.get(key)
+    if definition is not None:
+        return definition
+    return Definition(key=key, label=_humanise(key), type="text", group=OTHER_GROUP)
+
+
+def _humanise(key: str) -> str:
+    """A readable label for an attribute key that has no definition: ``usb_c`` → ``Usb c``."""
+    words = key.replace("_", " ").strip()
+    return words[:1].upper() + words[1:] if words else key
+
+
+def _row(definition: Definition, entries: Sequence[dict]) -> Row:
+    """Build one row: a cell per entry, whether the cells differ, and which ones win."""
+    stored = [_attributes(entry).get(definition.key) for entry in entries]
+    best = _winners(definition, stored)
+    cells = tuple(_cell(definition, value, index in best) for index, value in enumerate(stored))
+    return Row(
+        key=definition.key,
+        label=definition.label,
+        type=definition.type,
+        unit=definition.unit,
+        better=definition.better,
+        cells=cells,
+        differs=_differs(definition, stored),
+        best=best,
+    )
+
+
+def _cell(definition: Definition, stored: dict | None, best: bool) -> Cell:
+    """One cell, shown as "—" when the entry has no value."""
+    if stored is None:
+        return Cell(stored=None, text=MISSING_TEXT, missing=True, best=False)
+    return Cell(stored=stored, text=display_value(definition, stored), missing=False, best=best)
+
+
+def _differs(definition: Definition, stored: Sequence[dict | None]) -> bool:
+    """True when any two cells differ; a missing cell beside a present one differs."""
+    return any(
+        (a is None) != (b is None) or not values_equal(definition, a, b)
+        for a, b in combinations(stored, 2)
+    )
+
+
+def _winners(definition: Definition, stored: Sequence[dict | None]) -> tuple[int, ...]:
+    """Indexes of the best cells, or () when the row has no order or no single best value."""
+    if definition.better not in ORDERED_BETTER:
+        return ()
+    keys = [(i, sort_key(definition, value)) for i, value in enumerate(stored) if value is not None]
+    keys = [(i, key) for i, key in keys if key is not None]
+    if len(keys) < 2:
+        return ()
+    pick = max if definition.better == "higher" else min
+    best_key = pick(key for _, key in keys)
+    winners = tuple(i for i, key in keys if key == best_key)
+    return () if len(winners) == len(keys) else winners
+
+
+def _ordered_groups(rows_by_group: Mapping[str, list[tuple[Definition, Row]]]) -> tuple[Group, ...]:
+    """Groups by their smallest row order ("Other" last), rows by (order, label)."""
+
+    def row_order(item: tuple[Definition, Row]) -> tuple[Any, ...]:
+        definition, row = item
+        return (definition.order, row.label.casefold(), row.key)
+
+    def group_order(name: str) -> tuple[Any, ...]:
+        first = min(definition.order for definition, _ in rows_by_group[name])
+        return (name == OTHER_GROUP, first, name.casefold())
+
+    return tuple(
+        Group(name=name, rows=tuple(row for _, row in sorted(rows_by_group[name], key=row_order)))
+        for name in sorted(rows_by_group, key=group_order)
+    )
+
+
+def canonical_order(slugs: Iterable[str]) -> list[str]:
+    """The one canonical order of a comparison: sorted slugs, duplicates removed."""
+    return sorted(set(slugs))
+
+
+def comparison_slug(slugs: Iterable[str]) -> str:
+    """Join entry slugs into a URL part, in the order given: ``a-vs-b-vs-c``."""
+    slugs = list(slugs)
+    for slug in slugs:
+        words = slug.split("-")
+        if not slug or SEPARATOR in words or "" in words:
+            raise InvalidValue(f"{slug!r} cannot be part of a comparison address.", "entries")
+    return f"-{SEPARATOR}-".join(slugs)
+
+
+def parse_comparison_slug(text: str) -> list[str]:
+    """Split ``a-vs-b-vs-c`` into entry slugs, in the order written."""
+    parts: list[list[str]] = [[]]
+    for word in text.split("-"):
+        if word == SEPARATOR:
+            parts.append([])
+        else:
+            parts[-1].append(word)
+    if any(not words or "" in words for words in parts):
+        raise InvalidValue(f"{text!r} is not a comparison address like 'a-vs-b'.", "entries")
+    return ["-".join(words) for words in parts]

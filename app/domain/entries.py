@@ -1,0 +1,88 @@
+"""Entries: what a valid title, slug and summary are, and the words search finds."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from slugify import slugify
+
+from .errors import InvalidValue
+
+__all__ = ["check_title", "check_summary", "check_slug", "slug_from_title", "title_key",
+           "keywords", "search_words", "SLUG_RE"]
+
+TITLE_MAX = 120
+SUMMARY_MAX = 2000
+SLUG_MAX = 80
+SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+#: The comparison URL joins slugs with "-vs-", so "vs" may not be a word of a slug.
+SEPARATOR_WORD = "vs"
+REPLACEMENTS = [["++", "-plus-plus"], ["+", "-plus"], ["#", "-sharp"]]
+WORD_RE = re.compile(r"\w+", re.UNICODE)
+
+
+def _single_line(value: object, label: str, field: str, limit: int, *, allow_empty: bool) -> str:
+    """Stripped text of at most ``limit`` characters without control characters."""
+    if not isinstance(value, str):
+        raise InvalidValue(f"{label} must be text.", field)
+    value = unicodedata.normalize("NFC", value.strip())
+    if not value and not allow_empty:
+        raise InvalidValue(f"{label} must not be empty.", field)
+    if len(value) > limit:
+        raise InvalidValue(f"{label} must be at most {limit} characters.", field)
+    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+        raise InvalidValue(f"{label} must not contain control characters.", field)
+    return value
+
+
+def check_title(title: object) -> str:
+    """A title: 1–120 characters, one line."""
+    value = _single_line(title, "Title", "title", TITLE_MAX, allow_empty=False)
+    if "\n" in value or "\t" in value:
+        raise InvalidValue("Title must be a single line.", "title")
+    return value
+
+
+def check_summary(summary: object) -> str:
+    """A summary: up to 2000 characters (may be empty)."""
+    return _single_line(summary, "Summary", "summary", SUMMARY_MAX, allow_empty=True)
+
+
+def check_slug(slug: object) -> str:
+    """A slug: lowercase words joined by ``-``, never containing the word ``vs``."""
+    if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug) or len(slug) > SLUG_MAX:
+        raise InvalidValue(
+            f"Slug must be 1 to {SLUG_MAX} lowercase letters and digits in words joined by "
+            "'-', like 'iphone-15-pro'.", "slug")
+    if SEPARATOR_WORD in slug.split("-"):
+        raise InvalidValue(
+            "Slug must not contain the word 'vs': comparison addresses use it to join entries.",
+            "slug")
+    return slug
+
+
+def slug_from_title(title: str) -> str:
+    """The slug a title gets ("小米 14 Pro" → "xiao-mi-14-pro"; "C++" → "c-plus-plus")."""
+    slug = slugify(title, max_length=SLUG_MAX, word_boundary=True, replacements=REPLACEMENTS)
+    words = ["versus" if word == SEPARATOR_WORD else word for word in slug.split("-") if word]
+    return "-".join(words)[:SLUG_MAX].strip("-") or "entry"
+
+
+def title_key(title: str) -> str:
+    """The case-folded title used for sorting and prefix look-ups."""
+    return title.casefold()
+
+
+def keywords(*texts: str) -> list[str]:
+    """Distinct case-folded words of the texts, for the indexed ``q=`` search."""
+    seen: dict[str, None] = {}
+    for text in texts:
+        for word in WORD_RE.findall(text.casefold()):
+            seen.setdefault(word, None)
+    return list(seen)
+
+
+def search_words(query: str, limit: int = 8) -> list[str]:
+    """The words of a search query (at most ``limit``), each matched as a prefix."""
+    return keywords(query)[:limit]

@@ -1,0 +1,56 @@
+"""Errors the domain raises; the web and API layers turn them into responses."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """Base class of every error the domain raises."""
+
+
+class InvalidValue(DomainError):
+    """A value that does not fit its type; ``message`` is a sentence a person can act on."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class NotFound(DomainError):
+    """The thing asked for does not exist."""
+
+    def __init__(self, what: str, ident: object):
+        super().__init__(f"{what} {ident!r} does not exist.")
+        self.what = what
+        self.ident = ident
+        self.message = str(self)
+
+
+class Conflict(DomainError):
+    """A write would break a uniqueness rule (a taken slug, username or key)."""
+
+    def __init__(self, message: str, field: str | None = None):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+class StaleVersion(DomainError):
+    """A write named a version that is no longer current: someone else saved first."""
+
+    def __init__(self, expected: int, current: int):
+        super().__init__(
+            f"This entry changed since you read it (you had version {expected}, "
+            f"it is now at version {current}). Reload, then apply your change again."
+        )
+        self.expected = expected
+        self.current = current
+        self.message = str(self)
+
+
+class Forbidden(DomainError):
+    """The user may not do this."""
+
+    def __init__(self, message: str = "You are not allowed to do this."):
+        super().__init__(message)
+        self.message = message

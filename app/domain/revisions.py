@@ -1,0 +1,128 @@
+"""Wiki history: an entry's flat state, the changes between two states, replay, diff, revert.
+
+A *state* is a flat dict of everything a revision can change::
+
+    {"title": "Pixel 8", "summary": "…", "category": "phone",
+     "attr.weight": {"value": 187, "unit": "g", "n": 0.187}}
+
+A state never holds ``None``: an absent field or attribute is simply not a key, and a
+change whose ``before`` or ``after`` is ``None`` means "absent" on that side. Revisions
+store lists of such changes, so replaying them in version order rebuilds any version.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable
+from typing import Any
+
+from app.domain.errors import InvalidValue
+
+__all__ = [
+    "ATTR_PREFIX",
+    "ENTRY_FIELDS",
+    "apply_changes",
+    "changes_between",
+    "diff",
+    "entry_fields",
+    "entry_state",
+    "revert_changes",
+    "state_at",
+]
+
+ENTRY_FIELDS = ("title", "summary", "category")
+ATTR_PREFIX = "attr."
+
+
+def entry_state(entry: dict) -> dict:
+    """Flatten an entry document into the state revisions talk about (absent values dropped)."""
+    state = {field: entry[field] for field in ENTRY_FIELDS if entry.get(field) is not None}
+    for key, stored in (entry.get("attributes") or {}).items():
+        if stored is not None:
+            state[ATTR_PREFIX + key] = stored
+    return state
+
+
+def entry_fields(state: dict) -> dict:
+    """Turn a flat state back into entry fields: title, summary, category and attributes."""
+    fields: dict[str, Any] = {field: state.get(field) for field in ENTRY_FIELDS}
+    fields["attributes"] = {
+        key[len(ATTR_PREFIX) :]: value
+        for key, value in state.items()
+        if key.startswith(ATTR_PREFIX) and value is not None
+    }
+    return fields
+
+
+def _change_order(key: str) -> tuple[int, int, str]:
+    """Sort entry fields first in their fixed order, then every other key alphabetically."""
+    if key in ENTRY_FIELDS:
+        return (0, ENTRY_FIELDS.index(key), "")
+    return (1, 0, key)
+
+
+def changes_between(before: dict, after: dict) -> list[dict]:
+    """List ``{key, before, after}`` for every key whose value differs (``None`` = absent)."""
+    keys = sorted(set(before) | set(after), key=_change_order)
+    return [
+        {"key": key, "before": before.get(key), "after": after.get(key)}
+        for key in keys
+        if before.get(key) != after.get(key)
+    ]
+
+
+def apply_changes(state: dict, changes: Iterable[dict]) -> dict:
+    """Return a new state with each change's ``after`` applied (``None`` removes the key)."""
+    result = dict(state)
+    for change in changes:
+        if change["after"] is None:
+            result.pop(change["key"], None)
+        else:
+            # A copy, so later edits of the new state never reach into the revision record.
+            result[change["key"]] = copy.deepcopy(change["after"])
+    return result
+
+
+def _ordered_history(revisions: Iterable[dict], version: int) -> list[dict]:
+    """Return revisions 1..version in order, refusing an unknown version, a gap or a clash."""
+    by_version: dict[int, dict] = {}
+    for revision in revisions:
+        number = revision["version"]
+        if number in by_version:
+            raise InvalidValue(f"The history holds version {number} twice.", "version")
+        by_version[number] = revision
+    _check_one_entry(by_version.values())
+    if not isinstance(version, int) or isinstance(version, bool) or version not in by_version:
+        raise InvalidValue(f"There is no version {version!r} in this history.", "version")
+    missing = [number for number in range(1, version) if number not in by_version]
+    if missing:
+        raise InvalidValue(
+            f"The history has a gap: version {missing[0]} is missing.", "version"
+        )
+    return [by_version[number] for number in range(1, version + 1)]
+
+
+def _check_one_entry(revisions: Iterable[dict]) -> None:
+    """Refuse a history that mixes the revisions of different entries."""
+    entry_ids = {repr(revision.get("entry_id")) for revision in revisions}
+    if len(entry_ids) > 1:
+        raise InvalidValue("The history mixes revisions of different entries.", "entry_id")
+
+
+def state_at(revisions: Iterable[dict], version: int) -> dict:
+    """Rebuild the entry's state at ``version`` by replaying revisions 1..version."""
+    state: dict = {}
+    for revision in _ordered_history(revisions, version):
+        state = apply_changes(state, revision["changes"])
+    return state
+
+
+def diff(revisions: Iterable[dict], from_version: int, to_version: int) -> list[dict]:
+    """Changes that lead from one version to another (either direction)."""
+    revisions = list(revisions)
+    return changes_between(state_at(revisions, from_version), state_at(revisions, to_version))
+
+
+def revert_changes(revisions: Iterable[dict], current: dict, to_version: int) -> list[dict]:
+    """Changes that turn the ``current`` flat state back into the state at ``to_version``."""
+    return changes_between(current, state_at(revisions, to_version))

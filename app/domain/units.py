@@ -1,0 +1,273 @@
+"""The one pint ``UnitRegistry`` pkyx uses, and the helpers that read quantities editors type.
+
+pint's stock definitions are almost what a comparison wiki needs; the few places where
+they are not are patched *before* the registry is built (redefining units afterwards
+leaves pint's caches inconsistent):
+
+* bytes get their own dimension ``[information]`` (stock pint makes them dimensionless,
+  so "8 GB" would silently convert to "8e9" of any plain number);
+* ``dB`` is its own dimension ``[level]`` instead of a logarithmic ratio;
+* ``fps`` is frames per second, not feet per second; ``MP`` is megapixels, not
+  megapoise; ``KB`` is a kilobyte (pint would refuse it, "K" being kelvin);
+* ``ppi`` prints as ``ppi`` rather than ``dots_per_inch``;
+* each currency is its own dimension, so pkyx never converts between currencies.
+
+Example::
+
+    >>> normalise_unit("inches")
+    'in'
+    >>> convert(6.1, "in", "cm")
+    15.494
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import pint
+
+__all__ = [
+    "CURRENCIES",
+    "BadDigits",
+    "IncompatibleUnits",
+    "NotANumber",
+    "QuantityError",
+    "UnknownUnit",
+    "convert",
+    "currency_symbol",
+    "describe_dimension",
+    "is_currency",
+    "normalise_unit",
+    "same_dimension",
+    "split_quantity",
+    "ureg",
+]
+
+# (text in pint's default_en.txt, replacement); each must be present exactly once.
+_PATCHES = (
+    ("bit = []", "bit = [information]"),
+    ("foot_per_second = foot / second = fps", "foot_per_second = foot / second"),
+    ("decibel = 1 ; logbase: 10; logfactor: 10 = dB", "decibel = [level] = dB"),
+    (
+        "pixels_per_inch = pixel / inch = dots_per_inch = PPI = ppi",
+        "pixels_per_inch = pixel / inch = ppi = dots_per_inch = PPI",
+    ),
+)
+
+_EXTRA_DEFINITIONS = """
+frame = [frame]
+frames_per_second = frame / second = fps
+megapixel_count = 1e6 * pixel = MP = Mpx
+kilobyte_upper = 1000 * byte = KB
+kilobit_per_second = 1e3 * bit / second = kbps = Kbps
+megabit_per_second = 1e6 * bit / second = Mbps
+gigabit_per_second = 1e9 * bit / second = Gbps
+US_dollar = [currency_USD] = USD = usd
+euro = [currency_EUR] = EUR = eur
+pound_sterling = [currency_GBP] = GBP = gbp
+yuan = [currency_CNY] = CNY = cny = RMB = rmb = 元
+yen = [currency_JPY] = JPY = jpy = 円
+"""
+
+
+def _definition_lines() -> list[str]:
+    """pint's default definitions with pkyx's patches applied and its extra units added."""
+    root = Path(pint.__file__).parent
+    text = (root / "default_en.txt").read_text(encoding="utf-8")
+    constants = (root / "constants_en.txt").read_text(encoding="utf-8")
+    # A list of lines cannot @import, so the constants file is inlined.
+    for old, new in (("@import constants_en.txt", constants), *_PATCHES):
+        if text.count(old) != 1:
+            raise RuntimeError(f"pint's default_en.txt changed; cannot patch {old!r}")
+        text = text.replace(old, new)
+    return text.splitlines() + _EXTRA_DEFINITIONS.splitlines()
+
+
+ureg = pint.UnitRegistry(filename=_definition_lines())
+
+CURRENCIES = {
+    "USD": ("$", "an amount in US dollars"),
+    "EUR": ("€", "an amount in euros"),
+    "GBP": ("£", "an amount in pounds sterling"),
+    "CNY": ("¥", "an amount in Chinese yuan"),
+    "JPY": ("¥", "an amount in Japanese yen"),
+}
+
+# Symbols written before or after the number; longest first so "US$" wins over "$".
+_SYMBOLS = (
+    ("US$", "USD"), ("CN¥", "CNY"), ("JP¥", "JPY"), ("RMB", "CNY"),
+    ("$", "USD"), ("€", "EUR"), ("£", "GBP"), ("¥", "¥"), ("￥", "¥"),
+)
+
+# Unit spellings pint cannot read at all, mapped to ones it can.
+_ALIASES = {'"': "in", "″": "in", "”": "in", "'": "ft", "′": "ft", "℃": "degC", "℉": "degF"}
+
+_DIMENSIONS = {
+    "[mass]": "a mass",
+    "[length]": "a length",
+    "[length] ** 2": "an area",
+    "[length] ** 3": "a volume",
+    "[time]": "a duration",
+    "[temperature]": "a temperature",
+    "[current]": "an electric current",
+    "[current] * [time]": "an electric charge",
+    "[mass] * [length] ** 2 / [time] ** 2": "an energy",
+    "[mass] * [length] ** 2 / [time] ** 3": "a power",
+    "[mass] * [length] ** 2 / [current] / [time] ** 3": "a voltage",
+    "[mass] * [length] / [time] ** 2": "a force",
+    "[mass] / [length] / [time] ** 2": "a pressure",
+    "1 / [time]": "a frequency",
+    "[length] / [time]": "a speed",
+    "[information]": "an amount of data",
+    "[information] / [time]": "a data rate",
+    "[printing_unit]": "a pixel count",
+    "[printing_unit] / [length]": "a pixel density",
+    "[luminosity]": "a light output",
+    "[luminosity] / [length] ** 2": "a luminance",
+    "[frame] / [time]": "a frame rate",
+    "[level]": "a level in decibels",
+}
+
+_WORDS = {ureg.get_dimensionality(expr): words for expr, words in _DIMENSIONS.items()}
+
+_DIGITS = r"[0-9]"  # never \d: it matches Arabic-Indic and other digits too
+_NUMBER_RE = re.compile(
+    rf"(?P<int>{_DIGITS}{{1,3}}(?:,{_DIGITS}{{3}})+(?!{_DIGITS})|{_DIGITS}+|(?=\.{_DIGITS}))"
+    rf"(?P<frac>\.{_DIGITS}+)?(?P<exp>[eE][+-]?{_DIGITS}+)?"
+)
+# A unit: letters (µ, Ω, ° and % included), small powers, joined by / * · or spaces.
+# Digits are allowed only as a one-digit power, so pint never evaluates "9**9**9".
+_TERM = r"(?:[^\W\d]|[°%‰])+(?:(?:\^|\*\*)-?[1-9]|[²³])?"
+_UNIT_RE = re.compile(rf"{_TERM}(?:\s*[/*·]\s*{_TERM}|\s+{_TERM})*")
+_MAX_UNIT_LENGTH = 40
+
+
+class QuantityError(ValueError):
+    """Text that cannot be read as a quantity; the caller words the message."""
+
+
+class NotANumber(QuantityError):
+    """The text does not start with a number."""
+
+
+class BadDigits(QuantityError):
+    """The number uses spaces or commas in a way pkyx does not read (1 500, 1,5)."""
+
+
+class UnknownUnit(QuantityError):
+    """A unit pint does not know."""
+
+
+class IncompatibleUnits(QuantityError):
+    """A conversion between units of different dimensions (or currencies)."""
+
+
+def split_quantity(text: str, yen: str = "CNY") -> tuple[str, str | None]:
+    """Split "6.1 in", "$799" or "1,500g" into its number text and unit text (None if none).
+
+    Currency symbols become codes; ``yen`` says which currency "¥" means.
+    Raises NotANumber or BadDigits.
+    """
+    sign, body = _take_sign(text.strip())
+    prefix, body = _take_symbol(body)
+    match = _NUMBER_RE.match(body)
+    if not match:
+        raise NotANumber(text)
+    number, rest = sign + match.group(0), body[match.end():].strip()
+    if rest[:1].isdigit() or rest[:1] in (",", "."):
+        raise BadDigits(text)
+    if prefix is not None:
+        if rest:
+            raise NotANumber(text)
+        return number, _currency(prefix, yen)
+    suffix = dict(_SYMBOLS).get(rest)
+    if suffix is not None:
+        return number, _currency(suffix, yen)
+    return number, rest or None
+
+
+def _take_sign(text: str) -> tuple[str, str]:
+    """Separate a leading + or - (which may stand before a currency symbol: "-$5")."""
+    if text[:1] in ("+", "-"):
+        return text[0], text[1:].lstrip()
+    return "", text
+
+
+def _take_symbol(text: str) -> tuple[str | None, str]:
+    """Separate a leading currency symbol, returning its code (or "¥") and the rest."""
+    for symbol, code in _SYMBOLS:
+        if text.startswith(symbol):
+            return code, text[len(symbol):].strip()
+    return None, text
+
+
+def _currency(code: str, yen: str) -> str:
+    """Resolve "¥", which is written for both Chinese yuan and Japanese yen."""
+    return yen if code == "¥" else code
+
+
+@lru_cache(maxsize=4096)
+def normalise_unit(text: str) -> str:
+    """The short symbol pint prints for a unit ("inches" -> "in", "km / h" -> "km/h").
+
+    Raises UnknownUnit for text that is not a unit pint knows.
+    """
+    cleaned = _ALIASES.get(text.strip(), text.strip())
+    if len(cleaned) > _MAX_UNIT_LENGTH or not _UNIT_RE.fullmatch(cleaned):
+        raise UnknownUnit(text)
+    try:
+        units = ureg.parse_units(cleaned)
+    except Exception as error:  # pint raises several kinds (even AssertionError) on odd text
+        raise UnknownUnit(text) from error
+    if units == ureg.dimensionless:
+        raise UnknownUnit(text)
+    return format(units, "~P")
+
+
+@lru_cache(maxsize=4096)
+def _dimensionality(unit: str):
+    """pint's dimensionality of a normalised unit (cached: definitions reuse a few units)."""
+    return ureg.get_dimensionality(ureg.parse_units(unit))
+
+
+def is_currency(unit: str | None) -> bool:
+    """Whether ``unit`` is one of the currencies pkyx knows."""
+    return unit in CURRENCIES
+
+
+def currency_symbol(unit: str) -> str | None:
+    """The symbol shown before an amount ("$" for USD), or None for a unit that is no currency."""
+    return CURRENCIES[unit][0] if unit in CURRENCIES else None
+
+
+def describe_dimension(unit: str | None) -> str:
+    """What a unit measures, in words: "a mass", "an amount in euros", "a plain number"."""
+    if unit is None:
+        return "a plain number"
+    if unit in CURRENCIES:
+        return CURRENCIES[unit][1]
+    dimensionality = _dimensionality(unit)
+    if not dimensionality:
+        return "a plain number or ratio"
+    return _WORDS.get(dimensionality, f"a quantity measured in {unit}")
+
+
+def same_dimension(first: str, second: str) -> bool:
+    """Whether values in ``first`` can be converted to ``second``."""
+    return _dimensionality(first) == _dimensionality(second)
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> float:
+    """``value`` in ``from_unit`` expressed in ``to_unit``, as a float.
+
+    Offset units (°C, °F) convert correctly. Raises IncompatibleUnits.
+    """
+    if from_unit == to_unit:
+        return float(value)
+    try:
+        quantity = ureg.Quantity(value, ureg.parse_units(from_unit))
+        return float(quantity.to(ureg.parse_units(to_unit)).magnitude)
+    except Exception as error:  # DimensionalityError, OffsetUnitCalculusError, overflow…
+        raise IncompatibleUnits(f"{from_unit} -> {to_unit}") from error

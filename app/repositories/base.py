@@ -1,0 +1,69 @@
+"""What every repository shares: its collection, id parsing, write bookkeeping."""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+from datetime import UTC, datetime
+
+from bson import ObjectId
+from bson.errors import InvalidId
+from pymongo.errors import DuplicateKeyError
+
+from ..domain.errors import Conflict
+
+__all__ = ["Repository", "parse_id", "utcnow"]
+
+
+def utcnow() -> datetime:
+    """Now, in UTC, at the millisecond precision MongoDB keeps."""
+    now = datetime.now(UTC)
+    return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def parse_id(text: object) -> ObjectId | None:
+    """The ``ObjectId`` that ``text`` spells (24 hex digits), or ``None``."""
+    if isinstance(text, ObjectId):
+        return text
+    if not isinstance(text, str) or len(text) != 24:
+        return None
+    try:
+        return ObjectId(text)
+    except InvalidId:
+        return None
+
+
+class Repository:
+    """A collection of the store, with the store's write lock and change hook."""
+
+    collection_name: str = ""
+
+    def __init__(self, store):
+        self.store = store
+        self.col = store.db[self.collection_name]
+
+    @contextlib.contextmanager
+    def writing(self, unique: dict[str, str] | None = None) -> Iterator[None]:
+        """Run a write under the store's lock, then tell the store it changed.
+
+        ``unique`` maps an index key to the message for a duplicate, turning
+        ``DuplicateKeyError`` into :class:`Conflict` naming the field.
+        """
+        try:
+            with self.store.writing():
+                yield
+        except DuplicateKeyError as exc:
+            raise _conflict(exc, unique or {}) from exc
+        finally:
+            self.store.changed()
+
+
+def _conflict(exc: DuplicateKeyError, unique: dict[str, str]) -> Conflict:
+    """The Conflict for a duplicate key, naming the field when we can tell which."""
+    details = exc.details or {}
+    keys = set((details.get("keyPattern") or details.get("keyValue") or {}).keys())
+    text = str(exc)
+    for key, message in unique.items():
+        if key in keys or key in text:
+            return Conflict(message, field=key.removesuffix("_key"))
+    return Conflict("That already exists.")

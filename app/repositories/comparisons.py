@@ -1,0 +1,33 @@
+"""Comparisons: how often each canonical comparison is viewed (for "popular")."""
+
+from __future__ import annotations
+
+from pymongo import DESCENDING
+
+from .base import Repository, utcnow
+
+__all__ = ["ComparisonRepository"]
+
+
+class ComparisonRepository(Repository):
+    """Counts views of comparisons, keyed by their canonical slug."""
+
+    collection_name = "comparisons"
+
+    def record_view(self, key: str, slugs: list[str]) -> None:
+        """Count one view of the comparison ``key`` of ``slugs``."""
+        with self.writing():
+            self.col.update_one(
+                {"key": key},
+                {"$inc": {"views": 1}, "$set": {"slugs": slugs, "last_viewed": utcnow()}},
+                upsert=True,
+            )
+
+    def popular(self, limit: int = 10) -> list[dict]:
+        """The most viewed comparisons."""
+        return list(self.col.find({}).sort("views", DESCENDING).limit(limit))
+
+    def forget_entry(self, slug: str) -> int:
+        """Drop the comparisons that include a deleted entry."""
+        with self.writing():
+            return self.col.delete_many({"slugs": slug}).deleted_count

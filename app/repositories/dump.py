@@ -1,0 +1,267 @@
+"""The dump format: the whole wiki in one file, for ``export``/``import`` and snapshots.
+
+A dump is MongoDB Extended JSON (relaxed), so ids, dates and file bytes survive::
+
+    {"format": "pkyx-dump", "version": 1, "exported_at": {"$date": "…"},
+     "collections": {"entries": [...], "users": [...], ...},
+     "buckets": {"avatars": {"files": [...], "chunks": [...]}, "images": {...}}}
+
+GridFS buckets are dumped as their raw ``files`` and ``chunks`` documents, so an
+import reproduces every file exactly (ids, upload dates, metadata). A file whose name
+ends in ``.gz`` is gzip-compressed. An import validates the whole file first and
+changes nothing when anything is wrong.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+import secrets
+from collections.abc import Callable
+from datetime import UTC
+from pathlib import Path
+
+from bson import ObjectId, json_util
+from bson.errors import BSONError
+from bson.json_util import JSONMode, JSONOptions
+
+from ..store import BUCKETS
+from .base import utcnow
+from .indexes import INDEXES, create_indexes
+
+__all__ = ["DumpError", "empty", "export_data", "import_data", "write_file", "read_file",
+           "remove_stale_temp_files", "COLLECTIONS"]
+
+FORMAT = "pkyx-dump"
+VERSION = 1
+COLLECTIONS = ("users", "categories", "attributes", "entries", "revisions", "comparisons")
+JSON_OPTIONS = JSONOptions(json_mode=JSONMode.RELAXED, tz_aware=True, tzinfo=UTC)
+
+
+class DumpError(ValueError):
+    """A dump file that cannot be imported; the message points at the problem."""
+
+
+def _is_str(value) -> bool:
+    return isinstance(value, str) and value != ""
+
+
+def _is_int(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+#: What each collection's documents must hold: field → check.
+REQUIRED: dict[str, dict[str, Callable[[object], bool]]] = {
+    "users": {"username": _is_str, "username_key": _is_str, "email": _is_str,
+              "password_hash": _is_str, "role": lambda v: v in ("user", "admin"),
+              "auth_stamp": _is_str},
+    "categories": {"slug": _is_str, "name": _is_str},
+    "attributes": {"key": _is_str, "label": _is_str, "type": _is_str},
+    "entries": {"slug": _is_str, "title": _is_str, "category": _is_str,
+                "attributes": lambda v: isinstance(v, dict),
+                "version": lambda v: _is_int(v) and v >= 1},
+    "revisions": {"entry_id": lambda v: isinstance(v, ObjectId),
+                  "version": lambda v: _is_int(v) and v >= 1,
+                  "action": _is_str, "changes": lambda v: isinstance(v, list)},
+    "comparisons": {"key": _is_str},
+}
+FILE_FIELDS = {"length": _is_int, "chunkSize": lambda v: _is_int(v) and v > 0}
+CHUNK_FIELDS = {"files_id": lambda v: v is not None, "n": _is_int,
+                "data": lambda v: isinstance(v, bytes)}
+
+
+def export_data(store) -> dict:
+    """Everything in the store as one plain structure (documents sorted by ``_id``)."""
+    db = store.db
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "exported_at": utcnow(),
+        "collections": {name: list(db[name].find({}).sort("_id", 1)) for name in COLLECTIONS},
+        "buckets": {
+            bucket: {
+                "files": list(db[f"{bucket}.files"].find({}).sort("_id", 1)),
+                "chunks": list(db[f"{bucket}.chunks"].find({}).sort([("files_id", 1), ("n", 1)])),
+            }
+            for bucket in BUCKETS
+        },
+    }
+
+
+def empty() -> dict:
+    """A dump with nothing in it (importing it with ``replace`` clears the store)."""
+    return {"format": FORMAT, "version": VERSION, "exported_at": utcnow(),
+            "collections": {}, "buckets": {}}
+
+
+def import_data(store, data: dict, *, replace: bool = False) -> dict[str, int]:
+    """Validate ``data`` completely, then make the store hold exactly it.
+
+    Refuses (:class:`DumpError`, nothing changed) a malformed dump, and a store that
+    already holds data unless ``replace`` is true. Returns counts per collection.
+    """
+    validate(data)
+    db = store.db
+    names = [*COLLECTIONS, *(f"{b}.{part}" for b in BUCKETS for part in ("files", "chunks"))]
+    if not replace and any(db[name].count_documents({}, limit=1) for name in names):
+        raise DumpError("The store already holds data; pass --replace to overwrite it.")
+    counts = {}
+    with store.writing():
+        for name, docs in _documents(data):
+            db[name].delete_many({})
+            if docs:
+                db[name].insert_many(docs)
+            counts[name] = len(docs)
+        create_indexes(db)
+    store.changed()
+    return counts
+
+
+def _documents(data: dict):
+    """(collection name, documents) for every collection and bucket part in a dump."""
+    for name in COLLECTIONS:
+        yield name, data["collections"].get(name, [])
+    for bucket in BUCKETS:
+        parts = data["buckets"].get(bucket, {})
+        yield f"{bucket}.files", parts.get("files", [])
+        yield f"{bucket}.chunks", parts.get("chunks", [])
+
+
+def validate(data: object) -> None:
+    """Raise :class:`DumpError` naming the first problem in a dump."""
+    if not isinstance(data, dict) or data.get("format") != FORMAT:
+        raise DumpError(f"not a pkyx dump (expected \"format\": \"{FORMAT}\")")
+    if data.get("version") != VERSION:
+        raise DumpError(f"unsupported dump version {data.get('version')!r} (expected {VERSION})")
+    collections = data.get("collections")
+    buckets = data.get("buckets", {})
+    if not isinstance(collections, dict) or not isinstance(buckets, dict):
+        raise DumpError('"collections" and "buckets" must be objects')
+    for name in set(collections) - set(COLLECTIONS):
+        raise DumpError(f"unknown collection {name!r}")
+    for name in set(buckets) - set(BUCKETS):
+        raise DumpError(f"unknown bucket {name!r}")
+    for name in COLLECTIONS:
+        _check_documents(f"collections.{name}", collections.get(name, []), REQUIRED[name])
+        _check_unique(name, collections.get(name, []))
+    for bucket in BUCKETS:
+        _check_bucket(bucket, buckets.get(bucket, {}))
+
+
+def _check_documents(where: str, docs: object, required: dict) -> None:
+    """Every document is an object with an ``_id`` and the required fields."""
+    if not isinstance(docs, list):
+        raise DumpError(f"{where} must be a list")
+    ids = set()
+    for i, doc in enumerate(docs):
+        if not isinstance(doc, dict) or "_id" not in doc:
+            raise DumpError(f"{where}[{i}] must be an object with an _id")
+        if any(key.startswith("$") for key in doc):
+            raise DumpError(f"{where}[{i}] has a field name starting with $")
+        for field, ok in required.items():
+            if not ok(doc.get(field)):
+                raise DumpError(f"{where}[{i}] has a missing or invalid {field!r}")
+        key = repr(doc["_id"])
+        if key in ids:
+            raise DumpError(f"{where}[{i}] repeats _id {doc['_id']}")
+        ids.add(key)
+
+
+def _check_unique(name: str, docs: list[dict]) -> None:
+    """No two documents share the keys of a unique index (the import would fail half way)."""
+    for index in INDEXES:
+        if index.collection != name or not index.unique:
+            continue
+        fields = [key for key, _ in index.keys]
+        seen = set()
+        for i, doc in enumerate(docs):
+            value = repr([doc.get(field) for field in fields])
+            if value in seen:
+                raise DumpError(f"collections.{name}[{i}] repeats {', '.join(fields)} {value}")
+            seen.add(value)
+
+
+def _check_bucket(bucket: str, parts: object) -> None:
+    """Files and chunks are well formed and every file's chunks are all there."""
+    if not isinstance(parts, dict):
+        raise DumpError(f"buckets.{bucket} must be an object")
+    files, chunks = parts.get("files", []), parts.get("chunks", [])
+    _check_documents(f"buckets.{bucket}.files", files, FILE_FIELDS)
+    _check_documents(f"buckets.{bucket}.chunks", chunks, CHUNK_FIELDS)
+    by_file: dict[str, list[dict]] = {}
+    for chunk in chunks:
+        by_file.setdefault(repr(chunk["files_id"]), []).append(chunk)
+    for f in files:
+        got = sorted(by_file.pop(repr(f["_id"]), []), key=lambda c: c["n"])
+        if [c["n"] for c in got] != list(range(len(got))) or sum(
+            len(c["data"]) for c in got
+        ) != f["length"]:
+            raise DumpError(f"buckets.{bucket}: the chunks of file {f['_id']} are incomplete")
+    if by_file:
+        raise DumpError(f"buckets.{bucket}: chunks point at a file that is not in the dump")
+
+
+def dumps(data: dict) -> bytes:
+    """Encode a dump as Extended JSON bytes."""
+    return json_util.dumps(data, json_options=JSON_OPTIONS, indent=1).encode()
+
+
+def loads(raw: bytes) -> dict:
+    """Decode Extended JSON bytes, refusing anything that is not a dump object."""
+    try:
+        data = json_util.loads(raw.decode("utf-8"), json_options=JSON_OPTIONS)
+    except (ValueError, TypeError, BSONError) as exc:
+        raise DumpError(f"not valid JSON: {exc}") from None
+    validate(data)
+    return data
+
+
+def write_file(path: str | os.PathLike[str], data: dict) -> None:
+    """Write a dump so that a crash at any moment leaves the old file or the new one.
+
+    The bytes go to a temporary file in the same directory, are flushed to disk, and
+    the temporary file is renamed over the target (atomic on POSIX); the directory is
+    synced so the rename itself survives a power cut.
+    """
+    path = Path(path)
+    raw = dumps(data)
+    if path.suffix == ".gz":
+        raw = gzip.compress(raw, compresslevel=6, mtime=0)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(raw)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    dir_fd = os.open(path.parent, os.O_RDONLY)
+    try:
+        os.fsync(dir_fd)
+    finally:
+        os.close(dir_fd)
+
+
+def read_file(path: str | os.PathLike[str]) -> dict:
+    """Read and validate a dump file (gzip when the name ends in ``.gz``)."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DumpError(f"cannot read {path}: {exc.strerror}") from None
+    if path.suffix == ".gz":
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise DumpError(f"not a gzip file: {exc}") from None
+    return loads(raw)
+
+
+def remove_stale_temp_files(path: Path) -> int:
+    """Delete temporary files a killed writer left beside ``path``; return how many."""
+    stale = list(path.parent.glob(f".{path.name}.*.tmp"))
+    for tmp in stale:
+        tmp.unlink(missing_ok=True)
+    return len(stale)

@@ -1,0 +1,183 @@
+"""Entries: the wiki's pages, each a document with typed attribute values."""
+
+from __future__ import annotations
+
+import random
+import re
+from collections.abc import Iterable, Mapping
+
+from bson import ObjectId
+from pymongo import ASCENDING, DESCENDING, ReturnDocument
+
+from ..domain.errors import NotFound, StaleVersion
+from .base import Repository, parse_id, utcnow
+
+__all__ = ["EntryRepository"]
+
+SORTS = {
+    "title": [("title_key", ASCENDING)],
+    "-title": [("title_key", DESCENDING)],
+    "updated": [("updated_at", DESCENDING)],
+    "created": [("created_at", DESCENDING)],
+}
+
+
+class EntryRepository(Repository):
+    """Stores entries; every update is conditional on the version the writer read."""
+
+    collection_name = "entries"
+    unique = {"slug": "An entry with this slug already exists."}
+
+    def get(self, ident: str | ObjectId) -> dict:
+        """The entry with this id or slug, or raise :class:`NotFound`."""
+        oid = parse_id(ident)
+        doc = self.col.find_one({"_id": oid}) if oid else None
+        if doc is None and isinstance(ident, str):
+            doc = self.col.find_one({"slug": ident})
+        if doc is None:
+            raise NotFound("Entry", str(ident))
+        return doc
+
+    def find_slug(self, slug: str) -> dict | None:
+        """The entry with this slug, or ``None``."""
+        return self.col.find_one({"slug": slug})
+
+    def by_slugs(self, slugs: Iterable[str]) -> dict[str, dict]:
+        """The entries with these slugs, keyed by slug (missing ones left out)."""
+        return {doc["slug"]: doc for doc in self.col.find({"slug": {"$in": list(slugs)}})}
+
+    def insert(self, doc: dict) -> dict:
+        """Store a new entry at version 1; a taken slug is a :class:`Conflict`."""
+        doc = {**doc, "version": 1, "views": 0, "random": random.random()}
+        with self.writing(self.unique):
+            doc["_id"] = self.col.insert_one(doc).inserted_id
+        return doc
+
+    def update(
+        self,
+        entry_id: ObjectId,
+        expected_version: int,
+        set_fields: Mapping[str, object],
+        unset_fields: Iterable[str] = (),
+    ) -> dict:
+        """Apply a change if the entry is still at ``expected_version``; return it after.
+
+        Raises :class:`StaleVersion` when someone else saved first, so nothing they
+        wrote is overwritten, and :class:`NotFound` when the entry is gone.
+        """
+        update: dict = {"$inc": {"version": 1}}
+        if set_fields:
+            update["$set"] = dict(set_fields)
+        unset = {name: "" for name in unset_fields}
+        if unset:
+            update["$unset"] = unset
+        with self.writing(self.unique):
+            doc = self.col.find_one_and_update(
+                {"_id": entry_id, "version": expected_version},
+                update,
+                return_document=ReturnDocument.AFTER,
+            )
+        if doc is None:
+            raise self._why_not(entry_id, expected_version)
+        return doc
+
+    def delete(self, entry_id: ObjectId, expected_version: int) -> dict:
+        """Remove the entry if it is still at ``expected_version``; return what was removed."""
+        with self.writing():
+            doc = self.col.find_one_and_delete({"_id": entry_id, "version": expected_version})
+        if doc is None:
+            raise self._why_not(entry_id, expected_version)
+        return doc
+
+    def _why_not(self, entry_id: ObjectId, expected_version: int) -> Exception:
+        """Tell a stale version from a deleted entry after a conditional write missed."""
+        current = self.col.find_one({"_id": entry_id}, {"version": 1})
+        if current is None:
+            return NotFound("Entry", str(entry_id))
+        return StaleVersion(expected_version, current["version"])
+
+    def find(
+        self,
+        filter: Mapping | None = None,
+        sort: list[tuple[str, int]] | None = None,
+        skip: int = 0,
+        limit: int = 25,
+        projection: Mapping | None = None,
+    ) -> list[dict]:
+        """One page of entries matching a filter built by a trusted parser."""
+        cursor = self.col.find(dict(filter or {}), projection)
+        if sort:
+            cursor = cursor.sort(sort)
+        return list(cursor.skip(skip).limit(limit))
+
+    def count(self, filter: Mapping | None = None) -> int:
+        """How many entries match ``filter``."""
+        return self.col.count_documents(dict(filter or {}))
+
+    def listing(self, category: str | None = None, sort: str = "title",
+                page: int = 1, per_page: int = 24) -> tuple[list[dict], int]:
+        """A page of entries (optionally in one category) and the total count."""
+        filter = {"category": category} if category else {}
+        order = SORTS.get(sort, SORTS["title"])
+        items = self.find(filter, order, (page - 1) * per_page, per_page)
+        return items, self.count(filter)
+
+    def recent(self, limit: int = 10) -> list[dict]:
+        """The most recently updated entries."""
+        return self.find({}, [("updated_at", DESCENDING)], limit=limit)
+
+    def by_creator(self, username: str, limit: int = 50) -> list[dict]:
+        """Entries a user created, newest first."""
+        return self.find({"created_by": username}, [("created_at", DESCENDING)], limit=limit)
+
+    def title_prefix(self, text: str, limit: int = 10) -> list[dict]:
+        """Entries whose title starts with ``text`` (case-insensitive), for autocomplete."""
+        prefix = text.strip().lower()
+        if not prefix:
+            return []
+        filter = {"title_key": {"$regex": "^" + re.escape(prefix)}}
+        return self.find(filter, [("title_key", ASCENDING)], limit=limit,
+                         projection={"slug": 1, "title": 1, "category": 1})
+
+    def search(self, words: list[str], limit: int = 25, skip: int = 0) -> tuple[list[dict], int]:
+        """Entries whose keywords start with every word, and how many there are."""
+        filter = keyword_filter(words)
+        return self.find(filter, [("title_key", ASCENDING)], skip, limit), self.count(filter)
+
+    def random_slug(self) -> str | None:
+        """The slug of an entry picked at random (the ``random`` field is indexed)."""
+        point = random.random()
+        for condition, order in (({"$gte": point}, ASCENDING), ({"$lt": point}, DESCENDING)):
+            doc = self.col.find_one({"random": condition}, {"slug": 1}, sort=[("random", order)])
+            if doc:
+                return doc["slug"]
+        return None
+
+    def count_by_category(self) -> dict[str, int]:
+        """Number of entries in each category."""
+        pipeline = [{"$group": {"_id": "$category", "n": {"$sum": 1}}}]
+        return {row["_id"]: row["n"] for row in self.col.aggregate(pipeline)}
+
+    def add_view(self, entry_id: ObjectId) -> None:
+        """Count one page view (not a revision: views are not content)."""
+        with self.writing():
+            self.col.update_one({"_id": entry_id}, {"$inc": {"views": 1}})
+
+    def all(self) -> list[dict]:
+        """Every entry (for exports and maintenance, not for pages)."""
+        return list(self.col.find({}).sort("slug", ASCENDING))
+
+
+def keyword_filter(words: list[str]) -> dict:
+    """A filter matching entries whose keywords start with each word (escaped)."""
+    clauses = [{"keywords": {"$regex": "^" + re.escape(word)}} for word in words if word]
+    return {"$and": clauses} if clauses else {}
+
+
+def stamp(doc: dict, username: str, *, created: bool = False) -> dict:
+    """Add who changed ``doc`` and when."""
+    now = utcnow()
+    doc = {**doc, "updated_at": now, "updated_by": username}
+    if created:
+        doc |= {"created_at": now, "created_by": username}
+    return doc

@@ -1,0 +1,73 @@
+"""Every index the app needs, written down in one place.
+
+``manage.py create-indexes`` creates them (idempotently). Each repository query is
+served by one of these; the comment beside each index names the queries it serves.
+GridFS creates its own indexes on ``<bucket>.files`` and ``<bucket>.chunks``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pymongo import ASCENDING, DESCENDING, IndexModel
+
+__all__ = ["Index", "INDEXES", "create_indexes"]
+
+
+@dataclass(frozen=True)
+class Index:
+    """One index: its collection, its keys, and what it is for."""
+
+    collection: str
+    keys: tuple[tuple[str, int], ...]
+    unique: bool = False
+    serves: str = ""
+    options: dict = field(default_factory=dict)
+
+    @property
+    def name(self) -> str:
+        """A stable name derived from the keys, as MongoDB names them."""
+        return "_".join(f"{k}_{d}" for k, d in self.keys)
+
+    def model(self) -> IndexModel:
+        """The pymongo ``IndexModel`` that creates this index."""
+        return IndexModel(list(self.keys), name=self.name, unique=self.unique, **self.options)
+
+
+INDEXES: tuple[Index, ...] = (
+    Index("entries", (("slug", ASCENDING),), unique=True, serves="entry by slug, compare"),
+    Index("entries", (("category", ASCENDING), ("title_key", ASCENDING)),
+          serves="category listing sorted by title; entries per category"),
+    Index("entries", (("title_key", ASCENDING),), serves="autocomplete by title prefix, A–Z"),
+    Index("entries", (("updated_at", DESCENDING),), serves="recent entries, sort by update"),
+    Index("entries", (("keywords", ASCENDING),), serves="q= search (word prefixes)"),
+    Index("entries", (("created_by", ASCENDING), ("created_at", DESCENDING)),
+          serves="a user's creations"),
+    Index("entries", (("random", ASCENDING),), serves="random entry"),
+    Index("attributes", (("key", ASCENDING),), unique=True, serves="definition by key"),
+    Index("attributes", (("group", ASCENDING), ("order", ASCENDING)),
+          serves="definitions in page order"),
+    Index("revisions", (("entry_id", ASCENDING), ("version", ASCENDING)), unique=True,
+          serves="history of an entry, one version; makes each version unique"),
+    Index("revisions", (("at", DESCENDING),), serves="recent changes"),
+    Index("revisions", (("user", ASCENDING), ("at", DESCENDING)),
+          serves="a user's contributions"),
+    Index("categories", (("slug", ASCENDING),), unique=True, serves="category by slug"),
+    Index("users", (("username_key", ASCENDING),), unique=True,
+          serves="user by name, case-insensitive uniqueness"),
+    Index("users", (("email", ASCENDING),), unique=True, serves="user by email, login"),
+    Index("comparisons", (("key", ASCENDING),), unique=True, serves="record a view"),
+    Index("comparisons", (("views", DESCENDING),), serves="popular comparisons"),
+)
+
+
+def create_indexes(db) -> list[str]:
+    """Create every index of :data:`INDEXES` in ``db``; return their names."""
+    created = []
+    by_collection: dict[str, list[Index]] = {}
+    for index in INDEXES:
+        by_collection.setdefault(index.collection, []).append(index)
+    for name, indexes in by_collection.items():
+        db[name].create_indexes([index.model() for index in indexes])
+        created += [f"{name}.{index.name}" for index in indexes]
+    return created

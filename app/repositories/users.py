@@ -1,0 +1,149 @@
+"""Users: accounts, profiles, and the stamp that revokes old sessions and tokens."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+
+from bson import ObjectId
+from pymongo import ReturnDocument
+
+from ..domain.errors import NotFound
+from .base import Repository, parse_id, utcnow
+
+__all__ = ["UserRepository", "new_auth_stamp"]
+
+PROFILE_FIELDS = ("location", "website", "bio")
+
+
+def new_auth_stamp() -> str:
+    """A fresh random value; sessions and tokens carry it and die when it changes."""
+    return secrets.token_urlsafe(16)
+
+
+class UserRepository(Repository):
+    """Stores users; usernames are unique ignoring case, emails are kept lowercased."""
+
+    collection_name = "users"
+    unique = {
+        "username_key": "This username is taken.",
+        "email": "An account with this email address already exists.",
+    }
+
+    def insert(self, username: str, email: str, password_hash: str, role: str = "user",
+               **profile: str) -> dict:
+        """Create an account; a taken username or email is a :class:`Conflict`."""
+        now = utcnow()
+        doc = {
+            "username": username,
+            "username_key": username.casefold(),
+            "email": email.lower(),
+            "password_hash": password_hash,
+            "role": role,
+            "created_at": now,
+            "last_seen": now,
+            "avatar": None,
+            "location": profile.get("location", ""),
+            "website": profile.get("website", ""),
+            "bio": profile.get("bio", ""),
+            "edit_count": 0,
+            "create_count": 0,
+            "auth_stamp": new_auth_stamp(),
+        }
+        with self.writing(self.unique):
+            doc["_id"] = self.col.insert_one(doc).inserted_id
+        return doc
+
+    def get(self, ident: str | ObjectId) -> dict:
+        """The user with this id or username (any case), or raise :class:`NotFound`."""
+        doc = self.find(ident)
+        if doc is None:
+            raise NotFound("User", str(ident))
+        return doc
+
+    def find(self, ident: str | ObjectId) -> dict | None:
+        """The user with this id or username (any case), or ``None``."""
+        oid = parse_id(ident)
+        doc = self.col.find_one({"_id": oid}) if oid else None
+        if doc is None and isinstance(ident, str):
+            doc = self.col.find_one({"username_key": ident.casefold()})
+        return doc
+
+    def find_login(self, login: str) -> dict | None:
+        """The user a login names: an email address or a username (any case)."""
+        if "@" in login:
+            return self.col.find_one({"email": login.strip().lower()})
+        return self.col.find_one({"username_key": login.strip().casefold()})
+
+    def update_profile(self, user_id: ObjectId, fields: Mapping[str, str]) -> dict:
+        """Save profile fields (only location, website, bio, email)."""
+        allowed = {k: v for k, v in fields.items() if k in (*PROFILE_FIELDS, "email")}
+        return self._set(user_id, allowed)
+
+    def set_password(self, user_id: ObjectId, password_hash: str) -> dict:
+        """Store a new hash and revoke every older session and token."""
+        return self._set(user_id, {"password_hash": password_hash,
+                                   "auth_stamp": new_auth_stamp()})
+
+    def rehash(self, user_id: ObjectId, password_hash: str) -> None:
+        """Upgrade a hash made with older parameters (sessions stay valid)."""
+        self._set(user_id, {"password_hash": password_hash})
+
+    def revoke_sessions(self, user_id: ObjectId) -> dict:
+        """Log out everywhere: every session and token made before now stops working."""
+        return self._set(user_id, {"auth_stamp": new_auth_stamp()})
+
+    def set_role(self, user_id: ObjectId, role: str) -> dict:
+        """Make a user an admin or a plain user."""
+        return self._set(user_id, {"role": role})
+
+    def set_avatar(self, user_id: ObjectId, file_id: ObjectId | None) -> ObjectId | None:
+        """Point the user at a new avatar file; return the old one for deletion."""
+        with self.writing():
+            before = self.col.find_one_and_update(
+                {"_id": user_id}, {"$set": {"avatar": file_id}},
+                return_document=ReturnDocument.BEFORE,
+            )
+        if before is None:
+            raise NotFound("User", str(user_id))
+        return before.get("avatar")
+
+    def count_contribution(self, username: str, *, created: bool) -> None:
+        """Add one to the user's creation or edit counter."""
+        field = "create_count" if created else "edit_count"
+        with self.writing():
+            self.col.update_one({"username_key": username.casefold()}, {"$inc": {field: 1}})
+
+    def seen(self, user_id: ObjectId) -> None:
+        """Record that the user was active now."""
+        self._set(user_id, {"last_seen": utcnow()})
+
+    def delete(self, user_id: ObjectId) -> dict:
+        """Remove an account; return it (its avatar is the caller's to delete)."""
+        with self.writing():
+            doc = self.col.find_one_and_delete({"_id": user_id})
+        if doc is None:
+            raise NotFound("User", str(user_id))
+        return doc
+
+    def count(self) -> int:
+        """How many accounts there are."""
+        return self.col.count_documents({})
+
+    def page(self, skip: int = 0, limit: int = 25) -> list[dict]:
+        """Users by name, one page."""
+        return list(self.col.find({}).sort("username_key", 1).skip(skip).limit(limit))
+
+    def file_ids(self) -> set[ObjectId]:
+        """Every avatar file a user points at (for finding orphans)."""
+        return {d["avatar"] for d in self.col.find({"avatar": {"$ne": None}}, {"avatar": 1})}
+
+    def _set(self, user_id: ObjectId, fields: Mapping[str, object]) -> dict:
+        """Set fields on one user and return the user after."""
+        with self.writing(self.unique):
+            doc = self.col.find_one_and_update(
+                {"_id": user_id}, {"$set": dict(fields)}, return_document=ReturnDocument.AFTER
+            )
+        if doc is None:
+            raise NotFound("User", str(user_id))
+        return doc

@@ -1,0 +1,20 @@
+"""Use cases shared by the pages and the API, over the repositories and the domain."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from .accounts import Accounts
+from .wiki import AttributeInput, Wiki
+
+__all__ = ["Accounts", "AttributeInput", "Wiki", "wiki", "accounts"]
+
+
+def wiki() -> Wiki:
+    """The wiki of the current app."""
+    return current_app.extensions["pkyx.wiki"]
+
+
+def accounts() -> Accounts:
+    """The account service of the current app."""
+    return current_app.extensions["pkyx.accounts"]

@@ -1,0 +1,84 @@
+"""Account operations shared by the pages and the API: register, log in, revoke."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from bson import ObjectId
+
+from ..domain import accounts
+from ..domain.accounts import PasswordHasher
+from ..domain.errors import Conflict, InvalidValue
+from ..repositories import Repositories
+
+__all__ = ["Accounts"]
+
+
+class Accounts:
+    """Users' use cases over the repositories, with one password hasher."""
+
+    def __init__(self, repos: Repositories, hasher: PasswordHasher):
+        self.repos = repos
+        self.hasher = hasher
+
+    def register(self, username: object, email: object, password: object,
+                 role: str = "user", **profile: object) -> dict:
+        """Create an account after validating every field (admins may take reserved names)."""
+        username = accounts.check_username(username, allow_reserved=role == "admin")
+        email = accounts.check_email(email)
+        password = accounts.check_password(password, username=username, email=email)
+        clean = accounts.check_profile(profile)
+        if role not in accounts.ROLES:
+            raise InvalidValue(f"Role must be one of {', '.join(accounts.ROLES)}.", "role")
+        return self.repos.users.insert(username, email, self.hasher.hash(password), role,
+                                       **clean)
+
+    def authenticate(self, login: object, password: object) -> dict | None:
+        """The user whose login and password match, else ``None`` (same work either way)."""
+        if not isinstance(login, str) or not isinstance(password, str) or not login:
+            self.hasher.verify(None, "")
+            return None
+        user = self.repos.users.find_login(login)
+        if not self.hasher.verify(user["password_hash"] if user else None, password):
+            return None
+        if self.hasher.needs_rehash(user["password_hash"]):
+            self.repos.users.rehash(user["_id"], self.hasher.hash(password))
+        return user
+
+    def change_password(self, user_id: ObjectId, current: object, new: object) -> dict:
+        """Set a new password after checking the current one; revokes every old session."""
+        user = self.repos.users.get(user_id)
+        if not isinstance(current, str) or not self.hasher.verify(user["password_hash"], current):
+            raise InvalidValue("The current password is not right.", "current_password")
+        new = accounts.check_password(new, username=user["username"], email=user["email"])
+        return self.repos.users.set_password(user["_id"], self.hasher.hash(new))
+
+    def set_password(self, user_id: ObjectId, new: object) -> dict:
+        """Set a password without the current one (operators); revokes old sessions."""
+        user = self.repos.users.get(user_id)
+        new = accounts.check_password(new, username=user["username"], email=user["email"])
+        return self.repos.users.set_password(user["_id"], self.hasher.hash(new))
+
+    def update_profile(self, user_id: ObjectId, fields: Mapping[str, object]) -> dict:
+        """Change profile fields (and email); anything else is refused."""
+        fields = dict(fields)
+        email = fields.pop("email", None)
+        clean = accounts.check_profile(fields)
+        if email is not None:
+            clean["email"] = accounts.check_email(email)
+        return self.repos.users.update_profile(user_id, clean)
+
+    def logout_everywhere(self, user_id: ObjectId) -> dict:
+        """Revoke every session, remember cookie and API token of a user."""
+        return self.repos.users.revoke_sessions(user_id)
+
+    def create_admin(self, username: str, email: str, password: str) -> dict:
+        """Create an admin, or make an existing user with that name an admin."""
+        existing = self.repos.users.find(username)
+        if existing is None:
+            return self.register(username, email, password, role="admin")
+        if existing["email"] != accounts.check_email(email):
+            raise Conflict("A user with this name exists with another email address.",
+                           "username")
+        self.set_password(existing["_id"], password)
+        return self.repos.users.set_role(existing["_id"], "admin")

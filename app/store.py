@@ -1,0 +1,261 @@
+"""The store: a real MongoDB through Flask-PyMongo, or the embedded mongomock store.
+
+``MONGO_URI=mongodb://…`` (or ``mongodb+srv://…``) selects MongoDB; an unset URI or
+``mongomock://…`` selects the embedded store, which lives in this process, is seeded
+with demo data on first start, and survives restarts through a snapshot file in
+``instance/`` written atomically (temporary file, fsync, rename) shortly after
+writes and at exit.
+
+Example::
+
+    store = open_store(app)
+    store.db.entries.find_one({"slug": "iphone-15"})
+"""
+
+from __future__ import annotations
+
+import atexit
+import contextlib
+import logging
+import os
+import threading
+import types
+from collections.abc import Iterator
+from pathlib import Path
+
+import gridfs
+import mongomock
+import mongomock.gridfs
+from flask import Flask
+from pymongo import uri_parser
+from pymongo.database import Database
+
+from .extensions import mongo
+
+__all__ = ["Store", "MongoStore", "EmbeddedStore", "open_store", "StoreError", "BUCKETS"]
+
+log = logging.getLogger(__name__)
+
+#: GridFS buckets: user avatars and uploaded entry images (re-encoded images only).
+BUCKETS = ("avatars", "images")
+
+EMBEDDED_SCHEMES = ("mongomock://",)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened; the message says why and what to do."""
+
+
+class Store:
+    """What the repositories need from a database: a ``db``, buckets and a write lock."""
+
+    embedded = False
+
+    def __init__(self, client, db: Database):
+        self.client = client
+        self.db = db
+
+    def bucket(self, name: str) -> gridfs.GridFSBucket:
+        """The GridFS bucket ``name`` (one of :data:`BUCKETS`)."""
+        if name not in BUCKETS:
+            raise ValueError(f"unknown bucket {name!r}")
+        return gridfs.GridFSBucket(self.db, bucket_name=name)
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Wrap a write; MongoDB makes single-document writes atomic by itself."""
+        yield
+
+    def changed(self) -> None:
+        """Called after every write; only the embedded store cares (snapshots)."""
+
+    def ping(self) -> None:
+        """Raise pymongo's error when the server cannot be reached."""
+        self.client.admin.command("ping")
+
+    def close(self) -> None:
+        """Release the client."""
+        self.client.close()
+
+    @property
+    def description(self) -> str:
+        """A short human description for logs and the page footer."""
+        return "MongoDB"
+
+
+class MongoStore(Store):
+    """A MongoDB server or replica set, through Flask-PyMongo."""
+
+    @property
+    def description(self) -> str:
+        """Name the database, never the credentials."""
+        return f"MongoDB database {self.db.name!r}"
+
+
+class EmbeddedClient(mongomock.MongoClient):
+    """mongomock's client, with the ``options.timeout`` pymongo's GridFS reads."""
+
+    options = types.SimpleNamespace(timeout=None)
+
+
+class EmbeddedStore(Store):
+    """mongomock in this process, kept across restarts by a snapshot file.
+
+    mongomock locks single documents but its compound operations (a conditional
+    update is a find then a write) are not atomic across threads, so every write
+    and every snapshot runs under one re-entrant lock.
+    """
+
+    embedded = True
+
+    def __init__(self, client, db, snapshot_path: Path | None, debounce: float):
+        super().__init__(client, db)
+        self.snapshot_path = snapshot_path
+        self.debounce = debounce
+        self._lock = threading.RLock()
+        self._dirty = threading.Event()
+        self._closed = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._thread_pid: int | None = None
+
+    @property
+    def description(self) -> str:
+        """The footer and the log say plainly that this is the demo store."""
+        return "the embedded demo store (mongomock, one process)"
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Serialise writes so conditional updates stay atomic under threads."""
+        with self._lock:
+            yield
+
+    def ping(self) -> None:
+        """The embedded store is always reachable."""
+
+    def changed(self) -> None:
+        """Schedule a snapshot ``debounce`` seconds from now (coalescing bursts)."""
+        if self.snapshot_path is None or self._closed.is_set():
+            return
+        self._dirty.set()
+        self._ensure_thread()
+
+    def _ensure_thread(self) -> None:
+        """Start the snapshot thread in this process (again after a fork)."""
+        if self._thread is not None and self._thread_pid == os.getpid():
+            return
+        with self._lock:
+            if self._thread is not None and self._thread_pid == os.getpid():
+                return
+            self._thread_pid = os.getpid()
+            self._thread = threading.Thread(
+                target=self._snapshot_loop, name="pkyx-snapshot", daemon=True
+            )
+            self._thread.start()
+
+    def _snapshot_loop(self) -> None:
+        """Wait for writes, let a burst settle, write one snapshot."""
+        while not self._closed.is_set():
+            self._dirty.wait()
+            if self._closed.wait(self.debounce):
+                return  # flush() at close writes the last snapshot
+            try:
+                self.save_snapshot()
+            except Exception:  # keep the thread alive; the next write retries
+                log.exception("embedded store: snapshot failed")
+
+    def save_snapshot(self) -> None:
+        """Write the whole store to the snapshot file, atomically."""
+        from .repositories import dump  # the dump format is the repositories' business
+
+        if self.snapshot_path is None:
+            return
+        with self._lock:
+            self._dirty.clear()
+            data = dump.export_data(self)
+        dump.write_file(self.snapshot_path, data)
+
+    def load_snapshot(self) -> bool:
+        """Load the snapshot if there is one; True when data was loaded."""
+        from .repositories import dump
+
+        if self.snapshot_path is None:
+            return False
+        dump.remove_stale_temp_files(self.snapshot_path)
+        if not self.snapshot_path.exists():
+            return False
+        try:
+            data = dump.read_file(self.snapshot_path)
+        except dump.DumpError as exc:
+            raise StoreError(
+                f"The embedded store's snapshot {self.snapshot_path} cannot be read: {exc}. "
+                "Move it away to start with fresh demo data, or fix it."
+            ) from exc
+        with self._lock:
+            dump.import_data(self, data, replace=True)
+        return True
+
+    def flush(self) -> None:
+        """Write a pending snapshot now (at exit, or before handing the file on)."""
+        if self._dirty.is_set():
+            self.save_snapshot()
+
+    def close(self) -> None:
+        """Write what is pending and stop the snapshot thread."""
+        try:
+            self.flush()
+        finally:
+            self._closed.set()
+            self._dirty.set()  # wake the thread so it sees _closed
+
+
+def _database_name(uri: str, default: str) -> str:
+    """The database named in a MongoDB URI, or ``default``."""
+    return uri_parser.parse_uri(uri, validate=False, warn=True)["database"] or default
+
+
+def open_store(app: Flask) -> Store:
+    """Open the store the configuration asks for and attach it to ``app``."""
+    uri = app.config.get("MONGO_URI")
+    if uri and not uri.startswith(EMBEDDED_SCHEMES):
+        store = _open_mongo(app, uri)
+    else:
+        store = _open_embedded(app)
+    app.extensions["pkyx.store"] = store
+    log.info("pkyx store: %s", store.description)
+    return store
+
+
+def _open_mongo(app: Flask, uri: str) -> MongoStore:
+    """A lazily connecting pymongo client with bounded timeouts and majority writes."""
+    if not uri.startswith(("mongodb://", "mongodb+srv://")):
+        raise StoreError("MONGO_URI must start with mongodb://, mongodb+srv:// or mongomock://.")
+    name = _database_name(uri, app.config["MONGO_DBNAME"])
+    mongo.init_app(
+        app,
+        uri,
+        connect=False,  # pymongo is not fork-safe: connect in each gunicorn worker
+        serverSelectionTimeoutMS=app.config["MONGO_SERVER_SELECTION_TIMEOUT_MS"],
+        connectTimeoutMS=app.config["MONGO_CONNECT_TIMEOUT_MS"],
+        socketTimeoutMS=app.config["MONGO_SOCKET_TIMEOUT_MS"],
+        retryWrites=True,
+        retryReads=True,
+        w="majority",
+        tz_aware=True,
+        appname="pkyx",
+    )
+    return MongoStore(mongo.cx, mongo.cx[name])
+
+
+def _open_embedded(app: Flask) -> EmbeddedStore:
+    """The embedded store: load the snapshot, or seed demo data on first start."""
+    mongomock.gridfs.enable_gridfs_integration()
+    client = EmbeddedClient(tz_aware=True)
+    db = client[app.config["MONGO_DBNAME"]]
+    mongo.cx, mongo.db = client, db
+    filename = app.config.get("SNAPSHOT_FILENAME")
+    path = Path(app.instance_path) / filename if filename else None
+    store = EmbeddedStore(client, db, path, app.config["SNAPSHOT_DEBOUNCE_SECONDS"])
+    if path is not None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atexit.register(store.close)
+    return store

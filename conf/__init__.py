@@ -1,0 +1,160 @@
+"""Settings classes per environment, chosen by ``PKYX_ENV``.
+
+Every secret comes from the environment. Development keeps a generated
+``SECRET_KEY`` in ``instance/`` so that every process (and every gunicorn worker)
+signs cookies with the same key; production refuses to start without one.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+__all__ = ["Config", "Development", "Testing", "Production", "config_for", "ConfigError"]
+
+MIN_SECRET_BYTES = 32
+
+
+class ConfigError(RuntimeError):
+    """The configuration cannot work; the message says what to set."""
+
+
+def _env_int(name: str, default: int) -> int:
+    """Read an integer setting from the environment, refusing garbage at start-up."""
+    raw = os.environ.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be an integer, got {raw!r}.") from exc
+
+
+class Config:
+    """Settings shared by every environment."""
+
+    ENV_NAME = "base"
+    SECRET_KEY: str | None = None
+    MONGO_URI: str | None = None
+    MONGO_DBNAME = "pkyx"
+    #: pymongo waits at most this long to find a server before giving up (ms).
+    MONGO_SERVER_SELECTION_TIMEOUT_MS = 3000
+    MONGO_CONNECT_TIMEOUT_MS = 3000
+    MONGO_SOCKET_TIMEOUT_MS = 10000
+    #: Seed the embedded store with demo data when it starts empty.
+    SEED_DEMO_DATA = True
+    #: Write the embedded store's snapshot at most this often after writes (s).
+    SNAPSHOT_DEBOUNCE_SECONDS = 1.0
+    SNAPSHOT_FILENAME = "pkyx-store.json"
+    #: Password for the demo users the seed creates (development only).
+    DEMO_PASSWORD: str | None = None
+    MAX_CONTENT_LENGTH = 2 * 1024 * 1024
+    JSON_SORT_KEYS = False
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+    #: argon2id cost: OWASP's first recommendation (m=19 MiB, t=2, p=1).
+    ARGON2_MEMORY_KIB = 19 * 1024
+    ARGON2_TIME_COST = 2
+    ARGON2_PARALLELISM = 1
+
+    def __init__(self, instance_path: str | os.PathLike[str]):
+        self.instance_path = Path(instance_path)
+        self.MONGO_URI = os.environ.get("MONGO_URI") or self.MONGO_URI
+        self.MONGO_SERVER_SELECTION_TIMEOUT_MS = min(
+            _env_int("MONGO_SERVER_SELECTION_TIMEOUT_MS", self.MONGO_SERVER_SELECTION_TIMEOUT_MS),
+            5000,
+        )
+        self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
+        self.DEMO_PASSWORD = os.environ.get("PKYX_DEMO_PASSWORD") or self.DEMO_PASSWORD
+
+    def as_dict(self) -> dict:
+        """Every upper-case setting, as Flask's ``config.from_mapping`` wants it."""
+        names = {n for klass in type(self).__mro__ for n in vars(klass) if n.isupper()}
+        names |= {n for n in vars(self) if n.isupper()}
+        return {name: getattr(self, name) for name in sorted(names)}
+
+
+class Development(Config):
+    """Local work: the embedded store by default, a secret kept in ``instance/``."""
+
+    ENV_NAME = "development"
+    DEMO_PASSWORD = "pkyx-demo-password"
+
+    def __init__(self, instance_path):
+        super().__init__(instance_path)
+        if not self.SECRET_KEY:
+            self.SECRET_KEY = _instance_secret(self.instance_path)
+
+
+class Testing(Config):
+    """The test suite: fresh embedded store per app, no snapshot, no demo data."""
+
+    ENV_NAME = "testing"
+    TESTING = True
+    SECRET_KEY = "testing-secret-key-that-is-at-least-32-bytes-long"
+    SEED_DEMO_DATA = False
+    SNAPSHOT_FILENAME = None
+    DEMO_PASSWORD = "pkyx-demo-password"
+    # Cheaper hashing keeps the suite fast; production's cost is tested on its own.
+    ARGON2_MEMORY_KIB = 1024
+    ARGON2_TIME_COST = 1
+
+
+class Production(Config):
+    """Behind nginx: secrets from the environment only, secure cookies."""
+
+    ENV_NAME = "production"
+    SESSION_COOKIE_SECURE = True
+    SEED_DEMO_DATA = False
+
+    def __init__(self, instance_path):
+        super().__init__(instance_path)
+        key = self.SECRET_KEY or ""
+        if len(key.encode()) < MIN_SECRET_BYTES:
+            raise ConfigError(
+                f"Production needs SECRET_KEY of at least {MIN_SECRET_BYTES} bytes in the "
+                'environment; make one with: python -c "import secrets; '
+                'print(secrets.token_urlsafe(48))"'
+            )
+        if os.environ.get("PKYX_SEED_DEMO") == "1":
+            self.SEED_DEMO_DATA = True
+
+
+CONFIGS = {cls.ENV_NAME: cls for cls in (Development, Testing, Production)}
+
+
+def config_for(env: str | None, instance_path: str | os.PathLike[str]) -> Config:
+    """The settings object for ``env`` (default: ``PKYX_ENV`` or development)."""
+    name = (env or os.environ.get("PKYX_ENV") or "development").lower()
+    try:
+        cls = CONFIGS[name]
+    except KeyError:
+        known = ", ".join(sorted(CONFIGS))
+        raise ConfigError(f"PKYX_ENV must be one of {known}, got {name!r}.") from None
+    return cls(instance_path)
+
+
+def _instance_secret(instance_path: Path) -> str:
+    """Read the development secret from ``instance/secret_key``, creating it once.
+
+    The key is written to a temporary file and hard-linked into place, so two
+    processes starting together agree on one complete key.
+    """
+    path = instance_path / "secret_key"
+    instance_path.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        tmp = instance_path / f".secret_key.{os.getpid()}.{secrets.token_hex(4)}"
+        tmp.write_text(secrets.token_urlsafe(48) + "\n")
+        os.chmod(tmp, 0o600)
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass  # another process won the race; use its key
+        finally:
+            tmp.unlink()
+    key = path.read_text().strip()
+    if len(key.encode()) < MIN_SECRET_BYTES:
+        raise ConfigError(f"{path} holds a key shorter than {MIN_SECRET_BYTES} bytes.")
+    return key
