@@ -12,6 +12,7 @@ import sys
 
 import click
 from flask import Flask, current_app
+from flask.cli import with_appcontext
 
 from .domain.errors import DomainError
 from .repositories import dump, repositories
@@ -42,6 +43,7 @@ def _fail(message: str) -> None:
 
 
 @click.command("seed")
+@with_appcontext
 @click.option("--replace", is_flag=True, help="Delete everything first.")
 @click.option("--password", envvar="PKYX_DEMO_PASSWORD",
               help="Password of the demo users (default: DEMO_PASSWORD in development).")
@@ -62,6 +64,7 @@ def seed_command(replace: bool, password: str | None) -> None:
 
 
 @click.command("create-indexes")
+@with_appcontext
 def create_indexes_command() -> None:
     """Create every index the app's queries use (safe to run again)."""
     for name in create_indexes(_store().db):
@@ -69,6 +72,7 @@ def create_indexes_command() -> None:
 
 
 @click.command("create-admin")
+@with_appcontext
 @click.argument("username")
 @click.option("--email", prompt=True)
 @click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
@@ -85,6 +89,7 @@ def create_admin_command(username: str, email: str, password: str) -> None:
 
 
 @click.command("export")
+@with_appcontext
 @click.argument("file", type=click.Path(dir_okay=False, writable=True))
 def export_command(file: str) -> None:
     """Write the whole wiki (users, entries, history, files) to FILE (.json or .json.gz)."""
@@ -96,6 +101,7 @@ def export_command(file: str) -> None:
 
 
 @click.command("import")
+@with_appcontext
 @click.argument("file", type=click.Path(exists=True, dir_okay=False))
 @click.option("--replace", is_flag=True, help="Overwrite a store that already holds data.")
 def import_command(file: str, replace: bool) -> None:
@@ -108,6 +114,7 @@ def import_command(file: str, replace: bool) -> None:
 
 
 @click.command("gc-files")
+@with_appcontext
 def gc_files_command() -> None:
     """Remove GridFS files no user or entry points at, and chunks with no file."""
     from .services.maintenance import collect_garbage_files

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from itertools import combinations
 from typing import Any
 
-from app.domain.definitions import Definition
+from app.domain.definitions import Definition, label_from_key
 from app.domain.errors import InvalidValue
 from app.domain.types import display_value, sort_key, values_equal
 
@@ -132,11 +132,11 @@ def align(entries: Sequence[dict], definitions: Mapping[str, Definition]) -> Com
     """Line 2–6 entries up attribute by attribute, grouped by section, with winners marked."""
     entries = tuple(entries)
     _check_entries(entries)
-    keys = {key for entry in entries for key in _attributes(entry)}
-    defined = [_definition_for(key, definitions) for key in keys]
+    attributes = [_attributes(entry) for entry in entries]
+    keys = {key for values in attributes for key in values}
     rows_by_group: dict[str, list[tuple[Definition, Row]]] = {}
-    for definition in defined:
-        row = _row(definition, entries)
+    for definition in (_definition_for(key, definitions) for key in keys):
+        row = _row(definition, [values.get(definition.key) for values in attributes])
         rows_by_group.setdefault(definition.group, []).append((definition, row))
     return Comparison(entries=entries, groups=_ordered_groups(rows_by_group))
 
@@ -161,8 +161,9 @@ def _check_entries(entries: Sequence[dict]) -> None:
 
 
 def _attributes(entry: dict) -> dict:
-    """The entry's attributes without absent (``None``) values."""
-    return {k: v for k, v in (entry.get("attributes") or {}).items() if v is not None}
+    """The entry's attributes that hold a value (``None`` or a malformed dict counts as absent)."""
+    attributes = entry.get("attributes") or {}
+    return {k: v for k, v in attributes.items() if isinstance(v, dict) and "value" in v}
 
 
 def _definition_for(key: str, definitions: Mapping[str, Definition]) -> Definition:
@@ -170,18 +171,11 @@ def _definition_for(key: str, definitions: Mapping[str, Definition]) -> Definiti
     definition = definitions.get(key)
     if definition is not None:
         return definition
-    return Definition(key=key, label=_humanise(key), type="text", group=OTHER_GROUP)
+    return Definition(key=key, label=label_from_key(key), type="text", group=OTHER_GROUP)
 
 
-def _humanise(key: str) -> str:
-    """A readable label for an attribute key that has no definition: ``usb_c`` → ``Usb c``."""
-    words = key.replace("_", " ").strip()
-    return words[:1].upper() + words[1:] if words else key
-
-
-def _row(definition: Definition, entries: Sequence[dict]) -> Row:
-    """Build one row: a cell per entry, whether the cells differ, and which ones win."""
-    stored = [_attributes(entry).get(definition.key) for entry in entries]
+def _row(definition: Definition, stored: Sequence[dict | None]) -> Row:
+    """Build one row from each entry's stored value: cells, whether they differ, who wins."""
     best = _winners(definition, stored)
     cells = tuple(_cell(definition, value, index in best) for index, value in enumerate(stored))
     return Row(
@@ -205,23 +199,25 @@ def _cell(definition: Definition, stored: dict | None, best: bool) -> Cell:
 
 def _differs(definition: Definition, stored: Sequence[dict | None]) -> bool:
     """True when any two cells differ; a missing cell beside a present one differs."""
-    return any(
-        (a is None) != (b is None) or not values_equal(definition, a, b)
-        for a, b in combinations(stored, 2)
-    )
+    return any(not values_equal(definition, a, b) for a, b in combinations(stored, 2))
 
 
 def _winners(definition: Definition, stored: Sequence[dict | None]) -> tuple[int, ...]:
     """Indexes of the best cells, or () when the row has no order or no single best value."""
     if definition.better not in ORDERED_BETTER:
         return ()
-    keys = [(i, sort_key(definition, value)) for i, value in enumerate(stored) if value is not None]
-    keys = [(i, key) for i, key in keys if key is not None]
+    keys = [(i, sort_key(definition, value)) for i, value in enumerate(stored)]
+    keys = [(i, key) for i, key in keys if key is not None]  # missing cells never win
     if len(keys) < 2:
         return ()
     pick = max if definition.better == "higher" else min
-    best_key = pick(key for _, key in keys)
-    winners = tuple(i for i, key in keys if key == best_key)
+    first, best_key = pick(keys, key=lambda item: item[1])
+    # values_equal too, so 6.1 in and 15.494 cm tie although their floats differ in the last bit
+    winners = tuple(
+        i
+        for i, key in keys
+        if key == best_key or values_equal(definition, stored[i], stored[first])
+    )
     return () if len(winners) == len(keys) else winners
 
 

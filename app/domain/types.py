@@ -496,7 +496,8 @@ class UrlType(AttributeType):
             parts = urlsplit(text)
             _ = parts.port  # reading the port checks it
         except ValueError:
-            raise _refuse(definition, f"{label}: {_quote(text)} is not a valid web address.") from None
+            message = f"{label}: {_quote(text)} is not a valid web address."
+            raise _refuse(definition, message) from None
         self.check_scheme(definition, text, parts.scheme.lower())
         if not parts.hostname:
             raise _refuse(
@@ -518,6 +519,8 @@ class UrlType(AttributeType):
             message = f'{start}; a "{scheme}:" address is not allowed.'
         elif text.startswith("//"):
             message = f"{start}; write {_quote('https:' + text)} instead."
+        elif text.startswith("/"):
+            message = f"{start}; {_quote(text)} is only a path."
         else:
             message = f"{start}; did you mean {_quote('https://' + text)}?"
         raise _refuse(definition, message)

@@ -43,27 +43,30 @@ class Repository:
         self.col = store.db[self.collection_name]
 
     @contextlib.contextmanager
-    def writing(self, unique: dict[str, str] | None = None) -> Iterator[None]:
+    def writing(self, unique: dict[str, str] | None = None,
+                doc: dict | None = None) -> Iterator[None]:
         """Run a write under the store's lock, then tell the store it changed.
 
         ``unique`` maps an index key to the message for a duplicate, turning
-        ``DuplicateKeyError`` into :class:`Conflict` naming the field.
+        ``DuplicateKeyError`` into :class:`Conflict` naming the field; ``doc`` is the
+        document written, used to find the field when the server does not name it.
         """
         try:
             with self.store.writing():
                 yield
         except DuplicateKeyError as exc:
-            raise _conflict(exc, unique or {}) from exc
+            raise self._conflict(exc, unique or {}, doc or {}) from exc
         finally:
             self.store.changed()
 
-
-def _conflict(exc: DuplicateKeyError, unique: dict[str, str]) -> Conflict:
-    """The Conflict for a duplicate key, naming the field when we can tell which."""
-    details = exc.details or {}
-    keys = set((details.get("keyPattern") or details.get("keyValue") or {}).keys())
-    text = str(exc)
-    for key, message in unique.items():
-        if key in keys or key in text:
-            return Conflict(message, field=key.removesuffix("_key"))
-    return Conflict("That already exists.")
+    def _conflict(self, exc: DuplicateKeyError, unique: dict[str, str], doc: dict) -> Conflict:
+        """The Conflict for a duplicate key, naming the field when we can tell which."""
+        details = exc.details or {}
+        named = set((details.get("keyPattern") or details.get("keyValue") or {}).keys())
+        for key, message in unique.items():
+            taken = key in named or (
+                not named and key in doc and self.col.count_documents({key: doc[key]}, limit=1)
+            )
+            if taken:
+                return Conflict(message, field=key.removesuffix("_key"))
+        return Conflict("That already exists.")

@@ -42,7 +42,7 @@ class DefinitionRepository(Repository):
     def insert(self, definition: Definition, username: str) -> Definition:
         """Store a new definition; a taken key is a :class:`Conflict`."""
         doc = definition.to_doc() | {"created_at": utcnow(), "created_by": username}
-        with self.writing(self.unique):
+        with self.writing(self.unique, doc):
             self.col.insert_one(doc)
         return definition
 

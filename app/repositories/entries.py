@@ -49,7 +49,7 @@ class EntryRepository(Repository):
     def insert(self, doc: dict) -> dict:
         """Store a new entry at version 1; a taken slug is a :class:`Conflict`."""
         doc = {**doc, "version": 1, "views": 0, "random": random.random()}
-        with self.writing(self.unique):
+        with self.writing(self.unique, doc):
             doc["_id"] = self.col.insert_one(doc).inserted_id
         return doc
 

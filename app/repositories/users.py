@@ -50,7 +50,7 @@ class UserRepository(Repository):
             "create_count": 0,
             "auth_stamp": new_auth_stamp(),
         }
-        with self.writing(self.unique):
+        with self.writing(self.unique, doc):
             doc["_id"] = self.col.insert_one(doc).inserted_id
         return doc
 
@@ -140,7 +140,7 @@ class UserRepository(Repository):
 
     def _set(self, user_id: ObjectId, fields: Mapping[str, object]) -> dict:
         """Set fields on one user and return the user after."""
-        with self.writing(self.unique):
+        with self.writing(self.unique, dict(fields)):
             doc = self.col.find_one_and_update(
                 {"_id": user_id}, {"$set": dict(fields)}, return_document=ReturnDocument.AFTER
             )

@@ -1,0 +1,279 @@
+"""Typed attribute definitions: the shared description of an attribute such as "Weight (g)".
+
+A definition is created the first time an editor uses a new attribute
+(``define_on_first_use``) or through the definitions API (``validate_definition``);
+every later value must fit its type.
+
+Example::
+
+    >>> define_on_first_use("weight", "number", "171 g")
+    Definition(key='weight', label='Weight', type='number', unit='g', ...)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import Any
+
+from app.domain import units
+from app.domain.errors import InvalidValue
+from app.domain.types import TYPES, parse_value
+
+__all__ = [
+    "BETTER",
+    "ORDERABLE_TYPES",
+    "TYPE_NAMES",
+    "Definition",
+    "define_on_first_use",
+    "key_from_label",
+    "label_from_key",
+    "validate_definition",
+]
+
+TYPE_NAMES = ("text", "number", "boolean", "rating", "url", "image", "date", "list")
+BETTER = ("higher", "lower", "none")
+ORDERABLE_TYPES = tuple(name for name in TYPE_NAMES if TYPES[name].orderable)
+
+KEY_PATTERN = re.compile(r"[a-z0-9_]{1,40}")
+MAX_KEY, MAX_LABEL, MAX_GROUP, MAX_DESCRIPTION = 40, 60, 40, 500
+ORDER_RANGE = (-1_000_000, 1_000_000)
+DEFAULT_GROUP = "General"
+
+# Letters NFKD does not decompose into ASCII.
+_TRANSLITERATIONS = str.maketrans(
+    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "þ": "th",
+     "ı": "i", "μ": "u", "°": " deg ", "%": " percent ", "&": " and ", "+": " plus "}
+)
+
+
+@dataclass(frozen=True)
+class Definition:
+    """The definition of one attribute shared by all entries."""
+
+    key: str
+    label: str
+    type: str
+    unit: str | None = None
+    better: str = "none"
+    group: str = DEFAULT_GROUP
+    order: int = 1000
+    description: str = ""
+
+    def to_doc(self) -> dict:
+        """The MongoDB document of this definition (without ``_id``)."""
+        return dataclasses.asdict(self)
+
+    @classmethod
+    def from_doc(cls, doc: dict) -> Definition:
+        """A definition from a stored document, ignoring keys such as ``_id``."""
+        names = {field.name for field in dataclasses.fields(cls)}
+        return cls(**{name: value for name, value in doc.items() if name in names})
+
+
+def key_from_label(label: str) -> str:
+    """The key for a label: "Screen size (in)" -> "screen_size_in"; raises InvalidValue."""
+    folded = unicodedata.normalize("NFKD", label.casefold().translate(_TRANSLITERATIONS))
+    ascii_only = folded.encode("ascii", "ignore").decode("ascii")
+    key = re.sub(r"[^a-z0-9]+", "_", ascii_only).strip("_")[:MAX_KEY].rstrip("_")
+    if not key:
+        raise InvalidValue(
+            f'The label "{label}" has no Latin letters or digits to make a key from; '
+            'give a key such as "weight" as well.',
+            field="key",
+        )
+    return key
+
+
+def label_from_key(key: str) -> str:
+    """A label for a key: "screen_size" -> "Screen size"."""
+    return key.replace("_", " ").strip().capitalize() or key
+
+
+def validate_definition(fields: dict) -> Definition:
+    """A definition from submitted fields, each checked; raises InvalidValue naming the field.
+
+    ``key`` may be left out and is then made from the label. Keys that are not
+    definition fields (``_id``, ``csrf_token``…) are ignored.
+    """
+    label = _check_label(fields.get("label"))
+    key = _check_key(fields.get("key") or key_from_label(label))
+    type_name = _check_type(fields.get("type"))
+    return Definition(
+        key=key,
+        label=label,
+        type=type_name,
+        unit=_check_unit(fields.get("unit"), type_name),
+        better=_check_better(fields.get("better", "none"), type_name),
+        group=_check_group(fields.get("group")),
+        order=_check_order(fields.get("order", 1000)),
+        description=_check_description(fields.get("description", "")),
+    )
+
+
+def define_on_first_use(
+    key: str,
+    type_name: str,
+    raw: Any,
+    *,
+    label: str | None = None,
+    unit: str | None = None,
+    better: str = "none",
+    group: str | None = None,
+) -> Definition:
+    """The definition made when an editor first uses ``key`` with the value ``raw``.
+
+    A number without a given unit takes the unit written in ``raw`` ("6.1 in" -> "in"),
+    or none. ``raw`` must fit the new definition, so a bad first value never leaves a
+    definition behind; raises InvalidValue.
+    """
+    label = label if label is not None else label_from_key(str(key))
+    if type_name == "number" and unit is None:
+        unit = _unit_written_in(key, raw, label)
+    definition = validate_definition(
+        {
+            "key": key,
+            "label": label,
+            "type": type_name,
+            "unit": unit,
+            "better": better,
+            "group": group,
+        }
+    )
+    parse_value(definition, raw)
+    return definition
+
+
+def _unit_written_in(key: str, raw: Any, label: str) -> str | None:
+    """The normalised unit written in a first number value, or None if it has none."""
+    if not isinstance(raw, str):
+        return None
+    try:
+        written = units.split_quantity(raw)[1]
+    except units.QuantityError:
+        return None  # not a number at all: parse_value explains that
+    if written is None:
+        return None
+    try:
+        return units.normalise_unit(written)
+    except units.UnknownUnit:
+        raise InvalidValue(
+            f'{label}: "{written}" is not a unit pkyx knows; try a symbol such as '
+            '"g", "in", "mAh", "GB" or "USD".',
+            field=key,
+        ) from None
+
+
+# ----------------------------------------------------------------------------- field checks
+
+
+def _require_text(value: Any, field: str, name: str, maximum: int, minimum: int = 1) -> str:
+    """``value`` as stripped single-line text of ``minimum``..``maximum`` characters."""
+    if not isinstance(value, str):
+        raise InvalidValue(f"{name} must be text.", field=field)
+    text = unicodedata.normalize("NFC", value.strip())
+    if not minimum <= len(text) <= maximum:
+        raise InvalidValue(
+            f"{name} must be {minimum} to {maximum} characters long; this is {len(text)}.",
+            field=field,
+        )
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in text):
+        raise InvalidValue(f"{name} must be one line without control characters.", field=field)
+    return text
+
+
+def _check_label(value: Any) -> str:
+    """The label: 1 to 60 characters on one line."""
+    if value is None:
+        raise InvalidValue("Label is required.", field="label")
+    return _require_text(value, "label", "Label", MAX_LABEL)
+
+
+def _check_key(value: Any) -> str:
+    """The key: 1 to 40 lowercase ASCII letters, digits or underscores."""
+    if not isinstance(value, str) or not KEY_PATTERN.fullmatch(value):
+        raise InvalidValue(
+            f"Key must be 1 to {MAX_KEY} lowercase letters (a-z), digits or underscores, "
+            'like "screen_size".',
+            field="key",
+        )
+    return value
+
+
+def _check_type(value: Any) -> str:
+    """The type: one of TYPE_NAMES."""
+    if value not in TYPE_NAMES:
+        raise InvalidValue(f"Type must be one of {', '.join(TYPE_NAMES)}.", field="type")
+    return value
+
+
+def _check_unit(value: Any, type_name: str) -> str | None:
+    """The canonical unit: numbers only, a unit pint knows, stored as its short symbol."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if type_name != "number":
+        raise InvalidValue("Only numbers have a unit; leave the unit empty.", field="unit")
+    if not isinstance(value, str):
+        raise InvalidValue('Unit must be text, like "g" or "in".', field="unit")
+    try:
+        return units.normalise_unit(value)
+    except units.UnknownUnit:
+        raise InvalidValue(
+            f'Unit "{value.strip()}" is not a unit pkyx knows; try a symbol such as '
+            '"g", "in", "mAh", "GB" or "USD".',
+            field="unit",
+        ) from None
+
+
+def _check_better(value: Any, type_name: str) -> str:
+    """Which values win: higher, lower or none; only orderable types can have a winner."""
+    if value not in BETTER:
+        raise InvalidValue('Better must be "higher", "lower" or "none".', field="better")
+    if value != "none" and type_name not in ORDERABLE_TYPES:
+        raise InvalidValue(
+            f'A {type_name} attribute has no better value; "better" must be "none" '
+            f"(only {', '.join(ORDERABLE_TYPES)} attributes can be higher or lower).",
+            field="better",
+        )
+    return value
+
+
+def _check_group(value: Any) -> str:
+    """The section on pages; empty means "General"."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return DEFAULT_GROUP
+    return _require_text(value, "group", "Group", MAX_GROUP)
+
+
+def _check_order(value: Any) -> int:
+    """The position: a whole number (forms send it as text)."""
+    if isinstance(value, str) and re.fullmatch(r"\s*[+-]?[0-9]{1,7}\s*", value):
+        value = int(value)
+    if isinstance(value, bool) or not isinstance(value, int) or not (
+        ORDER_RANGE[0] <= value <= ORDER_RANGE[1]
+    ):
+        raise InvalidValue(
+            f"Order must be a whole number from {ORDER_RANGE[0]:,} to {ORDER_RANGE[1]:,}.",
+            field="order",
+        )
+    return value
+
+
+def _check_description(value: Any) -> str:
+    """A description of up to 500 characters; several lines are fine."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise InvalidValue("Description must be text.", field="description")
+    text = unicodedata.normalize("NFC", value.strip())
+    if len(text) > MAX_DESCRIPTION:
+        raise InvalidValue(
+            f"Description must be at most {MAX_DESCRIPTION} characters; this is {len(text)}.",
+            field="description",
+        )
+    if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\r\t" for c in text):
+        raise InvalidValue("Description must not contain control characters.", field="description")
+    return text
+

@@ -1,0 +1,145 @@
+"""export → import reproduces every document and file; a malformed dump changes nothing."""
+
+from __future__ import annotations
+
+import copy
+import gzip
+import json
+
+import pytest
+from bson import ObjectId
+
+from app import create_app
+from app.repositories import dump
+
+
+def _everything(store) -> dict:
+    """Every document of every collection and bucket part, by name, sorted by _id."""
+    db = store.db
+    names = [*dump.COLLECTIONS] + [f"{b}.{p}" for b in ("avatars", "images")
+                                   for p in ("files", "chunks")]
+    return {name: sorted(db[name].find({}), key=lambda d: str(d["_id"])) for name in names}
+
+
+@pytest.fixture
+def fresh():
+    """A second, empty app to import into."""
+    app = create_app("testing")
+    yield app
+    app.extensions["pkyx.store"].close()
+
+
+@pytest.mark.parametrize("filename", ["wiki.json", "wiki.json.gz"])
+def test_export_then_import_reproduces_everything(seeded_app, fresh, tmp_path, filename):
+    """Every document and every GridFS file comes back identical (ids, dates, bytes)."""
+    source = seeded_app.extensions["pkyx.store"]
+    path = tmp_path / filename
+    dump.write_file(path, dump.export_data(source))
+    if filename.endswith(".gz"):
+        assert gzip.decompress(path.read_bytes()).startswith(b"{")
+    counts = dump.import_data(fresh.extensions["pkyx.store"], dump.read_file(path))
+    before, after = _everything(source), _everything(fresh.extensions["pkyx.store"])
+    assert before == after
+    assert counts["entries"] >= 36 and counts["avatars.files"] >= 3
+    assert counts["images.chunks"] >= counts["images.files"] >= 36
+    repos = fresh.extensions["pkyx.repos"]
+    user = repos.users.find("alice")
+    assert repos.avatars.get(user["avatar"]).data == \
+        seeded_app.extensions["pkyx.repos"].avatars.get(user["avatar"]).data
+
+
+def test_cli_export_and_import(seeded_app, fresh, tmp_path):
+    """manage.py export FILE / import FILE do the same through the command line."""
+    path = tmp_path / "wiki.json"
+    result = seeded_app.test_cli_runner().invoke(args=["export", str(path)])
+    assert result.exit_code == 0 and "entries" in result.output
+    runner = fresh.test_cli_runner()
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert fresh.extensions["pkyx.repos"].entries.count() >= 36
+    # A second import into a store that now holds data needs --replace.
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1 and "--replace" in result.output
+    assert runner.invoke(args=["import", "--replace", str(path)]).exit_code == 0
+
+
+def _good(seeded_app) -> dict:
+    return json.loads(dump.dumps(dump.export_data(seeded_app.extensions["pkyx.store"])))
+
+
+def _break(data: dict, how: str) -> bytes | dict:
+    entries = data["collections"]["entries"]
+    images = data["buckets"]["images"]
+    match how:
+        case "not json":
+            return b'{"format": "pkyx-dump", "collections": {'
+        case "not an object":
+            return b"[1, 2, 3]"
+        case "wrong format":
+            data["format"] = "mongoexport"
+        case "wrong version":
+            data["version"] = 99
+        case "unknown collection":
+            data["collections"]["secrets"] = []
+        case "unknown bucket":
+            data["buckets"]["videos"] = {}
+        case "collection not a list":
+            data["collections"]["users"] = {"a": 1}
+        case "document without _id":
+            del entries[3]["_id"]
+        case "missing field":
+            del entries[5]["slug"]
+        case "wrong type":
+            entries[0]["version"] = "one"
+        case "bad role":
+            data["collections"]["users"][0]["role"] = "god"
+        case "operator key":
+            entries[1]["$where"] = "1"
+        case "duplicate _id":
+            entries[2]["_id"] = entries[1]["_id"]
+        case "duplicate slug":
+            entries[2]["slug"] = entries[1]["slug"]
+        case "missing chunk":
+            images["chunks"].pop()
+        case "stray chunk":
+            images["chunks"].append({"_id": {"$oid": str(ObjectId())},
+                                     "files_id": {"$oid": str(ObjectId())}, "n": 0,
+                                     "data": {"$binary": {"base64": "", "subType": "00"}}})
+        case "short chunk":
+            images["chunks"][0]["data"] = {"$binary": {"base64": "AAAA", "subType": "00"}}
+    return data
+
+
+BROKEN = ["not json", "not an object", "wrong format", "wrong version", "unknown collection",
+          "unknown bucket", "collection not a list", "document without _id", "missing field",
+          "wrong type", "bad role", "operator key", "duplicate _id", "duplicate slug",
+          "missing chunk", "stray chunk", "short chunk"]
+
+
+@pytest.mark.parametrize("how", BROKEN)
+def test_malformed_dump_is_refused_and_changes_nothing(seeded_app, tmp_path, how):
+    """Each kind of damage is refused with a message; the target store is untouched."""
+    target = create_app("testing")
+    repos = target.extensions["pkyx.repos"]
+    repos.categories.upsert("keep", "Keep me")
+    before = _everything(target.extensions["pkyx.store"])
+    broken = _break(copy.deepcopy(_good(seeded_app)), how)
+    path = tmp_path / "broken.json"
+    path.write_bytes(broken if isinstance(broken, bytes) else json.dumps(broken).encode())
+    result = target.test_cli_runner().invoke(args=["import", "--replace", str(path)])
+    assert result.exit_code == 1
+    assert "Nothing was changed" in result.output
+    assert _everything(target.extensions["pkyx.store"]) == before
+    target.extensions["pkyx.store"].close()
+
+
+def test_unreadable_files_are_refused(tmp_path):
+    """A missing file and a damaged gzip give a DumpError, not a traceback."""
+    with pytest.raises(dump.DumpError, match="cannot read"):
+        dump.read_file(tmp_path / "nope.json")
+    (tmp_path / "bad.json.gz").write_bytes(b"not gzip at all")
+    with pytest.raises(dump.DumpError, match="gzip"):
+        dump.read_file(tmp_path / "bad.json.gz")
+    (tmp_path / "latin.json").write_bytes(b"\xff\xfe{}")
+    with pytest.raises(dump.DumpError, match="JSON"):
+        dump.read_file(tmp_path / "latin.json")
