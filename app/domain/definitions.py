@@ -98,6 +98,8 @@ def validate_definition(fields: dict) -> Definition:
     ``key`` may be left out and is then made from the label. Keys that are not
     definition fields (``_id``, ``csrf_token``…) are ignored.
     """
+    if not isinstance(fields, dict):
+        raise InvalidValue("A definition must be an object of fields, such as label and type.")
     label = _check_label(fields.get("label"))
     key = _check_key(fields.get("key") or key_from_label(label))
     type_name = _check_type(fields.get("type"))

@@ -69,8 +69,11 @@ def _open(data: bytes, field: str) -> Image.Image:
             image.load()
     except InvalidValue:
         raise
-    except (UnidentifiedImageError, Image.DecompressionBombError,
-            Image.DecompressionBombWarning):
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise InvalidValue(
+            f"The image is too large; the limit is {MAX_PIXELS // 1_000_000} megapixels.", field
+        ) from None
+    except UnidentifiedImageError:
         raise InvalidValue(
             "The file is not an image pkyx accepts: use PNG, JPEG, GIF or WebP.", field
         ) from None

@@ -96,9 +96,7 @@ def _ordered_history(revisions: Iterable[dict], version: int) -> list[dict]:
         raise InvalidValue(f"There is no version {version!r} in this history.", "version")
     missing = [number for number in range(1, version) if number not in by_version]
     if missing:
-        raise InvalidValue(
-            f"The history has a gap: version {missing[0]} is missing.", "version"
-        )
+        raise InvalidValue(f"The history has a gap: version {missing[0]} is missing.", "version")
     return [by_version[number] for number in range(1, version + 1)]
 
 

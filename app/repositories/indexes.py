@@ -58,6 +58,8 @@ INDEXES: tuple[Index, ...] = (
     Index("users", (("email", ASCENDING),), unique=True, serves="user by email, login"),
     Index("comparisons", (("key", ASCENDING),), unique=True, serves="record a view"),
     Index("comparisons", (("views", DESCENDING),), serves="popular comparisons"),
+    Index("comparisons", (("slugs", ASCENDING),),
+          serves="forget the comparisons of a deleted entry"),
 )
 
 

@@ -230,7 +230,7 @@ class Wiki:
         """The stored fields of an entry in ``state``, with search keys and a stamp."""
         fields = revisions.entry_fields(state)
         fields["title_key"] = entries.title_key(fields["title"])
-        fields["keywords"] = entries.keywords(fields["title"], fields.get("summary", ""))
+        fields["keywords"] = entries.keywords(fields["title"], fields.get("summary") or "")
         fields["updated_at"] = utcnow()
         fields["updated_by"] = user
         return fields

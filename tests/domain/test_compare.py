@@ -200,7 +200,9 @@ def test_groups_with_equal_orders_sort_by_name():
         "a": Definition("a", "A", "text", group="Zeta", order=1),
         "b": Definition("b", "B", "text", group="alpha", order=1),
     }
-    pair = [{"slug": s, "title": s, "attributes": {"a": {"value": 1}, "b": {"value": 1}}} for s in "xy"]
+    pair = [
+        {"slug": s, "title": s, "attributes": {"a": {"value": 1}, "b": {"value": 1}}} for s in "xy"
+    ]
     assert [g.name for g in align(pair, defs).groups] == ["alpha", "Zeta"]
 
 
@@ -227,7 +229,9 @@ def test_a_defined_group_called_other_stays_at_the_end():
         "x": Definition("x", "X", "text", group=OTHER_GROUP, order=0),
         "y": Definition("y", "Y", "text", group="Specs", order=999),
     }
-    pair = [{"slug": s, "title": s, "attributes": {"x": {"value": s}, "y": {"value": s}}} for s in "ab"]
+    pair = [
+        {"slug": s, "title": s, "attributes": {"x": {"value": s}, "y": {"value": s}}} for s in "ab"
+    ]
     assert [g.name for g in align(pair, defs).groups] == ["Specs", OTHER_GROUP]
 
 
@@ -280,8 +284,13 @@ ROW_CASES = [
         ["0.2 kg", "199 g", "7 oz", "210 g", "0.25 kg", "1 lb"],
     ),
     ("nfc", ["yes"] * 6, False, (), ["Yes"] * 6),
-    ("rating", ["1", "2", "3", "4", "5", None], True, (4,), ["★☆☆☆☆", "★★☆☆☆", "★★★☆☆",
-                                                              "★★★★☆", "★★★★★", "—"]),
+    (
+        "rating",
+        ["1", "2", "3", "4", "5", None],
+        True,
+        (4,),
+        ["★☆☆☆☆", "★★☆☆☆", "★★★☆☆", "★★★★☆", "★★★★★", "—"],
+    ),
 ]
 
 

@@ -87,7 +87,7 @@ def test_normalised_symbols_read_back_as_themselves(written, symbol, words):
 @pytest.mark.parametrize(
     "text",
     ["", " ", "furlongz", "9**9**9", "m**99", "m^12", "1/s", "x" * 41, "€", "<script>",
-     "m; drop", "(m)", "meter)"],
+     "m; drop", "(m)", "meter)", "dimensionless"],
 )
 def test_text_that_is_no_unit_is_refused(text):
     with pytest.raises(units.UnknownUnit):
