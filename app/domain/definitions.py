@@ -18,6 +18,8 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
+from slugify import slugify
+
 from app.domain import units
 from app.domain.errors import InvalidValue
 from app.domain.types import TYPES, parse_value
@@ -42,11 +44,9 @@ MAX_KEY, MAX_LABEL, MAX_GROUP, MAX_DESCRIPTION = 40, 60, 40, 500
 ORDER_RANGE = (-1_000_000, 1_000_000)
 DEFAULT_GROUP = "General"
 
-# Letters NFKD does not decompose into ASCII.
-_TRANSLITERATIONS = str.maketrans(
-    {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ð": "d", "ł": "l", "þ": "th",
-     "ı": "i", "μ": "u", "°": " deg ", "%": " percent ", "&": " and ", "+": " plus "}
-)
+# Symbols that carry meaning in labels; slugify transliterates the rest (also CJK).
+_REPLACEMENTS = [["&", " and "], ["++", " plus plus "], ["+", " plus "], ["%", " percent "],
+                 ["°", " deg "], ["µ", "u"], ["μ", "u"]]
 
 
 @dataclass(frozen=True)
@@ -74,13 +74,12 @@ class Definition:
 
 
 def key_from_label(label: str) -> str:
-    """The key for a label: "Screen size (in)" -> "screen_size_in"; raises InvalidValue."""
-    folded = unicodedata.normalize("NFKD", label.casefold().translate(_TRANSLITERATIONS))
-    ascii_only = folded.encode("ascii", "ignore").decode("ascii")
-    key = re.sub(r"[^a-z0-9]+", "_", ascii_only).strip("_")[:MAX_KEY].rstrip("_")
-    if not key:
+    """The key for a label: "Screen size (in)" -> "screen_size_in", "重量" -> "zhong_liang"."""
+    key = slugify(label, separator="_", max_length=MAX_KEY, replacements=_REPLACEMENTS)
+    key = key.strip("_")
+    if not KEY_PATTERN.fullmatch(key):
         raise InvalidValue(
-            f'The label "{label}" has no Latin letters or digits to make a key from; '
+            f'The label "{label}" has no letters or digits to make a key from; '
             'give a key such as "weight" as well.',
             field="key",
         )

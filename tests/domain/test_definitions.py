@@ -73,7 +73,8 @@ def test_from_doc_ignores_unknown_keys_and_round_trips_through_bson():
         ("R&D cost", "r_and_d_cost"),
         ("C++ support", "c_plus_plus_support"),
         ("Battery %", "battery_percent"),
-        ("重量 weight", "weight"),
+        ("重量 weight", "zhong_liang_weight"),
+        ("屏幕尺寸", "ping_mu_chi_cun"),
         ("ＦＵＬＬＷＩＤＴＨ", "fullwidth"),
         ("a" * 50, "a" * 40),
         ("a" * 39 + " b", "a" * 39),
@@ -83,8 +84,8 @@ def test_key_from_label(label, key):
     assert key_from_label(label) == key
 
 
-@pytest.mark.parametrize("label", ["重量", "---", "", "   ", "😀"])
-def test_key_from_label_refuses_labels_without_latin_letters_or_digits(label):
+@pytest.mark.parametrize("label", ["---", "", "   ", "😀"])
+def test_key_from_label_refuses_labels_without_letters_or_digits(label):
     with pytest.raises(InvalidValue, match="give a key such as") as caught:
         key_from_label(label)
     assert caught.value.field == "key"
@@ -211,10 +212,11 @@ def test_validate_definition_needs_an_object(fields):
         validate_definition(fields)
 
 
-def test_a_label_without_latin_letters_needs_a_key():
-    with pytest.raises(InvalidValue, match="give a key"):
-        validate_definition({"label": "重量", "type": "number"})
+def test_a_chinese_label_makes_a_pinyin_key_and_a_symbol_label_needs_one():
+    assert validate_definition({"label": "重量", "type": "number"}).key == "zhong_liang"
     assert validate_definition({"key": "weight", "label": "重量", "type": "number"}).label == "重量"
+    with pytest.raises(InvalidValue, match="give a key"):
+        validate_definition({"label": "★★", "type": "rating"})
 
 
 # ----------------------------------------------------------------------------- first use
