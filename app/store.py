@@ -113,6 +113,8 @@ class EmbeddedStore(Store):
         self.snapshot_path = snapshot_path
         self.debounce = debounce
         self._lock = threading.RLock()
+        #: One snapshot at a time, so an older export is never written over a newer one.
+        self._save_lock = threading.Lock()
         self._dirty = threading.Event()
         self._closed = threading.Event()
         self._thread: threading.Thread | None = None
@@ -169,10 +171,11 @@ class EmbeddedStore(Store):
 
         if self.snapshot_path is None:
             return
-        with self._lock:
-            self._dirty.clear()
-            data = dump.export_data(self)
-        dump.write_file(self.snapshot_path, data)
+        with self._save_lock:
+            with self._lock:
+                self._dirty.clear()
+                data = dump.export_data(self)
+            dump.write_file(self.snapshot_path, data)
 
     def load_snapshot(self) -> bool:
         """Load the snapshot if there is one; True when data was loaded."""
@@ -195,8 +198,13 @@ class EmbeddedStore(Store):
         return True
 
     def flush(self) -> None:
-        """Write a pending snapshot now (at exit, or before handing the file on)."""
-        if self._dirty.is_set():
+        """Write a pending snapshot now (at exit, or before handing the file on).
+
+        Waits for a snapshot the thread is writing, so the last write is never lost.
+        """
+        with self._save_lock:
+            pending = self._dirty.is_set()
+        if pending:
             self.save_snapshot()
 
     def close(self) -> None:

@@ -225,3 +225,27 @@ def _wait_for_home(port: int, timeout: float = 60) -> str:
             if time.monotonic() > deadline:
                 raise
             time.sleep(0.2)
+
+
+def test_close_waits_for_a_snapshot_in_progress(tmp_path, monkeypatch):
+    """Exit during the thread's write: close() waits for it, then saves what came after."""
+    import threading
+
+    app = _embedded(tmp_path, SNAPSHOT_DEBOUNCE_SECONDS=0.01)
+    store = app.extensions["pkyx.store"]
+    writing, real_write = threading.Event(), dump.write_file
+
+    def slow_write(path, data):
+        if not writing.is_set():  # only the thread's first snapshot is slow
+            writing.set()
+            time.sleep(0.5)
+        real_write(path, data)
+
+    monkeypatch.setattr(dump, "write_file", slow_write)
+    _make_entry(app, "First Phone")
+    assert writing.wait(5)
+    _make_entry(app, "Second Phone")  # written while the thread's snapshot is in flight
+    store.close()
+    store._thread.join(5)  # whatever the thread still writes has landed by now
+    titles = {e["title"] for e in dump.read_file(tmp_path / "store.json")["collections"]["entries"]}
+    assert titles == {"First Phone", "Second Phone"}
