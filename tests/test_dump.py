@@ -35,6 +35,7 @@ def test_export_then_import_reproduces_everything(seeded_app, fresh, tmp_path, f
     source = seeded_app.extensions["pkyx.store"]
     path = tmp_path / filename
     dump.write_file(path, dump.export_data(source))
+    assert path.stat().st_mode & 0o777 == 0o600  # it holds password hashes
     if filename.endswith(".gz"):
         assert gzip.decompress(path.read_bytes()).startswith(b"{")
     counts = dump.import_data(fresh.extensions["pkyx.store"], dump.read_file(path))

@@ -221,7 +221,7 @@ def write_file(path: str | os.PathLike[str], data: dict) -> None:
 
     The bytes go to a temporary file in the same directory, are flushed to disk, and
     the temporary file is renamed over the target (atomic on POSIX); the directory is
-    synced so the rename itself survives a power cut.
+    synced so the rename itself survives a power cut. Only the owner may read it.
     """
     path = Path(path)
     raw = dumps(data)
@@ -229,7 +229,8 @@ def write_file(path: str | os.PathLike[str], data: dict) -> None:
         raw = gzip.compress(raw, compresslevel=6, mtime=0)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
-        with open(tmp, "wb") as fh:
+        # Owner-only: a dump holds password hashes and email addresses.
+        with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
             fh.write(raw)
             fh.flush()
             os.fsync(fh.fileno())
