@@ -17,6 +17,7 @@ from flask import Flask
 from conf import config_for
 
 from .domain.accounts import PasswordHasher
+from .json import OrjsonProvider
 from .repositories import Repositories
 from .services import Accounts, Wiki
 from .store import open_store
@@ -33,6 +34,7 @@ def create_app(env: str | None = None, overrides: Mapping[str, object] | None = 
     app.config.from_mapping(config_for(env, app.instance_path).as_dict())
     if overrides:
         app.config.from_mapping(overrides)
+    app.json = OrjsonProvider(app)
     configure_logging(app)
     register_store(app)
     register_blueprints(app)
@@ -74,17 +76,19 @@ def register_store(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    """Attach the pages."""
+    """Attach the pages and the REST API."""
+    from .api import init_api
     from .web import main
 
     app.register_blueprint(main.bp)
+    init_api(app)
 
 
 def register_errorhandlers(app: Flask) -> None:
-    """Turn domain errors into responses (pages here; the API adds problem+json)."""
-    from .web import errors
+    """Turn every error into problem+json (API) or a page (site)."""
+    from .errors import register_errorhandlers as register
 
-    errors.register(app)
+    register(app)
 
 
 def register_commands(app: Flask) -> None:

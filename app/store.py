@@ -216,6 +216,14 @@ class EmbeddedStore(Store):
             self._dirty.set()  # wake the thread so it sees _closed
 
 
+def _close_at_exit(store: EmbeddedStore) -> None:
+    """Write the last snapshot as the process ends; a failure is logged, not raised."""
+    try:
+        store.close()
+    except Exception:
+        log.exception("embedded store: the snapshot at exit failed")
+
+
 def _database_name(uri: str, default: str) -> str:
     """The database named in a MongoDB URI, or ``default``."""
     return uri_parser.parse_uri(uri, validate=False, warn=True)["database"] or default
@@ -265,5 +273,5 @@ def _open_embedded(app: Flask) -> EmbeddedStore:
     store = EmbeddedStore(client, db, path, app.config["SNAPSHOT_DEBOUNCE_SECONDS"])
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        atexit.register(store.close)
+        atexit.register(_close_at_exit, store)
     return store

@@ -54,6 +54,13 @@ class Config:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+    #: Lifetime of an API token (s).
+    API_TOKEN_SECONDS = 3600
+    #: Rate limits (Flask-Limiter syntax), per client address.
+    RATELIMIT_TOKENS = "10/minute;100/hour"
+    RATELIMIT_REGISTER = "10/hour"
+    #: Rate-limit storage: empty = memory with the embedded store, else MONGO_URI.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     #: argon2id cost: OWASP's first recommendation (m=19 MiB, t=2, p=1).
     ARGON2_MEMORY_KIB = 19 * 1024
     ARGON2_TIME_COST = 2
@@ -97,6 +104,9 @@ class Testing(Config):
     SEED_DEMO_DATA = False
     SNAPSHOT_FILENAME = None
     DEMO_PASSWORD = "pkyx-demo-password"
+    # Tests that check limits set them low themselves; the rest must not trip them.
+    RATELIMIT_TOKENS = "1000/minute"
+    RATELIMIT_REGISTER = "1000/minute"
     # Cheaper hashing keeps the suite fast; production's cost is tested on its own.
     ARGON2_MEMORY_KIB = 1024
     ARGON2_TIME_COST = 1

@@ -39,6 +39,13 @@ def test_mongo_uri_builds_a_lazy_client_with_safe_options(uri, dbname):
         assert client.codec_options.tz_aware is True
         assert store.db.name == dbname
         assert dbname in store.description and "p@" not in store.description
+        # Rate-limit counters share this lazy client instead of opening their own.
+        from app.api.ratelimit_storage import SharedClientMongoStorage
+        from app.extensions import limiter
+
+        assert isinstance(limiter._storage, SharedClientMongoStorage)
+        assert limiter._storage._shared_client is client and limiter._storage._storage is None
+        assert client._opened is False
     finally:
         client.close()
 

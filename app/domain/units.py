@@ -224,7 +224,15 @@ def normalise_unit(text: str) -> str:
         raise UnknownUnit(text) from error
     if units == ureg.dimensionless:
         raise UnknownUnit(text)
-    return format(units, "~P")
+    symbol = format(units, "~P")
+    try:  # a symbol pint cannot read back ("%%" prints as "%²") is no unit of ours
+        if ureg.parse_units(symbol) != units:
+            raise UnknownUnit(text)
+    except UnknownUnit:
+        raise
+    except Exception as error:
+        raise UnknownUnit(text) from error
+    return symbol
 
 
 @lru_cache(maxsize=4096)

@@ -20,6 +20,7 @@ from .definitions import DefinitionRepository
 from .entries import EntryRepository
 from .files import FileRepository
 from .revisions import RevisionRepository
+from .tokens import TokenRepository
 from .users import UserRepository
 
 __all__ = ["Repositories", "repositories"]
@@ -38,6 +39,7 @@ class Repositories:
         self.comparisons = ComparisonRepository(store)
         self.avatars = FileRepository(store, "avatars")
         self.images = FileRepository(store, "images")
+        self.tokens = TokenRepository(store)
 
 
 def repositories() -> Repositories:

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from pymongo import ASCENDING
+from pymongo import ASCENDING, ReturnDocument
 
 from ..domain.definitions import Definition
-from ..domain.errors import NotFound
+from ..domain.errors import NotFound, StaleVersion
 from .base import Repository, utcnow
 
 __all__ = ["DefinitionRepository"]
@@ -39,21 +39,41 @@ class DefinitionRepository(Repository):
         docs = self.col.find({}).sort([("group", ASCENDING), ("order", ASCENDING)])
         return [Definition.from_doc(doc) for doc in docs]
 
+    def get_versioned(self, key: str) -> tuple[Definition, int]:
+        """The definition of ``key`` and its version, or raise :class:`NotFound`."""
+        doc = self.col.find_one({"key": key})
+        if doc is None:
+            raise NotFound("Attribute", key)
+        return Definition.from_doc(doc), doc.get("version", 1)
+
+    def page(self, skip: int, limit: int) -> tuple[list[tuple[Definition, int]], int]:
+        """One page of definitions in page order, with their versions, and the total."""
+        cursor = self.col.find({}).sort([("group", ASCENDING), ("order", ASCENDING),
+                                         ("key", ASCENDING)]).skip(skip).limit(limit)
+        items = [(Definition.from_doc(doc), doc.get("version", 1)) for doc in cursor]
+        return items, self.col.count_documents({})
+
     def insert(self, definition: Definition, username: str) -> Definition:
         """Store a new definition; a taken key is a :class:`Conflict`."""
-        doc = definition.to_doc() | {"created_at": utcnow(), "created_by": username}
+        doc = definition.to_doc() | {"created_at": utcnow(), "created_by": username,
+                                     "version": 1}
         with self.writing(self.unique, doc):
             self.col.insert_one(doc)
         return definition
 
-    def replace(self, definition: Definition, username: str) -> Definition:
-        """Save changed fields of an existing definition (its key and type stay)."""
+    def replace(self, definition: Definition, username: str, expected_version: int) -> int:
+        """Save changed fields of a definition still at ``expected_version``; return the new one."""
         fields = definition.to_doc() | {"updated_at": utcnow(), "updated_by": username}
         with self.writing():
-            result = self.col.update_one({"key": definition.key}, {"$set": fields})
-        if result.matched_count == 0:
-            raise NotFound("Attribute", definition.key)
-        return definition
+            doc = self.col.find_one_and_update(
+                {"key": definition.key, "version": expected_version},
+                {"$set": fields, "$inc": {"version": 1}}, return_document=ReturnDocument.AFTER)
+        if doc is None:
+            current = self.col.find_one({"key": definition.key}, {"version": 1})
+            if current is None:
+                raise NotFound("Attribute", definition.key)
+            raise StaleVersion(expected_version, current.get("version", 1))
+        return doc["version"]
 
     def delete(self, key: str) -> None:
         """Remove a definition (callers make sure no entry still uses it)."""

@@ -18,7 +18,7 @@ import gzip
 import os
 import secrets
 from collections.abc import Callable
-from datetime import UTC
+from datetime import UTC, datetime
 from pathlib import Path
 
 from bson import ObjectId, json_util
@@ -34,7 +34,8 @@ __all__ = ["DumpError", "empty", "export_data", "import_data", "write_file", "re
 
 FORMAT = "pkyx-dump"
 VERSION = 1
-COLLECTIONS = ("users", "categories", "attributes", "entries", "revisions", "comparisons")
+COLLECTIONS = ("users", "categories", "attributes", "entries", "revisions", "comparisons",
+               "revoked_tokens")
 JSON_OPTIONS = JSONOptions(json_mode=JSONMode.RELAXED, tz_aware=True, tzinfo=UTC)
 
 
@@ -64,6 +65,7 @@ REQUIRED: dict[str, dict[str, Callable[[object], bool]]] = {
                   "version": lambda v: _is_int(v) and v >= 1,
                   "action": _is_str, "changes": lambda v: isinstance(v, list)},
     "comparisons": {"key": _is_str},
+    "revoked_tokens": {"jti": _is_str, "expires_at": lambda v: isinstance(v, datetime)},
 }
 FILE_FIELDS = {"length": _is_int, "chunkSize": lambda v: _is_int(v) and v > 0}
 CHUNK_FIELDS = {"files_id": lambda v: v is not None, "n": _is_int,

@@ -163,6 +163,10 @@ class EntryRepository(Repository):
         with self.writing():
             self.col.update_one({"_id": entry_id}, {"$inc": {"views": 1}})
 
+    def uses_attribute(self, key: str) -> int:
+        """How many entries have a value for the attribute ``key``."""
+        return self.col.count_documents({f"attributes.{key}": {"$exists": True}})
+
     def all(self) -> list[dict]:
         """Every entry (for exports and maintenance, not for pages)."""
         return list(self.col.find({}).sort("slug", ASCENDING))

@@ -1,22 +1,13 @@
-"""Error pages in the site's layout (the API answers problem+json instead)."""
+"""Error pages in the site's layout."""
 
 from __future__ import annotations
 
-from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException
+from flask import render_template
 
-from ..domain.errors import NotFound
+__all__ = ["error_page"]
 
 
-def register(app: Flask) -> None:
-    """Render HTTP errors and missing things as pages."""
-
-    @app.errorhandler(HTTPException)
-    def http_error(exc: HTTPException):
-        return render_template("error.html", code=exc.code, title=exc.name,
-                               message=exc.description), exc.code
-
-    @app.errorhandler(NotFound)
-    def not_found(exc: NotFound):
-        return render_template("error.html", code=404, title="Not found",
-                               message=exc.message), 404
+def error_page(status: int, title: str, message: str, headers: dict | None = None):
+    """A page saying what went wrong, with the right status."""
+    html = render_template("error.html", code=status, title=title, message=message)
+    return html, status, headers or {}

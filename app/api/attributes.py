@@ -1,0 +1,145 @@
+"""``/api/v1/entries/<id>/attributes[/<key>]``: one entry's attribute values."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask.views import MethodView
+
+from ..domain.errors import Conflict, NotFound
+from ..extensions import api_auth
+from ..repositories import repositories
+from ..services import AttributeInput, wiki
+from .common import comment_of, definitions_for, editor
+from .http import (
+    conditional,
+    json_body,
+    json_response,
+    page_args,
+    page_body,
+    require_if_match,
+)
+from .representations import attribute_json, entry_etag
+
+__all__ = ["EntryAttributeList", "EntryAttributeItem"]
+
+VALUE_FIELDS = ("value", "type", "label", "unit", "better", "group", "comment")
+TEXT_FIELDS = ("key", "type", "label", "unit", "better", "group", "comment")
+
+
+def _ordered(doc: dict, definitions: dict) -> list[str]:
+    """The entry's attribute keys in page order (group order, then order, then label)."""
+    def position(key):
+        definition = definitions.get(key)
+        if definition is None:
+            return (1, 0, key)
+        return (0, definition.order, definition.label.casefold())
+    return sorted(doc.get("attributes", {}), key=position)
+
+
+def _attribute_response(doc: dict, key: str, status: int = 200, headers: dict | None = None):
+    """One attribute of an entry, tagged with the entry's ETag."""
+    definitions = definitions_for(doc)
+    stored = doc["attributes"][key]
+    response = json_response(attribute_json(doc, key, stored, definitions.get(key)), status,
+                             headers)
+    if status == 200:
+        return conditional(response, entry_etag(doc))
+    response.set_etag(entry_etag(doc))
+    return response
+
+
+class EntryAttributeList(MethodView):
+    """The attribute values of an entry; add a new one."""
+
+    endpoint = "entry_attributes"
+    init_every_request = False
+
+    def get(self, ident: str):
+        """Every attribute of the entry in page order, with labels, types and text."""
+        doc = repositories().entries.get(ident)
+        page, per_page = page_args()
+        definitions = definitions_for(doc)
+        keys = _ordered(doc, definitions)
+        chosen = keys[(page - 1) * per_page: page * per_page]
+        items = [attribute_json(doc, key, doc["attributes"][key], definitions.get(key))
+                 for key in chosen]
+        body, headers = page_body(items, len(keys), page, per_page, "api.entry_attributes",
+                                  ident=ident)
+        response = json_response(body, headers=headers)
+        return conditional(response, entry_etag(doc))
+
+    @api_auth.login_required
+    def post(self, ident: str):
+        """Add an attribute the entry does not have yet (a new key defines it on first use).
+
+        ``If-Match`` is optional here: adding cannot overwrite anyone's value, and an
+        attribute that exists already is a 409 (use PUT to change it).
+        """
+        doc = repositories().entries.get(ident)
+        data = json_body(("key", *VALUE_FIELDS), required=("value",), text=TEXT_FIELDS)
+        from flask import request
+
+        if request.if_match:
+            require_if_match(entry_etag(doc))
+        item = AttributeInput.from_mapping(data)
+        key = item.key or _key_of(item)
+        if key in doc.get("attributes", {}):
+            raise Conflict(f"The entry already has '{key}'; change it with PUT.", "key")
+        updated = wiki().set_attribute(editor(), doc["slug"], doc["version"],
+                                       _with_key(item, key), comment_of(data))
+        location = url_for("api.entry_attribute", ident=updated["slug"], key=key)
+        return _attribute_response(updated, key, 201, {"Location": location})
+
+
+class EntryAttributeItem(MethodView):
+    """One attribute value of an entry."""
+
+    endpoint = "entry_attribute"
+    path = "/<key>"
+    init_every_request = False
+
+    def get(self, ident: str, key: str):
+        """The value with its label, type and text; the ETag is the entry's."""
+        doc = repositories().entries.get(ident)
+        if key not in doc.get("attributes", {}):
+            raise NotFound("Attribute", key)
+        return _attribute_response(doc, key)
+
+    @api_auth.login_required
+    def put(self, ident: str, key: str):
+        """Set the value (creating the attribute if needed); needs If-Match."""
+        doc = repositories().entries.get(ident)
+        require_if_match(entry_etag(doc))
+        data = json_body(VALUE_FIELDS, required=("value",), text=TEXT_FIELDS)
+        item = AttributeInput.from_mapping({**data, "key": key})
+        created = key not in doc.get("attributes", {})
+        updated = wiki().set_attribute(editor(), doc["slug"], doc["version"], item,
+                                       comment_of(data))
+        if created:
+            location = url_for("api.entry_attribute", ident=updated["slug"], key=key)
+            return _attribute_response(updated, key, 201, {"Location": location})
+        return _attribute_response(updated, key)
+
+    @api_auth.login_required
+    def delete(self, ident: str, key: str):
+        """Remove the attribute from the entry; needs If-Match."""
+        doc = repositories().entries.get(ident)
+        require_if_match(entry_etag(doc))
+        wiki().delete_attribute(editor(), doc["slug"], doc["version"], key)
+        return "", 204
+
+
+def _key_of(item: AttributeInput) -> str:
+    """The key an item without one gets from its label."""
+    from ..domain.definitions import key_from_label
+    from ..domain.errors import InvalidValue
+
+    if not item.label:
+        raise InvalidValue("Give the attribute a key or a label.", "key")
+    return key_from_label(item.label)
+
+
+def _with_key(item: AttributeInput, key: str) -> AttributeInput:
+    from dataclasses import replace
+
+    return replace(item, key=key)

@@ -1,0 +1,180 @@
+"""API authentication: Basic or Bearer, tokens, roles, and limits on password guessing.
+
+A token is an itsdangerous signature (its own salt) over the user id, a digest of the
+user's auth stamp and a token id. It stops working when it expires, when it is revoked
+(``DELETE /api/v1/tokens`` records its id until it would have expired), and when the
+user changes their password or logs out everywhere (the stamp changes). A browser
+session cookie is never looked at here, so it can never authorise an API write.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app, request
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from limits import parse
+
+from ..extensions import api_auth, basic_auth, limiter, token_auth
+from ..repositories import repositories
+from ..services import accounts
+from .errors import ApiError, problem
+
+__all__ = ["issue_token", "read_token", "revoke_token", "current_user", "init_auth",
+           "TOKEN_SALT"]
+
+TOKEN_SALT = "pkyx.api-token.v1"
+#: Failed password checks allowed per account and per client address.
+FAILED_PER_ACCOUNT = parse("100/hour")
+FAILED_PER_ADDRESS = parse("300/hour")
+
+
+def _serializer() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.secret_key, salt=TOKEN_SALT)
+
+
+def _stamp_digest(stamp: str) -> str:
+    """A digest of the auth stamp (the stamp itself never leaves the server)."""
+    return hashlib.sha256(stamp.encode()).hexdigest()[:24]
+
+
+def issue_token(user: dict) -> dict:
+    """A new token for ``user``, with when it expires."""
+    lifetime = current_app.config["API_TOKEN_SECONDS"]
+    claims = {"uid": str(user["_id"]), "stamp": _stamp_digest(user["auth_stamp"]),
+              "jti": secrets.token_urlsafe(12)}
+    expires_at = datetime.now(UTC) + timedelta(seconds=lifetime)
+    return {"token": _serializer().dumps(claims), "token_type": "Bearer",
+            "expires_in": lifetime, "expires_at": expires_at}
+
+
+def read_token(token: str) -> tuple[dict, dict] | None:
+    """The user and claims of a valid token, or ``None`` (bad, expired, revoked, stale)."""
+    try:
+        claims = _serializer().loads(token, max_age=current_app.config["API_TOKEN_SECONDS"])
+    except (SignatureExpired, BadSignature):
+        return None
+    if not isinstance(claims, dict) or not all(
+        isinstance(claims.get(name), str) for name in ("uid", "stamp", "jti")
+    ):
+        return None
+    repos = repositories()
+    user = repos.users.find(claims["uid"])
+    if user is None or not hmac.compare_digest(claims["stamp"],
+                                               _stamp_digest(user["auth_stamp"])):
+        return None
+    if repos.tokens.is_revoked(claims["jti"]):
+        return None
+    return user, claims
+
+
+def revoke_token(token: str) -> bool:
+    """Revoke the token presented; False when it was not valid."""
+    found = read_token(token)
+    if found is None:
+        return False
+    _, claims = found
+    signed_at = _serializer().loads(token, return_timestamp=True)[1]
+    expires_at = signed_at + timedelta(seconds=current_app.config["API_TOKEN_SECONDS"])
+    repositories().tokens.revoke(claims["jti"], expires_at)
+    return True
+
+
+def current_user() -> dict | None:
+    """The user this API request authenticated as, if any."""
+    return api_auth.current_user()
+
+
+def _login_keys(login: str) -> tuple[str, str]:
+    """The account a login names (by id, so username and email share one count) and the
+    client address: the keys failed password checks are counted under."""
+    user = repositories().users.find_login(login)
+    account = str(user["_id"]) if user else login.strip().casefold()
+    return account, request.remote_addr or "unknown"
+
+
+def _refuse_if_guessing(login: str) -> None:
+    """429 when this account or address has failed too many password checks this hour."""
+    strategy = limiter.limiter
+    account, address = _login_keys(login)
+    for item, key in ((FAILED_PER_ACCOUNT, ("account", account)),
+                      (FAILED_PER_ADDRESS, ("address", address))):
+        if not strategy.test(item, "pkyx-login", *key):
+            reset = strategy.get_window_stats(item, "pkyx-login", *key).reset_time
+            wait = max(1, int(reset - datetime.now(UTC).timestamp()))
+            raise ApiError(429, "Too many failed password attempts; try again later.",
+                           headers={"Retry-After": str(wait)})
+
+
+def _count_failure(login: str) -> None:
+    account, address = _login_keys(login)
+    limiter.limiter.hit(FAILED_PER_ACCOUNT, "pkyx-login", "account", account)
+    limiter.limiter.hit(FAILED_PER_ADDRESS, "pkyx-login", "address", address)
+
+
+@basic_auth.verify_password
+def _verify_password(login: str, password: str):
+    """Basic auth: username or email + password, limited per account and address."""
+    if not login or not password:
+        return None
+    _refuse_if_guessing(login)
+    user = accounts().authenticate(login, password)
+    if user is None:
+        _count_failure(login)
+    return user
+
+
+@token_auth.verify_token
+def _verify_token(token: str):
+    """Bearer auth: a valid, unexpired, unrevoked token of a current session."""
+    found = read_token(token) if token else None
+    return found[0] if found else None
+
+
+@basic_auth.get_user_roles
+def _basic_roles(user: dict) -> str:
+    return user["role"]
+
+
+@token_auth.get_user_roles
+def _token_roles(user: dict) -> str:
+    return user["role"]
+
+
+def _auth_error(status: int):
+    """401: the same body whatever was wrong (unknown user or wrong password); 403: role."""
+    if status == 403:
+        return problem(403, "Your account may not do this.")
+    return problem(401, "Log in with Basic auth (username or email and password) or a "
+                        "Bearer token from POST /api/v1/tokens.",
+                   headers={"WWW-Authenticate": 'Bearer realm="pkyx", charset="UTF-8"'})
+
+
+basic_auth.error_handler(_auth_error)
+token_auth.error_handler(_auth_error)
+
+
+def init_auth(app) -> None:
+    """Configure the rate limiter's storage: memory for the embedded store, else MongoDB.
+
+    With MongoDB the counters live in the app's database, through the app's own client
+    (:mod:`app.api.ratelimit_storage`), so every gunicorn worker and host shares them.
+    """
+    from .ratelimit_storage import SCHEME
+
+    store = app.extensions["pkyx.store"]
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        if store.embedded:
+            app.config["RATELIMIT_STORAGE_URI"] = "memory://"
+            app.config["RATELIMIT_STORAGE_OPTIONS"] = {}
+        else:
+            app.config["RATELIMIT_STORAGE_URI"] = f"{SCHEME}://"
+            app.config["RATELIMIT_STORAGE_OPTIONS"] = {"client": store.client,
+                                                       "database_name": store.db.name}
+    app.config.setdefault("RATELIMIT_HEADERS_ENABLED", True)
+    # The limiter is one object for the process; forget options of an earlier app.
+    limiter._storage_options = {}
+    limiter.init_app(app)

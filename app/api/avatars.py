@@ -1,0 +1,85 @@
+"""``/api/v1/users/<id>/avatar``: a user's picture, stored re-encoded in GridFS."""
+
+from __future__ import annotations
+
+from flask import current_app, request
+from flask.views import MethodView
+
+from ..domain.errors import NotFound
+from ..domain.images import process_image
+from ..extensions import api_auth
+from ..repositories import repositories
+from .common import require_admin_or_self
+from .errors import ApiError
+
+__all__ = ["AvatarView"]
+
+AVATAR_SIDE = 256
+
+
+def _upload_bytes() -> bytes:
+    """The image: a multipart ``file`` field, or the raw request body."""
+    if request.mimetype == "multipart/form-data":
+        upload = request.files.get("file")
+        if upload is None:
+            raise ApiError(400, "Send the image in a multipart field named 'file'.",
+                           errors={"file": "This field is required."})
+        return upload.read()
+    if not request.mimetype.startswith("image/") and request.mimetype != \
+            "application/octet-stream":
+        raise ApiError(415, "Send an image (PNG, JPEG, GIF or WebP) as the body, or as "
+                            "multipart/form-data with a 'file' field.")
+    return request.get_data()
+
+
+class AvatarView(MethodView):
+    """Read, replace or remove a user's avatar."""
+
+    endpoint = "avatar"
+    init_every_request = False
+
+    def get(self, ident: str):
+        """The image with its type, a strong ETag, caching and nosniff; 304 when unchanged."""
+        repos = repositories()
+        user = repos.users.get(ident)
+        if not user.get("avatar"):
+            raise NotFound("Avatar of", user["username"])
+        stored = repos.avatars.get(user["avatar"])
+        response = current_app.response_class(stored.data, mimetype=stored.content_type)
+        response.set_etag(stored.etag)
+        response.cache_control.public = True
+        response.cache_control.max_age = 300
+        response.cache_control.must_revalidate = True
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        return response.make_conditional(request)
+
+    @api_auth.login_required
+    def put(self, ident: str):
+        """Store a new avatar (re-encoded), then delete the old file: 200 with the profile."""
+        repos = repositories()
+        user = repos.users.get(ident)
+        require_admin_or_self(user["_id"])
+        image = process_image(_upload_bytes(), max_side=AVATAR_SIDE)
+        file_id = repos.avatars.put(image.data, f"{user['username']}.{image.extension}",
+                                    image.content_type, user_id=user["_id"])
+        try:
+            old = repos.users.set_avatar(user["_id"], file_id)
+        except BaseException:
+            repos.avatars.delete(file_id)
+            raise
+        if old:
+            repos.avatars.delete(old)
+        from .users import _user_response
+
+        return _user_response(repos.users.get(user["_id"]))
+
+    @api_auth.login_required
+    def delete(self, ident: str):
+        """Remove the avatar: 204."""
+        repos = repositories()
+        user = repos.users.get(ident)
+        require_admin_or_self(user["_id"])
+        old = repos.users.set_avatar(user["_id"], None)
+        if old:
+            repos.avatars.delete(old)
+        return "", 204

@@ -1,0 +1,64 @@
+"""Small helpers the resource modules share: who is calling, attribute inputs."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from flask import current_app
+
+from ..domain.errors import Forbidden, InvalidValue
+from ..repositories import repositories
+from ..services import AttributeInput
+from .auth import current_user
+
+__all__ = ["editor", "attribute_inputs", "definitions_for", "require_admin_or_self", "comment_of"]
+
+
+def editor() -> str:
+    """The username of the authenticated caller (views are wrapped in login_required)."""
+    return current_user()["username"]
+
+
+def attribute_inputs(data: object) -> tuple[list[AttributeInput], list[str]]:
+    """Attribute values from a JSON object ``{key: value | {value, type…} | null}``.
+
+    Returns the values to set and the keys to remove (``null``).
+    """
+    if not isinstance(data, Mapping):
+        raise InvalidValue("'attributes' must be an object of key: value.", "attributes")
+    items, unset = [], []
+    for key, value in data.items():
+        if value is None:
+            unset.append(key)
+        elif isinstance(value, Mapping):
+            items.append(AttributeInput.from_mapping({**value, "key": key}))
+        else:
+            items.append(AttributeInput(key, value))
+    return items, unset
+
+
+def definitions_for(*docs: Mapping) -> dict:
+    """The definitions of every attribute the documents use."""
+    keys = {key for doc in docs for key in doc.get("attributes", {})}
+    return repositories().definitions.many(keys) if keys else {}
+
+
+def require_admin_or_self(user_id) -> dict:
+    """The caller, if they are the user ``user_id`` or an admin; else Forbidden."""
+    caller = current_user()
+    if caller["role"] != "admin" and caller["_id"] != user_id:
+        raise Forbidden("You may only change your own account.")
+    return caller
+
+
+def comment_of(data: Mapping) -> str:
+    """The edit comment of a write (optional text, at most 500 characters)."""
+    comment = data.get("comment", "")
+    if not isinstance(comment, str) or len(comment) > 500:
+        raise InvalidValue("'comment' must be text of at most 500 characters.", "comment")
+    return comment
+
+
+def config(name: str):
+    """A setting of the current app."""
+    return current_app.config[name]

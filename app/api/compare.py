@@ -1,0 +1,44 @@
+"""``/api/v1/compare?entries=a,b,c``: aligned rows, differences and winners."""
+
+from __future__ import annotations
+
+from flask import request
+from flask.views import MethodView
+
+from ..services import wiki
+from .errors import ApiError
+from .http import conditional, etag_for, json_response, no_query_args
+from .representations import comparison_json
+
+__all__ = ["CompareView"]
+
+TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no")
+
+
+class CompareView(MethodView):
+    """A comparison of 2–6 entries (slugs or ids, in any order)."""
+
+    endpoint = "compare"
+    init_every_request = False
+
+    def get(self):
+        """Rows in the canonical order of the entries; ``only_differences=true`` filters."""
+        no_query_args("entries", "only_differences")
+        raw = request.args.getlist("entries")
+        if len(raw) != 1 or not raw[0].strip():
+            raise ApiError(400, "Name the entries to compare: ?entries=slug-a,slug-b.",
+                           errors={"entries": "Give 2 to 6 entry slugs separated by commas."})
+        flag = request.args.get("only_differences", "false").lower()
+        if flag not in TRUE + FALSE:
+            raise ApiError(400, "only_differences must be true or false.",
+                           errors={"only_differences": "Use true or false."})
+        slugs = [slug.strip() for slug in raw[0].split(",")]
+        if not all(slugs):
+            raise ApiError(400, "An entry slug is empty: separate slugs by single commas.",
+                           errors={"entries": "Give 2 to 6 entry slugs separated by commas."})
+        comparison = wiki().compare(slugs)
+        if flag in TRUE:
+            comparison = comparison.only_differences()
+        body = comparison_json(comparison)
+        response = json_response(body)
+        return conditional(response, etag_for("compare", response.get_data()))

@@ -1,0 +1,135 @@
+"""HTTP plumbing every resource shares: JSON in and out, ETags, If-Match, pages."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from flask import current_app, request, url_for
+
+from ..json import dumps
+from .errors import ApiError
+
+__all__ = ["json_response", "json_body", "etag_for", "require_if_match", "conditional",
+           "page_body", "page_args", "no_query_args", "JSON_TYPES"]
+
+JSON_TYPES = ("application/json", "application/merge-patch+json")
+
+
+def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None):
+    """A JSON response encoded by the app's one encoder."""
+    response = current_app.response_class(dumps(data), status=status,
+                                          mimetype="application/json")
+    response.headers.update(headers or {})
+    return response
+
+
+def json_body(allowed: Iterable[str], required: Iterable[str] = (),
+              text: Iterable[str] = ()) -> dict:
+    """The request's JSON object, refusing other media types, bad JSON and unknown fields.
+
+    Unknown fields are refused (400) rather than ignored, so a client that sends
+    ``role`` or ``version`` learns at once that it cannot set them. Fields named in
+    ``text`` must be JSON strings when present: an object such as ``{"$ne": ""}``, an
+    array, a number, a boolean or ``null`` is a 400, never a default or an operator.
+    """
+    if request.mimetype not in JSON_TYPES:
+        raise ApiError(415, "Send a JSON body with Content-Type: application/json.")
+    try:
+        data = orjson.loads(request.get_data(cache=True))
+    except orjson.JSONDecodeError as exc:
+        raise ApiError(400, f"The body is not valid JSON: {exc}.") from None
+    if not isinstance(data, dict):
+        raise ApiError(400, "The body must be a JSON object.")
+    allowed = set(allowed)
+    unknown = sorted(set(data) - allowed)
+    if unknown:
+        errors = {name: "This field is unknown or cannot be set." for name in unknown}
+        raise ApiError(400, f"Unknown or read-only fields: {', '.join(unknown)}.", errors=errors)
+    not_text = [name for name in text if name in data and not isinstance(data[name], str)]
+    if not_text:
+        raise ApiError(400, f"These fields must be text: {', '.join(not_text)}.",
+                       errors={name: "This field must be text; leave it out for its default."
+                               for name in not_text})
+    missing = [name for name in required if name not in data]
+    if missing:
+        raise ApiError(400, f"Missing fields: {', '.join(missing)}.",
+                       errors={name: "This field is required." for name in missing})
+    return data
+
+
+def etag_for(*parts: object) -> str:
+    """A strong ETag value (unquoted) from the parts that decide a representation."""
+    digest = hashlib.sha256("\x1f".join(map(str, parts)).encode()).hexdigest()
+    return digest[:32]
+
+
+def require_if_match(current: str) -> None:
+    """Refuse a write without ``If-Match`` (428) or with a stale one (412)."""
+    if_match = request.if_match
+    if not if_match or if_match.star_tag:
+        raise ApiError(428, "This write needs an If-Match header with the ETag you read, so "
+                            "that nobody's change is overwritten unseen.")
+    if not if_match.contains(current):
+        raise ApiError(412, "The resource changed since you read it: your If-Match does not "
+                            "match its ETag. GET it again, then apply your change.")
+
+
+def conditional(response, etag: str):
+    """Add a strong ETag and answer 304 when ``If-None-Match`` already has it."""
+    response.set_etag(etag)
+    return response.make_conditional(request)
+
+
+def page_body(items: list, total: int, page: int, per_page: int, endpoint: str,
+              **view_args: Any) -> tuple[dict, dict]:
+    """The ``_items/_meta/_links`` body and the X-Total-Count and Link headers of a page."""
+    last = max(1, -(-total // per_page))
+    args = request.args.to_dict(flat=False)
+
+    def link(number: int) -> str:
+        query = {**args, "page": [str(number)], "per_page": [str(per_page)]}
+        return url_for(endpoint, **view_args) + "?" + urlencode(query, doseq=True)
+
+    links = {"self": link(page), "first": link(1), "last": link(last)}
+    if page > 1:
+        links["prev"] = link(min(page - 1, last))
+    if page < last:
+        links["next"] = link(page + 1)
+    body = {"_items": items, "_meta": {"page": page, "per_page": per_page, "total": total},
+            "_links": {name: {"href": href} for name, href in links.items()}}
+    header = ", ".join(f'<{href}>; rel="{name}"' for name, href in links.items())
+    return body, {"X-Total-Count": str(total), "Link": header}
+
+
+def page_args(default: int = 25, maximum: int = 100) -> tuple[int, int]:
+    """``page`` and ``per_page`` from the query string, validated (400 when wrong).
+
+    Any other parameter is refused: a list that takes only these ignores nothing.
+    """
+    no_query_args("page", "per_page")
+    errors = {}
+    values = {}
+    for name, low, high, fallback in (("page", 1, 10**6, 1), ("per_page", 1, maximum, default)):
+        raw = request.args.getlist(name)
+        if not raw:
+            values[name] = fallback
+            continue
+        if len(raw) > 1 or not raw[0].isdigit() or not low <= int(raw[0]) <= high:
+            errors[name] = f"{name} must be a whole number from {low} to {high}."
+            continue
+        values[name] = int(raw[0])
+    if errors:
+        raise ApiError(400, " ".join(errors.values()), errors=errors)
+    return values["page"], values["per_page"]
+
+
+def no_query_args(*allowed: str) -> None:
+    """Refuse query parameters an endpoint does not take (nothing is silently ignored)."""
+    unknown = sorted(set(request.args) - set(allowed))
+    if unknown:
+        raise ApiError(400, f"Unknown query parameters: {', '.join(unknown)}.",
+                       errors={name: "This parameter is not accepted here." for name in unknown})

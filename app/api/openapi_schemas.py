@@ -1,0 +1,347 @@
+"""JSON Schemas of the API's bodies, for the OpenAPI document (:mod:`.openapi_doc`).
+
+Response schemas mirror :mod:`.representations` exactly (``additionalProperties: false``),
+so a field that leaks or goes missing fails the schemathesis run. Request schemas are
+what the views accept, never stricter: limits the server applies after trimming or
+normalising text are given in words, not as ``maxLength``, because a string that breaks
+a keyword yet passes once trimmed would be accepted. Limits come from the domain's own
+constants, so the document cannot drift from the checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..domain.accounts import PROFILE_LIMITS, ROLES
+from ..domain.definitions import BETTER, MAX_KEY, ORDER_RANGE, TYPE_NAMES
+from ..domain.entries import SLUG_MAX
+
+__all__ = ["SCHEMAS", "ref", "nullable", "obj", "TYPE_NAMES"]
+
+Schema = dict[str, Any]
+
+ID: Schema = {"type": "string", "pattern": "^[0-9a-f]{24}$", "description": "24 hex digits."}
+TIME: Schema = {"type": "string", "format": "date-time",
+                "description": "ISO 8601 UTC with milliseconds, like 2024-05-01T12:00:00.000Z."}
+TEXT: Schema = {"type": "string"}
+COUNT: Schema = {"type": "integer", "minimum": 0}
+ACTIONS = ("create", "edit", "revert", "delete")
+KEY_PATTERN = f"^[a-z0-9_]{{1,{MAX_KEY}}}$"
+
+
+def ref(name: str) -> Schema:
+    """A reference to ``#/components/schemas/<name>``."""
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def nullable(schema: Schema) -> Schema:
+    """``schema`` that may also be ``null`` (``type: [<type>, "null"]``)."""
+    kind = schema["type"]
+    return {**schema, "type": [*kind, "null"] if isinstance(kind, list) else [kind, "null"]}
+
+
+def obj(properties: dict[str, Schema], required: tuple[str, ...] | str = "all", *,
+        extra: bool | Schema = False, description: str | None = None,
+        example: dict | None = None) -> Schema:
+    """An object schema; ``required="all"`` requires every property."""
+    names = list(properties) if required == "all" else list(required)
+    schema: Schema = {"type": "object", "properties": properties,
+                      "additionalProperties": extra}
+    if names:
+        schema["required"] = names
+    if description:
+        schema["description"] = description
+    if example is not None:
+        schema["examples"] = [example]
+    return schema
+
+
+def links(*names: str, optional: tuple[str, ...] = ()) -> Schema:
+    """A ``_links`` object: each name a ``{"href": …}`` link."""
+    props = {name: ref("Link") for name in (*names, *optional)}
+    return obj(props, names)
+
+
+# ----------------------------------------------------------------------------- values
+
+#: A value as stored: text, number, yes/no, stars, or a list of short texts.
+VALUE: Schema = {"type": ["string", "number", "boolean", "array"], "items": TEXT}
+
+STORED_FIELDS: dict[str, Schema] = {
+    "value": VALUE,
+    "unit": {**TEXT, "description": "The unit the editor wrote (numbers)."},
+    "n": {"type": "number", "description": "The value in the definition's canonical unit."},
+    "file": {**TEXT, "description": "The stored file of an uploaded image."},
+}
+SHOWN_FIELDS: dict[str, Schema] = {
+    **STORED_FIELDS,
+    "text": {**TEXT, "description": 'Display text, like "187 g", "Yes" or "★★★★☆".'},
+}
+
+INPUT_VALUE: Schema = {
+    "description": "Text (units allowed: \"187 g\"), a number, true/false, 1–5 stars, a "
+                   "URL, a date, or an array of short texts — as the attribute's type reads it.",
+    "type": ["string", "number", "boolean", "array"],
+    "items": TEXT,
+}
+def definition_fields(*, nulls: bool) -> dict[str, Schema]:
+    """The fields that define an attribute on first use (``nulls``: null means absent)."""
+    text = nullable(TEXT) if nulls else TEXT
+    absent = "Empty or null" if nulls else "Empty"
+    return {
+        "type": {"type": text["type"], "enum": [*TYPE_NAMES, "", *([None] if nulls else [])],
+                 "description": "The type of a new attribute; for a defined one it must be "
+                                f"its type ({absent.lower()}: the defined type)."},
+        "label": {**text, "description": f"Label of a new attribute ({absent.lower()}: from "
+                                         "the key)."},
+        "unit": {**text, "description": "Canonical unit of a new number attribute."},
+        "better": {**text, "description": "higher, lower or none (new attributes)."},
+        "group": {**text, "description": "Section of a new attribute."},
+    }
+
+
+ATTRIBUTE_INPUT: Schema = obj(
+    {"value": INPUT_VALUE, **definition_fields(nulls=True)}, ("value",), extra=True,
+    description="A value with the definition to create on first use; other fields are "
+                "ignored.",
+)
+
+COMMENT: Schema = {"type": "string", "maxLength": 500, "description": "The edit comment."}
+
+
+def attribute_map(*, removable: bool) -> Schema:
+    """The ``attributes`` object of an entry write (``null`` removes a key when allowed)."""
+    choices = [INPUT_VALUE, ref("AttributeInput")]
+    if removable:
+        choices.append({"type": "null"})
+    note = " null removes the attribute." if removable else ""
+    return {"type": "object", "additionalProperties": {"anyOf": choices},
+            "description": f"Attribute key ({KEY_PATTERN}) → value, or value with the "
+                           f"definition to create for a new key.{note}"}
+
+
+# ----------------------------------------------------------------------------- responses
+
+ENTRY_PROPERTIES: dict[str, Schema] = {
+    "id": ID,
+    "slug": TEXT,
+    "title": TEXT,
+    "category": {**TEXT, "description": "The category's slug."},
+    "summary": TEXT,
+    "attributes": {"type": "object", "additionalProperties": ref("AttributeValue")},
+    "version": {"type": "integer", "minimum": 1},
+    "created_at": nullable(TIME),
+    "created_by": nullable(TEXT),
+    "updated_at": nullable(TIME),
+    "updated_by": nullable(TEXT),
+    "_links": links("self", "html", "attributes", "revisions"),
+}
+
+USER_PROPERTIES: dict[str, Schema] = {
+    "id": ID,
+    "username": TEXT,
+    "role": {"type": "string", "enum": list(ROLES)},
+    "created_at": nullable(TIME),
+    "location": TEXT,
+    "website": TEXT,
+    "bio": TEXT,
+    "edit_count": COUNT,
+    "create_count": COUNT,
+    "avatar": {**nullable(TEXT), "description": "Path of the avatar image, if any."},
+    "_links": links("self", "html", "avatar"),
+    "email": {**TEXT, "description": "Only for the user themselves and admins."},
+    "last_seen": {**nullable(TIME), "description": "Only for the user themselves and admins."},
+}
+
+CHANGE: Schema = obj({
+    "key": {**TEXT, "description": "title, summary, category or attr.<key>."},
+    "before": {"description": "The old value (null: absent).",
+               "anyOf": [TEXT, ref("StoredValue"), {"type": "null"}]},
+    "after": {"description": "The new value (null: absent).",
+              "anyOf": [TEXT, ref("StoredValue"), {"type": "null"}]},
+})
+
+ROW: Schema = obj({
+    "key": TEXT,
+    "label": TEXT,
+    "type": {"type": "string", "enum": list(TYPE_NAMES)},
+    "unit": nullable(TEXT),
+    "better": {"type": "string", "enum": list(BETTER)},
+    "differs": {"type": "boolean"},
+    "best": {"type": "array", "items": COUNT,
+             "description": "Positions of the winning entries."},
+    "cells": {"type": "array", "items": obj({
+        "value": {"anyOf": [VALUE, {"type": "null"}]},
+        "text": TEXT,
+        "missing": {"type": "boolean"},
+        "best": {"type": "boolean"},
+    })},
+})
+
+# ----------------------------------------------------------------------------- requests
+
+DEFINITION_WRITE: dict[str, Schema] = {
+    "label": {**TEXT, "description": "1–60 characters on one line (trimmed)."},
+    "better": {"type": "string", "enum": list(BETTER),
+               "description": "Which value wins; only orderable types take higher/lower."},
+    "group": {**TEXT, "description": "Section, up to 40 characters (empty: General)."},
+    "order": {"description": f"Position, a whole number from {ORDER_RANGE[0]} to "
+                             f"{ORDER_RANGE[1]} (as a number, or as text from forms).",
+              "anyOf": [{"type": "integer", "minimum": ORDER_RANGE[0],
+                         "maximum": ORDER_RANGE[1]}, TEXT]},
+    "description": {**TEXT, "description": "Up to 500 characters."},
+}
+
+PROFILE: dict[str, Schema] = {
+    name: {**TEXT, "description": f"Up to {limit} characters (trimmed)."
+           + (" An http(s) address or empty." if name == "website" else "")}
+    for name, limit in PROFILE_LIMITS.items()
+}
+
+SCHEMAS: dict[str, Schema] = {
+    "Problem": obj({
+        "type": {**TEXT, "description": "about:blank"},
+        "title": TEXT,
+        "status": {"type": "integer", "minimum": 100, "maximum": 599},
+        "detail": TEXT,
+        "errors": {"type": "object", "additionalProperties": TEXT,
+                   "description": "Field or parameter → what is wrong with it."},
+    }, ("type", "title", "status", "detail"), description="RFC 9457 problem details."),
+    "Link": obj({"href": {**TEXT, "description": "A site-relative path."}}),
+    "PageMeta": obj({"page": {"type": "integer", "minimum": 1},
+                     "per_page": {"type": "integer", "minimum": 1}, "total": COUNT}),
+    "PageLinks": links("self", "first", "last", optional=("prev", "next")),
+    "StoredValue": obj(STORED_FIELDS, ("value",), description="A value as stored."),
+    "AttributeValue": obj(SHOWN_FIELDS, ("value", "text")),
+    "Entry": obj(ENTRY_PROPERTIES, description="An entry with its attribute values."),
+    "EntryFields": obj(ENTRY_PROPERTIES, ("id", "_links"),
+                       description="An entry in a list: the fields= picked (all by default)."),
+    "Attribute": obj({
+        "key": TEXT,
+        "label": TEXT,
+        "type": {"type": "string", "enum": list(TYPE_NAMES)},
+        "group": TEXT,
+        **SHOWN_FIELDS,
+        "_links": links("self", "entry", "definition"),
+    }, ("key", "label", "type", "group", "value", "text", "_links")),
+    "Definition": obj({
+        "key": {"type": "string", "pattern": KEY_PATTERN},
+        "label": TEXT,
+        "type": {"type": "string", "enum": list(TYPE_NAMES)},
+        "unit": nullable(TEXT),
+        "better": {"type": "string", "enum": list(BETTER)},
+        "group": TEXT,
+        "order": {"type": "integer"},
+        "description": TEXT,
+        "version": {"type": "integer", "minimum": 1},
+        "_links": links("self"),
+    }),
+    "Change": CHANGE,
+    "Revision": obj({
+        "id": ID,
+        "entry_id": ID,
+        "version": {"type": "integer", "minimum": 1},
+        "at": TIME,
+        "user": nullable(TEXT),
+        "action": {"type": "string", "enum": list(ACTIONS)},
+        "comment": TEXT,
+        "changes": {"type": "array", "items": ref("Change")},
+        "_links": links("self", "entry"),
+    }),
+    "Diff": obj({"from": {"type": "integer", "minimum": 1},
+                 "to": {"type": "integer", "minimum": 1},
+                 "changes": {"type": "array", "items": ref("Change")}}),
+    "Category": obj({"slug": TEXT, "name": TEXT, "description": TEXT, "entry_count": COUNT,
+                     "_links": links("entries", "html")}),
+    "ComparisonRow": ROW,
+    "Comparison": obj({
+        "entries": {"type": "array", "items": obj({"slug": TEXT, "title": TEXT,
+                                                    "_links": links("self")})},
+        "groups": {"type": "array", "items": obj({
+            "name": TEXT, "rows": {"type": "array", "items": ref("ComparisonRow")}})},
+        "_links": links("self", "html"),
+    }),
+    "User": obj(USER_PROPERTIES, tuple(n for n in USER_PROPERTIES
+                                       if n not in ("email", "last_seen"))),
+    "Token": obj({
+        "token": TEXT,
+        "token_type": {"type": "string", "const": "Bearer"},
+        "expires_in": {"type": "integer", "minimum": 1, "description": "Seconds."},
+        "expires_at": TIME,
+    }),
+    # -- request bodies
+    "AttributeInput": ATTRIBUTE_INPUT,
+    "EntryCreate": obj({
+        "title": {**TEXT, "description": "1–120 characters on one line (trimmed)."},
+        "category": {**TEXT, "description": "The slug of an existing category."},
+        "summary": {**TEXT, "description": "Up to 2000 characters."},
+        "slug": {**TEXT, "maxLength": SLUG_MAX, "pattern": "^([a-z0-9]+(-[a-z0-9]+)*)?$",
+                 "description": "Lowercase words joined by '-', never the word 'vs' "
+                                "(empty: made from the title)."},
+        "attributes": attribute_map(removable=False),
+        "comment": COMMENT,
+    }, ("title", "category"), example={
+        "title": "Pixel 8 Pro", "category": "phones", "summary": "Google's larger phone.",
+        "attributes": {"weight": "213 g", "five_g": True, "colors": ["Obsidian", "Bay"],
+                       "battery": {"value": "5050 mAh", "type": "number", "group": "Power"}},
+        "comment": "New entry"}),
+    "EntryPatch": obj({
+        "title": TEXT, "category": TEXT, "summary": TEXT,
+        "attributes": attribute_map(removable=True), "comment": COMMENT,
+    }, (), description="Only the fields given change.", example={
+        "summary": "Google's phone of 2023.", "attributes": {"weight": "0.19 kg"},
+        "comment": "Weighed it"}),
+    "EntryReplace": obj({
+        "title": TEXT, "category": TEXT, "summary": TEXT,
+        "attributes": attribute_map(removable=True), "comment": COMMENT,
+    }, ("title", "category"),
+        description="The whole entry: attributes not given are removed, summary defaults "
+                    "to empty.",
+        example={"title": "Pixel 8", "category": "phones", "summary": "Google's phone.",
+                 "attributes": {"weight": "187 g", "screen": "6.2 in"}}),
+    "AttributeCreate": obj({
+        "key": {**TEXT, "pattern": f"^([a-z0-9_]{{1,{MAX_KEY}}})?$",
+                "description": "The key (empty: made from the label)."},
+        "value": INPUT_VALUE, **definition_fields(nulls=False), "comment": COMMENT,
+    }, ("value",), example={"key": "battery", "value": "4575 mAh", "type": "number",
+                            "label": "Battery", "group": "Power", "comment": "From the box"}),
+    "AttributeSet": obj({"value": INPUT_VALUE, **definition_fields(nulls=False),
+                         "comment": COMMENT},
+                        ("value",), example={"value": "190 g", "comment": "Weighed it"}),
+    "DefinitionCreate": obj({
+        "key": {**TEXT, "pattern": f"^([a-z0-9_]{{1,{MAX_KEY}}})?$",
+                "description": "The key (empty: made from the label)."},
+        "type": {"type": "string", "enum": list(TYPE_NAMES)},
+        "unit": {**TEXT, "description": "Canonical unit, numbers only (empty: none)."},
+        **DEFINITION_WRITE,
+    }, ("label", "type"), example={
+        "key": "battery", "label": "Battery", "type": "number", "unit": "mAh",
+        "better": "higher", "group": "Power", "order": 400,
+        "description": "Rated capacity."}),
+    "DefinitionPatch": obj({
+        **DEFINITION_WRITE,
+        "key": {**TEXT, "description": "May be sent, but only unchanged."},
+        "type": {"type": "string", "enum": list(TYPE_NAMES),
+                 "description": "May be sent, but only unchanged."},
+        "unit": {**TEXT, "description": "May be sent, but only unchanged."},
+    }, (), example={"label": "Weight", "group": "Body", "order": 300,
+                    "description": "Without a case."}),
+    "UserRegister": obj({
+        "username": {**TEXT, "description": "2–30 letters, digits, '_', '.' or '-' "
+                                            "(trimmed), starting with a letter or digit."},
+        "email": {**TEXT, "description": "An email address (stored lowercased)."},
+        "password": {**TEXT, "description": "8–256 characters, not the username or email."},
+        **PROFILE,
+    }, ("username", "email", "password"), example={
+        "username": "bob", "email": "bob@example.org",
+        "password": "correct horse battery staple", "location": "Berlin",
+        "website": "https://example.org/bob", "bio": "Compares phones."}),
+    "UserPatch": obj({
+        "email": TEXT,
+        **PROFILE,
+        "password": {**TEXT, "description": "A new password (with current_password)."},
+        "current_password": TEXT,
+        "role": {"type": "string", "enum": list(ROLES), "description": "Admins only."},
+    }, (), example={"location": "Paris", "bio": "Compares laptops too."}),
+    "RevertRequest": obj({"comment": COMMENT}, (), example={"comment": "Undo vandalism"}),
+}

@@ -1,0 +1,180 @@
+"""The one JSON representation of each resource: ids as strings, UTC times, ``_links``.
+
+Views never hand a raw MongoDB document to the encoder; they call these functions.
+Links are site-relative paths, so a representation (and its ETag) does not depend on
+the host name a client used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from urllib.parse import quote
+
+from flask import url_for
+
+from ..domain.compare import Comparison
+from ..domain.definitions import Definition, label_from_key
+from ..domain.types import display_value
+from ..json import iso
+from .http import etag_for
+
+__all__ = ["entry_json", "entry_etag", "attribute_json", "definition_json", "revision_json",
+           "user_json", "category_json", "comparison_json", "page_path"]
+
+#: Bump when a representation changes shape, so cached ETags stop matching.
+SHAPE = 1
+
+
+def page_path(kind: str, slug: str) -> str:
+    """The path of a resource's HTML page."""
+    return f"/{kind}/{quote(slug)}"
+
+
+def _time(value) -> str | None:
+    return iso(value) if value is not None else None
+
+
+def attribute_value(stored: Mapping, definition: Definition | None) -> dict:
+    """A stored value as the API shows it: the stored fields plus its display text."""
+    data = {name: stored[name] for name in ("value", "unit", "n", "file") if name in stored}
+    if definition is not None:
+        data["text"] = display_value(definition, dict(stored))
+    else:
+        data["text"] = str(stored.get("value", ""))
+    return data
+
+
+def entry_etag(doc: Mapping) -> str:
+    """The ETag of an entry: its id and version decide its representation."""
+    return etag_for("entry", doc["_id"], doc["version"], SHAPE)
+
+
+def entry_json(doc: Mapping, definitions: Mapping[str, Definition],
+               fields: Iterable[str] | None = None) -> dict:
+    """An entry, with its attribute values and their display text."""
+    slug = doc["slug"]
+    data = {
+        "id": str(doc["_id"]),
+        "slug": slug,
+        "title": doc["title"],
+        "category": doc["category"],
+        "summary": doc.get("summary") or "",
+        "attributes": {key: attribute_value(stored, definitions.get(key))
+                       for key, stored in sorted(doc.get("attributes", {}).items())},
+        "version": doc["version"],
+        "created_at": _time(doc.get("created_at")),
+        "created_by": doc.get("created_by"),
+        "updated_at": _time(doc.get("updated_at")),
+        "updated_by": doc.get("updated_by"),
+        "_links": {
+            "self": {"href": url_for("api.entry", ident=slug)},
+            "html": {"href": page_path("entries", slug)},
+            "attributes": {"href": url_for("api.entry_attributes", ident=slug)},
+            "revisions": {"href": url_for("api.revisions", ident=slug)},
+        },
+    }
+    if fields is not None:
+        keep = {"id", "_links", *fields}
+        data = {name: value for name, value in data.items() if name in keep}
+    return data
+
+
+def attribute_json(entry: Mapping, key: str, stored: Mapping,
+                   definition: Definition | None) -> dict:
+    """One attribute of an entry, with its definition's label, type and group."""
+    slug = entry["slug"]
+    return {
+        "key": key,
+        "label": definition.label if definition else label_from_key(key),
+        "type": definition.type if definition else "text",
+        "group": definition.group if definition else "Other",
+        **attribute_value(stored, definition),
+        "_links": {
+            "self": {"href": url_for("api.entry_attribute", ident=slug, key=key)},
+            "entry": {"href": url_for("api.entry", ident=slug)},
+            "definition": {"href": url_for("api.definition", key=key)},
+        },
+    }
+
+
+def definition_json(definition: Definition, version: int = 1) -> dict:
+    """An attribute definition."""
+    return {
+        **definition.to_doc(),
+        "version": version,
+        "_links": {"self": {"href": url_for("api.definition", key=definition.key)}},
+    }
+
+
+def revision_json(entry: Mapping, revision: Mapping) -> dict:
+    """One revision of an entry's history."""
+    slug = entry["slug"]
+    return {
+        "id": str(revision["_id"]),
+        "entry_id": str(revision["entry_id"]),
+        "version": revision["version"],
+        "at": _time(revision["at"]),
+        "user": revision.get("user"),
+        "action": revision["action"],
+        "comment": revision.get("comment", ""),
+        "changes": [dict(change) for change in revision.get("changes", [])],
+        "_links": {
+            "self": {"href": url_for("api.revision", ident=slug, version=revision["version"])},
+            "entry": {"href": url_for("api.entry", ident=slug)},
+        },
+    }
+
+
+def user_json(user: Mapping, *, private: bool = False) -> dict:
+    """A user's public profile; ``private`` adds the email and role for the user or an admin."""
+    name = user["username"]
+    data = {
+        "id": str(user["_id"]),
+        "username": name,
+        "role": user["role"],
+        "created_at": _time(user.get("created_at")),
+        "location": user.get("location", ""),
+        "website": user.get("website", ""),
+        "bio": user.get("bio", ""),
+        "edit_count": user.get("edit_count", 0),
+        "create_count": user.get("create_count", 0),
+        "avatar": url_for("api.avatar", ident=name) if user.get("avatar") else None,
+        "_links": {
+            "self": {"href": url_for("api.user", ident=name)},
+            "html": {"href": page_path("users", name)},
+            "avatar": {"href": url_for("api.avatar", ident=name)},
+        },
+    }
+    if private:
+        data["email"] = user["email"]
+        data["last_seen"] = _time(user.get("last_seen"))
+    return data
+
+
+def category_json(category: Mapping) -> dict:
+    """A category with its entry count."""
+    return {
+        "slug": category["slug"],
+        "name": category["name"],
+        "description": category.get("description", ""),
+        "entry_count": category.get("entry_count", 0),
+        "_links": {
+            "entries": {"href": url_for("api.entries") + "?category=" + quote(category["slug"])},
+            "html": {"href": page_path("categories", category["slug"])},
+        },
+    }
+
+
+def comparison_json(comparison: Comparison) -> dict:
+    """Aligned rows of a comparison, with links to each entry and to the page."""
+    from ..domain.compare import comparison_slug
+
+    data = comparison.to_dict()
+    slugs = [entry["slug"] for entry in comparison.entries]
+    for entry in data["entries"]:
+        entry["_links"] = {"self": {"href": url_for("api.entry", ident=entry["slug"])}}
+    data["_links"] = {
+        "self": {"href": url_for("api.compare") + "?entries=" + ",".join(slugs)},
+        "html": {"href": page_path("compare", comparison_slug(slugs))},
+    }
+    return data

@@ -1,0 +1,124 @@
+"""``/api/v1/users[/<id-or-username>]``: register, profiles, account changes."""
+
+from __future__ import annotations
+
+from flask import url_for
+from flask.views import MethodView
+
+from ..domain.errors import Forbidden, InvalidValue
+from ..extensions import api_auth, limiter
+from ..repositories import repositories
+from ..services import accounts
+from .auth import current_user
+from .common import config, require_admin_or_self
+from .http import (
+    conditional,
+    etag_for,
+    json_body,
+    json_response,
+    page_args,
+    page_body,
+)
+from .representations import user_json
+
+__all__ = ["UserList", "UserItem"]
+
+REGISTER_FIELDS = ("username", "email", "password", "location", "website", "bio")
+PATCH_FIELDS = ("email", "location", "website", "bio", "password", "current_password", "role")
+
+
+def _can_see_private(user: dict) -> bool:
+    caller = current_user()
+    return caller is not None and (caller["role"] == "admin" or caller["_id"] == user["_id"])
+
+
+def _user_response(user: dict, status: int = 200, headers: dict | None = None):
+    """A user (private fields for the user and admins), tagged with an ETag of the body."""
+    response = json_response(user_json(user, private=_can_see_private(user)), status, headers)
+    etag = etag_for("user", response.get_data())
+    if status == 200:
+        return conditional(response, etag)
+    response.set_etag(etag)
+    return response
+
+
+class UserList(MethodView):
+    """Public profiles; registration."""
+
+    endpoint = "users"
+    init_every_request = False
+    decorators = []
+
+    def get(self):
+        """One page of users by name."""
+        page, per_page = page_args()
+        repos = repositories()
+        users = repos.users.page((page - 1) * per_page, per_page)
+        body, headers = page_body([user_json(u) for u in users], repos.users.count(), page,
+                                  per_page, "api.users")
+        return json_response(body, headers=headers)
+
+    @limiter.limit(lambda: config("RATELIMIT_REGISTER"))
+    def post(self):
+        """Register: 201 with Location; the password is never echoed."""
+        data = json_body(REGISTER_FIELDS, required=("username", "email", "password"),
+                         text=REGISTER_FIELDS)
+        profile = {name: data[name] for name in ("location", "website", "bio") if name in data}
+        user = accounts().register(data["username"], data["email"], data["password"],
+                                   **profile)
+        location = url_for("api.user", ident=user["username"])
+        response = json_response(user_json(user, private=True), 201, {"Location": location})
+        response.set_etag(etag_for("user", response.get_data()))
+        return response
+
+
+class UserItem(MethodView):
+    """One user, by id or username."""
+
+    endpoint = "user"
+    path = "/<ident>"
+    init_every_request = False
+
+    @api_auth.login_required(optional=True)
+    def get(self, ident: str):
+        """The profile; email and last seen too for the user themselves and admins."""
+        return _user_response(repositories().users.get(ident))
+
+    @api_auth.login_required
+    def patch(self, ident: str):
+        """Change your profile, email or password (with ``current_password``); admins may
+        also change ``role``. A password change revokes every older session and token."""
+        repos = repositories()
+        user = repos.users.get(ident)
+        caller = require_admin_or_self(user["_id"])
+        data = json_body(PATCH_FIELDS, text=PATCH_FIELDS)
+        service = accounts()
+        if "role" in data:
+            if caller["role"] != "admin":
+                raise Forbidden("Only admins change roles.")
+            if data["role"] not in ("user", "admin"):
+                raise InvalidValue("Role must be user or admin.", "role")
+            repos.users.set_role(user["_id"], data["role"])
+        if "password" in data:
+            if caller["_id"] != user["_id"]:
+                raise Forbidden("Only the account's owner changes its password.")
+            service.change_password(user["_id"], data.get("current_password"), data["password"])
+        elif "current_password" in data:
+            raise InvalidValue("current_password only goes with a new password.",
+                               "current_password")
+        profile = {name: data[name] for name in ("email", "location", "website", "bio")
+                   if name in data}
+        if profile:
+            service.update_profile(user["_id"], profile)
+        return _user_response(repos.users.get(user["_id"]))
+
+    @api_auth.login_required
+    def delete(self, ident: str):
+        """Delete an account (the user themselves or an admin); edits stay in history."""
+        repos = repositories()
+        user = repos.users.get(ident)
+        require_admin_or_self(user["_id"])
+        removed = repos.users.delete(user["_id"])
+        if removed.get("avatar"):
+            repos.avatars.delete(removed["avatar"])
+        return "", 204

@@ -1,0 +1,92 @@
+"""Every error handler of the app, in one place.
+
+Each handler answers with problem+json under ``/api/`` (or when the client asks for
+JSON) and with a page in the site's layout otherwise. Domain errors map to statuses;
+Flask's own HTTP errors (404, 405, 413, 415, malformed JSON…) keep theirs; an
+unreachable store is a quick 503 with ``Retry-After``; anything else is a logged 500
+without details.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, request
+from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout
+from pymongo.errors import ServerSelectionTimeoutError as SelectionTimeout
+from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
+
+from .api.errors import ApiError, problem, wants_problem
+from .api.query import QueryError
+from .domain.errors import Conflict, DomainError, Forbidden, InvalidValue, NotFound, StaleVersion
+from .web.errors import error_page
+
+__all__ = ["register_errorhandlers", "RETRY_AFTER_SECONDS"]
+
+log = logging.getLogger(__name__)
+
+STORE_DOWN = (SelectionTimeout, AutoReconnect, ConnectionFailure, NetworkTimeout)
+RETRY_AFTER_SECONDS = 5
+DOMAIN_STATUS = ((InvalidValue, 400), (Forbidden, 403), (NotFound, 404), (Conflict, 409),
+                 (StaleVersion, 412))
+PASSED_ON_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")
+
+
+def _answer(status: int, detail: str, *, errors: dict | None = None,
+            headers: dict | None = None):
+    """problem+json or an error page, as the request wants."""
+    if wants_problem():
+        return problem(status, detail, errors=errors, headers=headers)
+    return error_page(status, HTTP_STATUS_CODES.get(status, "Error"), detail, headers)
+
+
+def _domain_error(exc: DomainError):
+    """Map a domain error to its status, naming the field when there is one."""
+    status = next(code for cls, code in DOMAIN_STATUS if isinstance(exc, cls))
+    field = getattr(exc, "field", None)
+    message = getattr(exc, "message", str(exc))
+    return _answer(status, message, errors={field: message} if field else None)
+
+
+def _api_error(exc: ApiError):
+    return problem(exc.status, exc.detail, errors=exc.errors, headers=exc.headers)
+
+
+def _query_error(exc: QueryError):
+    detail = "The query string cannot be used: " + " ".join(exc.errors.values())
+    return _answer(400, detail, errors=exc.errors)
+
+
+def _http_error(exc: HTTPException):
+    """Flask's own errors, keeping Allow, WWW-Authenticate and Retry-After."""
+    headers = {}
+    if exc.response is not None:
+        headers = {k: v for k, v in exc.response.headers.items() if k in PASSED_ON_HEADERS}
+    if exc.code == 405 and getattr(exc, "valid_methods", None):
+        headers["Allow"] = ", ".join(exc.valid_methods)
+    return _answer(exc.code or 500, exc.description or "", headers=headers)
+
+
+def _store_down(exc: Exception):
+    """The database cannot be reached: 503 with Retry-After, never a traceback."""
+    log.warning("store unreachable on %s %s: %s", request.method, request.path, exc)
+    return _answer(503, "The database cannot be reached right now; try again in a few seconds.",
+                   headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+
+
+def _unexpected(exc: Exception):
+    """A bug: log it with its traceback, answer 500 without details."""
+    log.exception("unhandled error on %s %s", request.method, request.path)
+    return _answer(500, "Something went wrong on our side; it has been logged.")
+
+
+def register_errorhandlers(app: Flask) -> None:
+    """Install every handler."""
+    app.register_error_handler(ApiError, _api_error)
+    app.register_error_handler(QueryError, _query_error)
+    app.register_error_handler(DomainError, _domain_error)
+    for error in STORE_DOWN:
+        app.register_error_handler(error, _store_down)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(Exception, _unexpected)
