@@ -78,9 +78,10 @@ def register_store(app: Flask) -> None:
 def register_blueprints(app: Flask) -> None:
     """Attach the pages and the REST API."""
     from .api import init_api
-    from .web import main
+    from .web import docs, main
 
     app.register_blueprint(main.bp)
+    app.register_blueprint(docs.bp)
     init_api(app)
 
 

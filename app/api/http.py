@@ -14,7 +14,7 @@ from ..json import dumps
 from .errors import ApiError
 
 __all__ = ["json_response", "json_body", "etag_for", "require_if_match", "conditional",
-           "page_body", "page_args", "no_query_args", "JSON_TYPES"]
+           "page_body", "page_args", "no_query_args", "whole_number", "JSON_TYPES"]
 
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 
@@ -118,13 +118,21 @@ def page_args(default: int = 25, maximum: int = 100) -> tuple[int, int]:
         if not raw:
             values[name] = fallback
             continue
-        if len(raw) > 1 or not raw[0].isdigit() or not low <= int(raw[0]) <= high:
+        if len(raw) > 1 or not whole_number(raw[0]) or not low <= int(raw[0]) <= high:
             errors[name] = f"{name} must be a whole number from {low} to {high}."
             continue
         values[name] = int(raw[0])
     if errors:
         raise ApiError(400, " ".join(errors.values()), errors=errors)
     return values["page"], values["per_page"]
+
+
+def whole_number(text: str) -> bool:
+    """Whether ``text`` is a short run of ASCII digits that ``int()`` reads.
+
+    ``str.isdigit`` alone lets through "²" and 5000-digit numbers, which ``int()`` refuses.
+    """
+    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 def no_query_args(*allowed: str) -> None:

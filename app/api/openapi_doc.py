@@ -248,7 +248,8 @@ PARAMETERS: dict[str, Spec] = {
             "schema": {"type": "string", "pattern": "^[a-z0-9_]{1,40}$"}, "example": "weight"},
     "version": {"name": "version", "in": "path", "required": True,
                 "description": "A version number of the entry.",
-                "schema": {"type": "integer", "minimum": 1}, "example": 1},
+                "schema": {"type": "integer", "minimum": 1, "maximum": 1000000000},
+                "example": 1},
     "user": {"name": "ident", "in": "path", "required": True,
              "description": "The user's id (24 hex digits) or username (any case).",
              "schema": {"type": "string", "minLength": 1}, "example": "alice"},
@@ -452,7 +453,7 @@ def definition_paths() -> dict[str, Spec]:
                                     "description", "definitions",
                 {**ok("The definition after the change.", "Definition", headers=("ETag",),
                       links=key_links),
-                 **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 404, 409, *IF_MATCH_ERRORS)},
+                 **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 404, *IF_MATCH_ERRORS)},
                 parameters=[IF_MATCH], body=json_body("DefinitionPatch", merge_patch=True),
                 secured=True,
                 description="The key, type and unit decide how stored values were read: "

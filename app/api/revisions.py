@@ -19,6 +19,7 @@ from .http import (
     page_args,
     page_body,
     require_if_match,
+    whole_number,
 )
 from .representations import entry_etag, revision_json
 
@@ -47,7 +48,7 @@ class RevisionItem(MethodView):
     """One version of an entry's history (revisions never change)."""
 
     endpoint = "revision"
-    path = "/<int:version>"
+    path = "/<int(min=1, max=1000000000):version>"
     init_every_request = False
 
     def get(self, ident: str, version: int):
@@ -71,7 +72,7 @@ class RevisionDiff(MethodView):
         versions = {}
         for name in ("from", "to"):
             raw = request.args.getlist(name)
-            if len(raw) != 1 or not raw[0].isdigit() or int(raw[0]) < 1:
+            if len(raw) != 1 or not whole_number(raw[0]) or int(raw[0]) < 1:
                 raise ApiError(400, f"'{name}' must be a version number (1 or more).",
                                errors={name: "Give one version number."})
             versions[name] = int(raw[0])
@@ -88,7 +89,7 @@ class RevisionRevert(MethodView):
     """Bring an entry back to an earlier version, as a new revision."""
 
     endpoint = "revision_revert"
-    path = "/<int:version>/revert"
+    path = "/<int(min=1, max=1000000000):version>/revert"
     init_every_request = False
 
     @api_auth.login_required
