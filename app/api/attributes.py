@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
-from flask import url_for
+from dataclasses import replace
+
+from flask import request, url_for
 from flask.views import MethodView
 
-from ..domain.errors import Conflict, NotFound
+from ..domain.definitions import key_from_label
+from ..domain.errors import Conflict, InvalidValue, NotFound
 from ..extensions import api_auth
 from ..repositories import repositories
 from ..services import AttributeInput, wiki
@@ -77,8 +80,6 @@ class EntryAttributeList(MethodView):
         """
         doc = repositories().entries.get(ident)
         data = json_body(("key", *VALUE_FIELDS), required=("value",), text=TEXT_FIELDS)
-        from flask import request
-
         if request.if_match:
             require_if_match(entry_etag(doc))
         item = AttributeInput.from_mapping(data)
@@ -131,15 +132,10 @@ class EntryAttributeItem(MethodView):
 
 def _key_of(item: AttributeInput) -> str:
     """The key an item without one gets from its label."""
-    from ..domain.definitions import key_from_label
-    from ..domain.errors import InvalidValue
-
     if not item.label:
         raise InvalidValue("Give the attribute a key or a label.", "key")
     return key_from_label(item.label)
 
 
 def _with_key(item: AttributeInput, key: str) -> AttributeInput:
-    from dataclasses import replace
-
     return replace(item, key=key)

@@ -22,6 +22,7 @@ from ..extensions import api_auth, basic_auth, limiter, token_auth
 from ..repositories import repositories
 from ..services import accounts
 from .errors import ApiError, problem
+from .ratelimit_storage import SCHEME
 
 __all__ = ["issue_token", "read_token", "revoke_token", "current_user", "init_auth",
            "TOKEN_SALT"]
@@ -163,8 +164,6 @@ def init_auth(app) -> None:
     With MongoDB the counters live in the app's database, through the app's own client
     (:mod:`app.api.ratelimit_storage`), so every gunicorn worker and host shares them.
     """
-    from .ratelimit_storage import SCHEME
-
     store = app.extensions["pkyx.store"]
     if not app.config.get("RATELIMIT_STORAGE_URI"):
         if store.embedded:

@@ -11,6 +11,7 @@ from ..extensions import api_auth
 from ..repositories import repositories
 from .common import require_admin_or_self
 from .errors import ApiError
+from .users import user_response
 
 __all__ = ["AvatarView"]
 
@@ -69,9 +70,7 @@ class AvatarView(MethodView):
             raise
         if old:
             repos.avatars.delete(old)
-        from .users import _user_response
-
-        return _user_response(repos.users.get(user["_id"]))
+        return user_response(repos.users.get(user["_id"]))
 
     @api_auth.login_required
     def delete(self, ident: str):

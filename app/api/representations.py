@@ -12,7 +12,7 @@ from urllib.parse import quote
 
 from flask import url_for
 
-from ..domain.compare import Comparison
+from ..domain.compare import Comparison, comparison_slug
 from ..domain.definitions import Definition, label_from_key
 from ..domain.types import display_value
 from ..json import iso
@@ -167,8 +167,6 @@ def category_json(category: Mapping) -> dict:
 
 def comparison_json(comparison: Comparison) -> dict:
     """Aligned rows of a comparison, with links to each entry and to the page."""
-    from ..domain.compare import comparison_slug
-
     data = comparison.to_dict()
     slugs = [entry["slug"] for entry in comparison.entries]
     for entry in data["entries"]:

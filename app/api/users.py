@@ -21,7 +21,7 @@ from .http import (
 )
 from .representations import user_json
 
-__all__ = ["UserList", "UserItem"]
+__all__ = ["UserList", "UserItem", "user_response"]
 
 REGISTER_FIELDS = ("username", "email", "password", "location", "website", "bio")
 PATCH_FIELDS = ("email", "location", "website", "bio", "password", "current_password", "role")
@@ -32,7 +32,7 @@ def _can_see_private(user: dict) -> bool:
     return caller is not None and (caller["role"] == "admin" or caller["_id"] == user["_id"])
 
 
-def _user_response(user: dict, status: int = 200, headers: dict | None = None):
+def user_response(user: dict, status: int = 200, headers: dict | None = None):
     """A user (private fields for the user and admins), tagged with an ETag of the body."""
     response = json_response(user_json(user, private=_can_see_private(user)), status, headers)
     etag = etag_for("user", response.get_data())
@@ -82,7 +82,7 @@ class UserItem(MethodView):
     @api_auth.login_required(optional=True)
     def get(self, ident: str):
         """The profile; email and last seen too for the user themselves and admins."""
-        return _user_response(repositories().users.get(ident))
+        return user_response(repositories().users.get(ident))
 
     @api_auth.login_required
     def patch(self, ident: str):
@@ -110,7 +110,7 @@ class UserItem(MethodView):
                    if name in data}
         if profile:
             service.update_profile(user["_id"], profile)
-        return _user_response(repos.users.get(user["_id"]))
+        return user_response(repos.users.get(user["_id"]))
 
     @api_auth.login_required
     def delete(self, ident: str):
