@@ -37,6 +37,7 @@ def create_app(env: str | None = None, overrides: Mapping[str, object] | None = 
     app.json = OrjsonProvider(app)
     configure_logging(app)
     register_store(app)
+    register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
     register_commands(app)
@@ -59,7 +60,8 @@ def register_store(app: Flask) -> None:
                             app.config["ARGON2_PARALLELISM"])
     app.extensions["pkyx.wiki"] = Wiki(repos)
     app.extensions["pkyx.accounts"] = Accounts(repos, hasher)
-    app.context_processor(lambda: {"store_description": store.description})
+    app.context_processor(lambda: {"store_description": store.description,
+                                   "store_embedded": store.embedded})
     if store.embedded:
         log.warning("pkyx runs on %s: data lives in this process and in %s", store.description,
                     store.snapshot_path or "memory only")
@@ -75,14 +77,26 @@ def register_store(app: Flask) -> None:
                 store.save_snapshot()
 
 
-def register_blueprints(app: Flask) -> None:
-    """Attach the pages and the REST API."""
-    from .api import init_api
-    from .web import docs, main
+def register_extensions(app: Flask) -> None:
+    """Sessions, CSRF protection and languages for the pages."""
+    from .extensions import csrf
+    from .i18n import init_i18n
+    from .web.session import init_sessions
 
-    app.register_blueprint(main.bp)
-    app.register_blueprint(docs.bp)
-    init_api(app)
+    init_sessions(app)
+    csrf.init_app(app)
+    init_i18n(app)
+
+
+def register_blueprints(app: Flask) -> None:
+    """Attach the pages and the REST API (which takes no cookies, so no CSRF)."""
+    from .api import init_api
+    from .extensions import csrf
+    from .web import auth, docs, main
+
+    for blueprint in (main.bp, auth.bp, docs.bp):
+        app.register_blueprint(blueprint)
+    csrf.exempt(init_api(app))
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -19,7 +19,15 @@ from werkzeug.http import HTTP_STATUS_CODES
 
 from .api.errors import ApiError, problem, wants_problem
 from .api.query import QueryError
-from .domain.errors import Conflict, DomainError, Forbidden, InvalidValue, NotFound, StaleVersion
+from .domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    InvalidValue,
+    NotFound,
+    StaleVersion,
+    TooManyAttempts,
+)
 from .web.errors import error_page
 
 __all__ = ["register_errorhandlers", "RETRY_AFTER_SECONDS"]
@@ -29,7 +37,7 @@ log = logging.getLogger(__name__)
 STORE_DOWN = (SelectionTimeout, AutoReconnect, ConnectionFailure, NetworkTimeout)
 RETRY_AFTER_SECONDS = 5
 DOMAIN_STATUS = ((InvalidValue, 400), (Forbidden, 403), (NotFound, 404), (Conflict, 409),
-                 (StaleVersion, 412))
+                 (StaleVersion, 412), (TooManyAttempts, 429))
 PASSED_ON_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")
 
 
@@ -46,7 +54,8 @@ def _domain_error(exc: DomainError):
     status = next(code for cls, code in DOMAIN_STATUS if isinstance(exc, cls))
     field = getattr(exc, "field", None)
     message = getattr(exc, "message", str(exc))
-    return _answer(status, message, errors={field: message} if field else None)
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+    return _answer(status, message, errors={field: message} if field else None, headers=headers)
 
 
 def _api_error(exc: ApiError):

@@ -23,8 +23,8 @@ def register_api(blueprint: Blueprint, url: str, *views: type[MethodView]) -> No
                                view_func=view.as_view(view.endpoint))
 
 
-def init_api(app: Flask) -> None:
-    """Register every resource and the API's auth and limits on ``app``."""
+def init_api(app: Flask) -> Blueprint:
+    """Register every resource and the API's auth and limits on ``app``; return the blueprint."""
     from . import (
         attributes,
         avatars,
@@ -55,3 +55,4 @@ def init_api(app: Flask) -> None:
     register_api(bp, "/openapi.json", openapi.OpenApiView)
     app.register_blueprint(bp)
     init_auth(app)
+    return bp

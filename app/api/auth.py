@@ -14,23 +14,19 @@ import hmac
 import secrets
 from datetime import UTC, datetime, timedelta
 
-from flask import current_app, request
+from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from limits import parse
 
 from ..extensions import api_auth, basic_auth, limiter, token_auth
 from ..repositories import repositories
-from ..services import accounts
-from .errors import ApiError, problem
+from ..throttle import authenticate
+from .errors import problem
 from .ratelimit_storage import SCHEME
 
 __all__ = ["issue_token", "read_token", "revoke_token", "current_user", "init_auth",
            "TOKEN_SALT"]
 
 TOKEN_SALT = "pkyx.api-token.v1"
-#: Failed password checks allowed per account and per client address.
-FAILED_PER_ACCOUNT = parse("100/hour")
-FAILED_PER_ADDRESS = parse("300/hour")
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -89,43 +85,12 @@ def current_user() -> dict | None:
     return api_auth.current_user()
 
 
-def _login_keys(login: str) -> tuple[str, str]:
-    """The account a login names (by id, so username and email share one count) and the
-    client address: the keys failed password checks are counted under."""
-    user = repositories().users.find_login(login)
-    account = str(user["_id"]) if user else login.strip().casefold()
-    return account, request.remote_addr or "unknown"
-
-
-def _refuse_if_guessing(login: str) -> None:
-    """429 when this account or address has failed too many password checks this hour."""
-    strategy = limiter.limiter
-    account, address = _login_keys(login)
-    for item, key in ((FAILED_PER_ACCOUNT, ("account", account)),
-                      (FAILED_PER_ADDRESS, ("address", address))):
-        if not strategy.test(item, "pkyx-login", *key):
-            reset = strategy.get_window_stats(item, "pkyx-login", *key).reset_time
-            wait = max(1, int(reset - datetime.now(UTC).timestamp()))
-            raise ApiError(429, "Too many failed password attempts; try again later.",
-                           headers={"Retry-After": str(wait)})
-
-
-def _count_failure(login: str) -> None:
-    account, address = _login_keys(login)
-    limiter.limiter.hit(FAILED_PER_ACCOUNT, "pkyx-login", "account", account)
-    limiter.limiter.hit(FAILED_PER_ADDRESS, "pkyx-login", "address", address)
-
-
 @basic_auth.verify_password
 def _verify_password(login: str, password: str):
     """Basic auth: username or email + password, limited per account and address."""
     if not login or not password:
         return None
-    _refuse_if_guessing(login)
-    user = accounts().authenticate(login, password)
-    if user is None:
-        _count_failure(login)
-    return user
+    return authenticate(login, password)
 
 
 @token_auth.verify_token

@@ -54,3 +54,12 @@ class Forbidden(DomainError):
     def __init__(self, message: str = "You are not allowed to do this."):
         super().__init__(message)
         self.message = message
+
+
+class TooManyAttempts(DomainError):
+    """Too many failed password checks for an account or address; wait ``retry_after`` s."""
+
+    def __init__(self, retry_after: int):
+        super().__init__("Too many failed password attempts; try again later.")
+        self.retry_after = retry_after
+        self.message = str(self)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from limits import parse
 
-import app.api.auth as auth
+import app.throttle as auth
 from app import create_app
 
 from .conftest import API, PASSWORD, auth_header

@@ -1,0 +1,46 @@
+"""Languages: English and Simplified Chinese (the original site's), chosen per request.
+
+A ``?lang=`` link sets a cookie; otherwise the browser's ``Accept-Language`` decides.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, g, request
+
+from .extensions import babel
+
+__all__ = ["LANGUAGES", "init_i18n", "select_locale"]
+
+#: Locale code → the language's own name (for the switcher).
+LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
+COOKIE = "pkyx_lang"
+ONE_YEAR = 365 * 24 * 3600
+
+
+def select_locale() -> str:
+    """The locale of this request: ?lang=, then the cookie, then Accept-Language."""
+    chosen = request.args.get("lang") or request.cookies.get(COOKIE)
+    if chosen in LANGUAGES:
+        g.set_lang_cookie = request.args.get("lang") == chosen
+        return chosen
+    best = request.accept_languages.best_match(["en", "zh", "zh-CN", "zh-Hans", "zh-SG"])
+    return "zh_Hans" if best and best.startswith("zh") else "en"
+
+
+def init_i18n(app: Flask) -> None:
+    """Bind Flask-Babel and remember a language picked with ?lang=."""
+    babel.init_app(app, locale_selector=select_locale)
+
+    @app.after_request
+    def remember_language(response):
+        lang = request.args.get("lang")
+        if lang in LANGUAGES and g.get("set_lang_cookie"):
+            response.set_cookie(COOKIE, lang, max_age=ONE_YEAR, samesite="Lax",
+                                secure=app.config["SESSION_COOKIE_SECURE"], httponly=True)
+        return response
+
+    @app.context_processor
+    def languages():
+        from flask_babel import get_locale
+
+        return {"LANGUAGES": LANGUAGES, "current_locale": str(get_locale())}

@@ -1,0 +1,30 @@
+"""Forms of the account pages (Flask-WTF: every POST carries a CSRF token)."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, StringField
+from wtforms.validators import DataRequired, Length
+
+__all__ = ["LoginForm", "RegisterForm", "LogoutForm"]
+
+
+class LoginForm(FlaskForm):
+    """Username or email, password, remember me."""
+
+    login = StringField(_l("Username or email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+    remember = BooleanField(_l("Keep me logged in for 30 days"))
+
+
+class RegisterForm(FlaskForm):
+    """A new account; the domain checks every field (the form only requires them)."""
+
+    username = StringField(_l("Username"), validators=[DataRequired(), Length(max=30)])
+    email = EmailField(_l("Email"), validators=[DataRequired(), Length(max=254)])
+    password = PasswordField(_l("Password"), validators=[DataRequired(), Length(max=256)])
+
+
+class LogoutForm(FlaskForm):
+    """Logging out is a POST with a CSRF token, never a link."""
