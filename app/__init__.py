@@ -81,8 +81,10 @@ def register_extensions(app: Flask) -> None:
     """Sessions, CSRF protection and languages for the pages."""
     from .extensions import csrf
     from .i18n import init_i18n
+    from .web.filters import register_filters
     from .web.session import init_sessions
 
+    register_filters(app)
     init_sessions(app)
     csrf.init_app(app)
     init_i18n(app)
@@ -92,9 +94,9 @@ def register_blueprints(app: Flask) -> None:
     """Attach the pages and the REST API (which takes no cookies, so no CSRF)."""
     from .api import init_api
     from .extensions import csrf
-    from .web import auth, docs, main
+    from .web import auth, compare, docs, entries, main, users
 
-    for blueprint in (main.bp, auth.bp, docs.bp):
+    for blueprint in (main.bp, auth.bp, entries.bp, compare.bp, users.bp, docs.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(init_api(app))
 
