@@ -78,9 +78,10 @@ def register_store(app: Flask) -> None:
 
 
 def register_extensions(app: Flask) -> None:
-    """Sessions, CSRF protection and languages for the pages."""
+    """Sessions, CSRF protection, languages and security headers."""
     from .extensions import csrf
     from .i18n import init_i18n
+    from .security import init_security_headers
     from .web.filters import register_filters
     from .web.session import init_sessions
 
@@ -88,6 +89,7 @@ def register_extensions(app: Flask) -> None:
     init_sessions(app)
     csrf.init_app(app)
     init_i18n(app)
+    init_security_headers(app)
 
 
 def register_blueprints(app: Flask) -> None:
