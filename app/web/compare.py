@@ -1,7 +1,367 @@
-"""Pages of the compare area (being built)."""
+"""The comparison pages: the compare box, side-by-side comparisons, exports, autocomplete.
+
+``/compare?q=iPhone 15 vs Pixel 8`` resolves the names a person typed and redirects to
+the canonical ``/compare/google-pixel-8-vs-iphone-15``; names that match nothing get a
+page with suggestions, never an error page.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+import csv
+import difflib
+import io
+import re
+from dataclasses import dataclass, field
+
+from flask import Blueprint, jsonify, make_response, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from ..api.representations import comparison_json
+from ..domain.compare import (
+    MAX_ENTRIES,
+    MIN_ENTRIES,
+    Comparison,
+    canonical_order,
+    comparison_slug,
+    parse_comparison_slug,
+)
+from ..domain.entries import keywords, search_words, slug_from_title
+from ..domain.errors import InvalidValue
+from ..repositories import repositories
+from ..services import wiki
 
 bp = Blueprint("compare", __name__)
+
+#: "vs", "vs.", "versus" or "pk" (the original site's word), in any case, not inside a word.
+NAME_SEPARATOR = re.compile(r"(?<![A-Za-z])(?:vs\.?|versus|pk)(?![A-Za-z])", re.IGNORECASE)
+MAX_QUERY = 300
+SUGGESTIONS = 5
+SUGGEST_LIMIT = 10
+#: Entries scanned for typo-tolerant suggestions when the indexed look-ups find too few.
+FUZZY_SCAN = 2000
+#: Shown in the sticky column headers, so left out of the table body.
+HEADER_IMAGE_KEY = "image"
+#: Suggestions must look this much like the name, and not much less than the best one.
+MIN_LIKENESS, LIKENESS_SPREAD = 0.55, 0.2
+CSV_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+@dataclass
+class Resolution:
+    """What one typed name turned out to be: an entry, or suggestions for one."""
+
+    name: str
+    entry: dict | None = None
+    suggestions: list[dict] = field(default_factory=list)
+    links: list[tuple[dict, str]] = field(default_factory=list)
+
+
+# -- name resolution ----------------------------------------------------------------
+
+
+def split_names(text: str) -> list[str]:
+    """The names in "A vs B pk C" (empty parts dropped)."""
+    return [part.strip() for part in NAME_SEPARATOR.split(text) if part.strip()]
+
+
+def resolve_name(name: str) -> Resolution:
+    """Find the entry a person meant by ``name``: slug, exact title, prefix, keywords."""
+    entries = repositories().entries
+    slug = name.strip().lower()
+    entry = entries.find_slug(slug) or entries.find_slug(slug_from_title(name))
+    if entry is not None:
+        return Resolution(name, entry)
+    by_prefix = entries.title_prefix(name, SUGGEST_LIMIT)
+    exact = [doc for doc in by_prefix if doc["title"].casefold() == name.casefold()]
+    if exact or len(by_prefix) == 1:
+        return Resolution(name, (exact or by_prefix)[0])
+    words = search_words(name)
+    by_words = entries.search(words, SUGGEST_LIMIT)[0] if words else []
+    candidates = _unique(by_prefix + by_words)
+    best = _fewest_extra_words(candidates, words)
+    if best is not None:
+        return Resolution(name, best)
+    return Resolution(name, suggestions=closest_titles(name, candidates))
+
+
+def _unique(docs: list[dict]) -> list[dict]:
+    """``docs`` without repeated slugs, in order."""
+    seen: dict[str, dict] = {}
+    for doc in docs:
+        seen.setdefault(doc["slug"], doc)
+    return list(seen.values())
+
+
+def _fewest_extra_words(candidates: list[dict], words: list[str]) -> dict | None:
+    """The one candidate whose title adds the fewest words to ``words`` (ties: none).
+
+    "Pixel 8" means "Google Pixel 8" rather than "Google Pixel 8 Pro".
+    """
+    if len(candidates) == 1:
+        return candidates[0]
+    scored = sorted((len(set(keywords(doc["title"])) - set(words)), i)
+                    for i, doc in enumerate(candidates))
+    if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
+        return None
+    return candidates[scored[0][1]]
+
+
+def closest_titles(name: str, candidates: list[dict] = ()) -> list[dict]:
+    """Up to five entries whose titles look most like ``name`` (typos included)."""
+    entries = repositories().entries
+    pool = _unique(list(candidates) + [doc for word in search_words(name)
+                                       for doc in entries.search([word], SUGGEST_LIMIT)[0]])
+    if len(pool) < SUGGESTIONS:
+        pool = _unique(pool + entries.find(limit=FUZZY_SCAN,
+                                           projection={"slug": 1, "title": 1, "category": 1}))
+    wanted = name.casefold()
+    scored = sorted(((_likeness(wanted, doc["title"].casefold()), i, doc)
+                     for i, doc in enumerate(pool)), key=lambda item: (-item[0], item[1]))
+    if not scored:
+        return []
+    floor = max(MIN_LIKENESS, scored[0][0] - LIKENESS_SPREAD)
+    return [doc for score, _, doc in scored if score >= floor][:SUGGESTIONS]
+
+
+def _likeness(wanted: str, title: str) -> float:
+    """How alike a typed name and a title are, also against each run of the title's words."""
+    best = difflib.SequenceMatcher(None, wanted, title).ratio()
+    words, size = title.split(), max(1, len(wanted.split()))
+    for start in range(len(words)):
+        part = " ".join(words[start:start + size])
+        best = max(best, difflib.SequenceMatcher(None, wanted, part).ratio())
+    return best
+
+
+def compare_url(slugs: list[str], **args) -> str:
+    """The canonical address of the comparison of ``slugs``."""
+    return url_for("compare.show", spec=comparison_slug(canonical_order(slugs)), **args)
+
+
+def _link_suggestions(resolutions: list[Resolution]) -> None:
+    """For each suggestion, the comparison it would make with the other names."""
+    for index, resolution in enumerate(resolutions):
+        others = [r.entry or (r.suggestions[0] if r.suggestions else None)
+                  for i, r in enumerate(resolutions) if i != index]
+        other_slugs = [doc["slug"] for doc in others if doc is not None]
+        for suggestion in resolution.suggestions:
+            slugs = canonical_order(other_slugs + [suggestion["slug"]])
+            if MIN_ENTRIES <= len(slugs) <= MAX_ENTRIES:
+                resolution.links.append((suggestion, compare_url(slugs)))
+
+
+def popular_comparisons(limit: int = 8) -> list[dict]:
+    """The most viewed comparisons, with their entries' titles."""
+    repos = repositories()
+    docs = repos.comparisons.popular(limit)
+    found = repos.entries.by_slugs({slug for doc in docs for slug in doc.get("slugs", [])})
+    return [{"url": compare_url(doc["slugs"]), "titles": [found[s]["title"] for s in doc["slugs"]]}
+            for doc in docs
+            if MIN_ENTRIES <= len(doc.get("slugs", [])) and all(s in found for s in doc["slugs"])]
+
+
+def _query_page(q: str = "", *, message: str = "", resolutions: list[Resolution] = (),
+                status: int = 200):
+    """The compare box page: a message, unresolved names with suggestions, popular ones."""
+    html = render_template("compare/index.html", q=q, message=message,
+                           resolutions=list(resolutions), popular=popular_comparisons(),
+                           min_entries=MIN_ENTRIES, max_entries=MAX_ENTRIES)
+    return html, status
+
+
+# -- pages ----------------------------------------------------------------------------
+
+
+@bp.get("/compare")
+def from_query():
+    """Turn "A vs B" (or "A pk B", up to six names) into the canonical comparison."""
+    q = request.args.get("q", "")[:MAX_QUERY].strip()
+    names = split_names(q)
+    if len(names) < MIN_ENTRIES:
+        message = _("Name at least two things, like “iPhone 15 vs Pixel 8”.") if q else ""
+        return _query_page(q, message=message)
+    if len(names) > MAX_ENTRIES:
+        return _query_page(q, message=_("A comparison shows at most %(n)d entries.",
+                                        n=MAX_ENTRIES))
+    resolutions = [resolve_name(name) for name in names]
+    if all(r.entry is not None for r in resolutions):
+        slugs = canonical_order(r.entry["slug"] for r in resolutions)
+        if len(slugs) < MIN_ENTRIES:
+            return _query_page(q, message=_("These names are all the same entry; "
+                                            "name two different ones."))
+        return redirect(compare_url(slugs), 302)
+    _link_suggestions(resolutions)
+    return _query_page(q, resolutions=resolutions,
+                       message=_("We could not find everything you asked for."))
+
+
+@bp.get("/compare/<path:spec>")
+def show(spec: str):
+    """The side-by-side comparison of 2–6 entries, at its one canonical address."""
+    slugs, problem = _slugs_of(spec)
+    if problem:
+        return problem
+    if slugs != parse_comparison_slug(spec):
+        return redirect(compare_url(slugs, **_kept_args()), 301)
+    missing = _missing_page(slugs)
+    if missing:
+        return missing
+    comparison = wiki().compare(slugs, count_view=True)
+    only = request.args.get("only") == "differences"
+    return render_template(
+        "compare/show.html",
+        comparison=comparison,
+        groups=_table_groups(comparison.only_differences() if only else comparison),
+        only=only,
+        spec=comparison_slug(slugs),
+        columns=_columns(comparison),
+        add_value=_add_value(comparison),
+        can_add=len(slugs) < MAX_ENTRIES,
+        max_entries=MAX_ENTRIES,
+    )
+
+
+@bp.get("/compare/<path:spec>.csv")
+def export_csv(spec: str):
+    """The comparison as CSV: a row per attribute, a column per entry, display text."""
+    comparison, problem = _comparison_for_export(spec)
+    if problem:
+        return problem
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow([_("Section"), _("Attribute")]
+                    + [_csv_cell(entry["title"]) for entry in comparison.entries])
+    for group in comparison.groups:
+        for row in group.rows:
+            writer.writerow([_csv_cell(group.name), _csv_cell(row.label)]
+                            + [_csv_cell(cell.text) for cell in row.cells])
+    response = make_response("\ufeff" + out.getvalue())  # BOM: spreadsheets then read UTF-8
+    response.mimetype = "text/csv"
+    response.headers["Content-Disposition"] = (
+        f'attachment; filename="pkyx-{comparison_slug(_slugs(comparison))}.csv"')
+    return response
+
+
+@bp.get("/compare/<path:spec>.json")
+def export_json(spec: str):
+    """The comparison as the API represents it."""
+    comparison, problem = _comparison_for_export(spec)
+    if problem:
+        return problem
+    return jsonify(comparison_json(comparison))
+
+
+@bp.get("/suggest")
+def suggest():
+    """Titles starting with the last name typed ("A vs Pi" → "Pi…"), for autocomplete."""
+    q = request.args.get("q", "")[:MAX_QUERY]
+    parts = NAME_SEPARATOR.split(q)
+    last = parts[-1].strip() if parts else ""
+    docs = _suggestions_for(last) if last else []
+    return jsonify([{"slug": doc["slug"], "title": doc["title"],
+                     "category": doc.get("category")} for doc in docs])
+
+
+def _suggestions_for(name: str) -> list[dict]:
+    """Titles starting with ``name``, then titles with words starting with its words."""
+    entries = repositories().entries
+    docs = entries.title_prefix(name, SUGGEST_LIMIT)
+    words = search_words(name)
+    if len(docs) < SUGGEST_LIMIT and words:
+        docs = _unique(docs + entries.search(words, SUGGEST_LIMIT)[0])
+    return docs[:SUGGEST_LIMIT]
+
+
+# -- helpers --------------------------------------------------------------------------
+
+
+def _slugs_of(spec: str):
+    """The canonical slugs of an address, or a 400 page when it cannot be a comparison."""
+    try:
+        slugs = canonical_order(parse_comparison_slug(spec))
+    except InvalidValue:
+        slugs = []
+    if not MIN_ENTRIES <= len(slugs) <= MAX_ENTRIES:
+        message = _("A comparison shows %(min)d to %(max)d different entries, "
+                    "like /compare/a-vs-b.", min=MIN_ENTRIES, max=MAX_ENTRIES)
+        return None, _query_page(message=message, status=400)
+    return slugs, None
+
+
+def _missing_page(slugs: list[str]):
+    """A 404 page naming the unknown slugs, with suggestions, or ``None`` if all exist."""
+    found = repositories().entries.by_slugs(slugs)
+    if len(found) == len(slugs):
+        return None
+    resolutions = [Resolution(slug, found[slug]) if slug in found else
+                   Resolution(slug, suggestions=closest_titles(slug.replace("-", " ")))
+                   for slug in slugs]
+    _link_suggestions(resolutions)
+    return _query_page(" vs ".join(_typed(r) for r in resolutions), resolutions=resolutions,
+                       message=_("Some of these entries do not exist."), status=404)
+
+
+def _typed(resolution: Resolution) -> str:
+    """How a name is written back into the compare box."""
+    return resolution.entry["title"] if resolution.entry else resolution.name
+
+
+def _comparison_for_export(spec: str) -> tuple[Comparison | None, object]:
+    """The comparison an export address names (any order), or the page saying why not."""
+    slugs, problem = _slugs_of(spec)
+    if problem:
+        return None, problem
+    missing = _missing_page(slugs)
+    if missing:
+        return None, missing
+    return wiki().compare(slugs), None
+
+
+def _kept_args() -> dict:
+    """Query arguments that survive a redirect to the canonical address."""
+    return {"only": "differences"} if request.args.get("only") == "differences" else {}
+
+
+def _slugs(comparison: Comparison) -> list[str]:
+    return [entry["slug"] for entry in comparison.entries]
+
+
+def _columns(comparison: Comparison) -> list[dict]:
+    """One column header per entry: title, image, and the comparison without it."""
+    slugs = _slugs(comparison)
+    columns = []
+    for entry in comparison.entries:
+        image = (entry.get("attributes") or {}).get(HEADER_IMAGE_KEY) or {}
+        others = [slug for slug in slugs if slug != entry["slug"]]
+        columns.append({
+            "entry": entry,
+            "image": image.get("value") if isinstance(image.get("value"), str) else None,
+            "remove_url": compare_url(others) if len(others) >= MIN_ENTRIES else None,
+        })
+    return columns
+
+
+def _table_groups(comparison: Comparison) -> list[dict]:
+    """Groups and rows for the table (the image row is in the column headers)."""
+    groups = []
+    for group in comparison.groups:
+        rows = [row for row in group.rows if row.key != HEADER_IMAGE_KEY]
+        if rows:
+            groups.append({"name": group.name, "rows": rows,
+                           "differs": any(row.differs for row in rows)})
+    return groups
+
+
+def _add_value(comparison: Comparison) -> str:
+    """The add-entry box's start: the current entries joined by " vs ", then the new one."""
+    names = []
+    for entry in comparison.entries:
+        title = entry.get("title") or ""
+        names.append(title if split_names(title) == [title.strip()] else entry["slug"])
+    return " vs ".join(names) + " vs "
+
+
+def _csv_cell(text: object) -> str:
+    """A CSV cell that no spreadsheet runs as a formula."""
+    text = "" if text is None else str(text)
+    return "'" + text if text.startswith(CSV_UNSAFE_START) else text
