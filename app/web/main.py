@@ -1,26 +1,187 @@
-"""Home, health, and images served from GridFS."""
+"""Home, listings (explore, category, search), random entry, recent changes, health, media."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, jsonify, render_template, request
+import math
+from dataclasses import dataclass
 
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
+from ..domain.entries import search_words
 from ..domain.errors import NotFound
 from ..repositories import repositories
+from ..repositories.entries import SORTS, keyword_filter
+
+__all__ = ["bp", "Page", "page_number", "entries_by_id", "PER_PAGE"]
 
 bp = Blueprint("main", __name__)
+
+PER_PAGE = 24
+MAX_PAGE = 10**6
+#: The sort orders a listing offers: query value → label (the first is the default).
+SORT_CHOICES = {"title": _l("Title A–Z"), "-title": _l("Title Z–A"),
+                "updated": _l("Recently updated")}
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page of a listing: its items and what the pagination links need."""
+
+    items: list
+    number: int
+    per_page: int
+    total: int | None = None  # None when only "is there a next page" is known
+    more: bool = False
+
+    @property
+    def pages(self) -> int:
+        """How many pages there are (at least one)."""
+        if self.total is None:
+            return self.number + (1 if self.more else 0)
+        return max(1, math.ceil(self.total / self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.number > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.more if self.total is None else self.number < self.pages
+
+    def window(self, around: int = 2) -> list[int | None]:
+        """Page numbers to link, ``None`` for a gap: ``[1, None, 4, 5, 6, None, 9]``."""
+        shown = {1, self.pages, *range(self.number - around, self.number + around + 1)}
+        numbers = sorted(n for n in shown if 1 <= n <= self.pages)
+        out: list[int | None] = []
+        for n in numbers:
+            if out and n - (out[-1] or 0) > 1:
+                out.append(None)
+            out.append(n)
+        return out
+
+
+def page_number() -> int:
+    """``?page=`` as a number from 1 (anything unreadable is page 1)."""
+    try:
+        number = int(request.args.get("page", "1"))
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
+
+
+def sort_choice() -> str:
+    """``?sort=`` if it is one the listings offer, else the default (title A–Z)."""
+    chosen = request.args.get("sort", "title")
+    return chosen if chosen in SORT_CHOICES else "title"
+
+
+def entries_by_id(ids) -> dict:
+    """The entries with these ids (deleted ones left out), for listings of revisions."""
+    found = {}
+    for entry_id in dict.fromkeys(ids):
+        try:
+            found[entry_id] = repositories().entries.get(entry_id)
+        except NotFound:
+            continue
+    return found
+
+
+def _listing(template: str, **context):
+    """Render a listing page with the sort choices."""
+    return render_template(template, sorts=SORT_CHOICES, **context)
+
+
+@bp.app_template_global()
+def listing_url(**changes: object) -> str:
+    """This page's URL with some query arguments changed (``None`` drops one)."""
+    args = {**request.args.to_dict(), **changes}
+    args = {name: value for name, value in args.items() if value is not None}
+    return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
 @bp.get("/")
 def home():
-    """Categories, recent entries and popular comparisons."""
+    """The compare box, popular comparisons, recent entries and categories."""
     repos = repositories()
+    popular = repos.comparisons.popular(8)
+    titles = {slug: entry["title"] for slug, entry in repos.entries.by_slugs(
+        {slug for comparison in popular for slug in comparison.get("slugs", [])}).items()}
     return render_template(
         "home.html",
         categories=repos.categories.all(),
         recent=repos.entries.recent(12),
-        popular=repos.comparisons.popular(8),
+        popular=popular,
+        titles=titles,
         entry_count=repos.entries.count(),
     )
+
+
+@bp.get("/explore")
+def explore():
+    """Every entry, sorted and paged."""
+    sort, number = sort_choice(), page_number()
+    items, total = repositories().entries.listing(None, sort, number, PER_PAGE)
+    return _listing("main/explore.html", page=Page(items, number, PER_PAGE, total), sort=sort,
+                    categories=repositories().categories.all())
+
+
+@bp.get("/categories/<slug>")
+def category(slug: str):
+    """The entries of one category, sorted and paged (404 for an unknown category)."""
+    repos = repositories()
+    found = repos.categories.get(slug)
+    sort, number = sort_choice(), page_number()
+    items, total = repos.entries.listing(slug, sort, number, PER_PAGE)
+    return _listing("main/category.html", category=found, sort=sort,
+                    page=Page(items, number, PER_PAGE, total))
+
+
+@bp.get("/search")
+def search():
+    """Entries whose words start with every word of ``q``, sorted and paged."""
+    query = request.args.get("q", "").strip()[:200]
+    words = search_words(query)
+    sort, number = sort_choice(), page_number()
+    page = None
+    if words:
+        # The repository's search sorts by title only; the listings offer three orders.
+        repos = repositories()
+        filter = keyword_filter(words)
+        items = repos.entries.find(filter, SORTS[sort], (number - 1) * PER_PAGE, PER_PAGE)
+        page = Page(items, number, PER_PAGE, repos.entries.count(filter))
+    return _listing("main/search.html", query=query, page=page, sort=sort)
+
+
+@bp.get("/random")
+def random_entry():
+    """Go to an entry picked at random (home, with a note, when there is none)."""
+    slug = repositories().entries.random_slug()
+    if slug is None:
+        flash(_("There are no entries yet."), "info")
+        return redirect(url_for("main.home"))
+    return redirect(f"/entries/{slug}")
+
+
+@bp.get("/recent")
+def recent():
+    """The latest changes across the wiki, newest first, paged."""
+    number = page_number()
+    rows = repositories().revisions.recent(PER_PAGE + 1, (number - 1) * PER_PAGE)
+    page = Page(rows[:PER_PAGE], number, PER_PAGE, more=len(rows) > PER_PAGE)
+    return render_template("main/recent.html", page=page,
+                           entries=entries_by_id(row["entry_id"] for row in page.items))
 
 
 @bp.get("/healthz")

@@ -1,7 +1,164 @@
-"""Pages of the users area (being built)."""
+"""User pages: public profiles with contributions, and the settings of one's account.
+
+Settings has four forms, each posting to its own URL with its own CSRF token; a form
+that fails is shown again with its errors (status 400) beside the other three.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required, login_user, logout_user
+
+from ..domain.errors import Conflict, InvalidValue
+from ..domain.images import process_image
+from ..repositories import repositories
+from ..services import accounts
+from .main import entries_by_id
+from .session import SessionUser
+from .user_forms import AvatarForm, LogoutEverywhereForm, PasswordForm, ProfileForm
+
+__all__ = ["bp"]
 
 bp = Blueprint("users", __name__)
+
+AVATAR_SIDE = 256
+CONTRIBUTIONS = 20
+#: Service field names that a settings form calls differently.
+FIELD_ALIASES = {"password": "new_password"}
+
+
+@bp.get("/users/<username>")
+def profile(username: str):
+    """A user's public profile: avatar, details, counts and latest contributions."""
+    repos = repositories()
+    user = repos.users.get(username)
+    edits = repos.revisions.by_user(user["username"], CONTRIBUTIONS)
+    return render_template(
+        "users/profile.html", user=user, edits=edits,
+        entries=entries_by_id(row["entry_id"] for row in edits),
+        created=repos.entries.by_creator(user["username"], CONTRIBUTIONS),
+    )
+
+
+def _forms(**bound) -> dict:
+    """The four settings forms; ``bound`` replaces the one being submitted."""
+    doc = current_user.doc
+    forms = {
+        "profile_form": bound.get("profile_form") or ProfileForm(
+            formdata=None, email=doc["email"], location=doc.get("location", ""),
+            website=doc.get("website", ""), bio=doc.get("bio", "")),
+        "avatar_form": bound.get("avatar_form") or AvatarForm(formdata=None),
+        "password_form": bound.get("password_form") or PasswordForm(formdata=None),
+        "logout_form": LogoutEverywhereForm(formdata=None),
+    }
+    return forms
+
+
+def _settings_page(status: int = 200, **bound):
+    """The settings page, with a submitted form's errors when there are some."""
+    return render_template("users/settings.html", user=current_user.doc,
+                           **_forms(**bound)), status
+
+
+def _attach(form, exc: InvalidValue | Conflict) -> None:
+    """Show a service's error beside the field it names (or above the form)."""
+    name = FIELD_ALIASES.get(exc.field or "", exc.field or "")
+    field = getattr(form, name, None) if name else None
+    (field.errors if field is not None else form.form_errors).append(exc.message)
+
+
+@bp.get("/settings")
+@login_required
+def settings():
+    """The account's settings: profile, avatar, password, sessions."""
+    return _settings_page()
+
+
+@bp.post("/settings/profile")
+@login_required
+def update_profile():
+    """Save email, location, website and bio."""
+    form = ProfileForm()
+    if not form.validate_on_submit():
+        return _settings_page(400, profile_form=form)
+    try:
+        accounts().update_profile(current_user.doc["_id"], {
+            "email": form.email.data, "location": form.location.data or "",
+            "website": form.website.data or "", "bio": form.bio.data or ""})
+    except (InvalidValue, Conflict) as exc:
+        _attach(form, exc)
+        return _settings_page(400, profile_form=form)
+    flash(_("Your profile is saved."), "success")
+    return redirect(url_for("users.settings"))
+
+
+@bp.post("/settings/avatar")
+@login_required
+def upload_avatar():
+    """Store a new avatar (re-encoded), then delete the old file."""
+    form = AvatarForm()
+    if not form.validate_on_submit():
+        return _settings_page(400, avatar_form=form)
+    try:
+        image = process_image(form.file.data.read(), max_side=AVATAR_SIDE)
+    except InvalidValue as exc:
+        _attach(form, exc)
+        return _settings_page(400, avatar_form=form)
+    repos = repositories()
+    user = current_user.doc
+    file_id = repos.avatars.put(image.data, f"{user['username']}.{image.extension}",
+                                image.content_type, user_id=user["_id"])
+    try:
+        old = repos.users.set_avatar(user["_id"], file_id)
+    except BaseException:
+        repos.avatars.delete(file_id)
+        raise
+    if old:
+        repos.avatars.delete(old)
+    flash(_("Your new picture is saved."), "success")
+    return redirect(url_for("users.settings"))
+
+
+@bp.post("/settings/password")
+@login_required
+def change_password():
+    """Change the password; every other session ends, this browser stays logged in."""
+    form = PasswordForm()
+    if not form.validate_on_submit():
+        return _settings_page(400, password_form=form)
+    try:
+        updated = accounts().change_password(current_user.doc["_id"], form.current_password.data,
+                                             form.new_password.data)
+    except InvalidValue as exc:
+        _attach(form, exc)
+        return _settings_page(400, password_form=form)
+    # A fresh session (and remember cookie, if this browser had one) with the new stamp.
+    remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
+    session.clear()
+    login_user(SessionUser(updated), remember=remembered)
+    flash(_("Your password is changed. Other browsers and devices have been logged out."),
+          "success")
+    return redirect(url_for("users.settings"))
+
+
+@bp.post("/settings/logout-everywhere")
+@login_required
+def logout_everywhere():
+    """End every session of the account, this one included."""
+    LogoutEverywhereForm()  # CSRFProtect has already checked the token
+    accounts().logout_everywhere(current_user.doc["_id"])
+    logout_user()
+    session.clear()
+    flash(_("You are logged out everywhere."), "info")
+    return redirect(url_for("main.home"))
+
