@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint venv deps dev-deps clean
+.PHONY: run test lint venv deps dev-deps browser clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,12 +23,16 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
+# The browser tests drive Debian's Chromium (/usr/bin/chromium); install it when missing.
+browser:
+	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+
 ## Install what is needed and serve http://127.0.0.1:5000 on the embedded store.
 run: deps
 	$(BIN)/python manage.py run --host $(HOST) --port $(PORT)
 
 ## Install what is needed and run the whole test suite (lint, tests, coverage).
-test: dev-deps
+test: dev-deps browser
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --cov --cov-report=term
 

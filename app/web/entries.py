@@ -1,7 +1,375 @@
-"""Pages of the entries area (being built)."""
+"""Entry pages: read an entry, edit its attributes in place, create entries, history.
+
+Every editing form is a plain POST that works without JavaScript (redirect after
+success, the page re-rendered with the message beside the field after a refusal).
+``entry.js`` sends the same forms with fetch and ``Accept: application/json``; the
+same views then answer ``{ok, html, version, errors}`` and the script swaps the
+attribute table in place.
+"""
 
 from __future__ import annotations
 
-from flask import Blueprint
+from flask import (
+    Blueprint,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+
+from ..domain.compare import canonical_order, comparison_slug
+from ..domain.definitions import Definition, label_from_key
+from ..domain.errors import InvalidValue, NotFound, StaleVersion
+from ..domain.revisions import ATTR_PREFIX
+from ..domain.types import display_value, format_value
+from ..repositories import repositories
+from ..services import wiki
+from .entry_forms import (
+    TYPE_NAMES,
+    AttributeForm,
+    DeleteAttributeForm,
+    NewEntryForm,
+    RevertForm,
+    attribute_input,
+    field_of,
+    unit_choices,
+    unit_groups,
+)
+
+__all__ = ["bp"]
 
 bp = Blueprint("entries", __name__)
+
+HISTORY_PER_PAGE = 50
+IMAGE_KEY = "image"
+
+
+# ----------------------------------------------------------------------------- helpers
+
+
+def get_entry(ident: str) -> dict:
+    """The entry with this slug or id; NotFound becomes the 404 page."""
+    return repositories().entries.get(ident)
+
+
+def wants_json() -> bool:
+    """Whether the client (entry.js) asked for JSON rather than a page."""
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def definition_for(key: str, definitions: dict[str, Definition]) -> Definition:
+    """The definition of ``key``, or a plain text one if it has gone missing."""
+    return definitions.get(key) or Definition(key=key, label=label_from_key(key), type="text")
+
+
+def attribute_rows(entry: dict) -> tuple[list[tuple[str, list[dict]]], dict[str, Definition]]:
+    """The entry's attributes as sections ``[(group, [row…])]`` in page order.
+
+    A row holds the key, definition, stored value, display text and edit text.
+    """
+    attributes = entry.get("attributes") or {}
+    definitions = repositories().definitions.many(attributes)
+    rows = []
+    for key, stored in attributes.items():
+        definition = definition_for(key, definitions)
+        rows.append({
+            "key": key, "definition": definition, "stored": stored,
+            "text": display_value(definition, stored),
+            "edit_text": format_value(definition, stored),
+            "edit_number": _number_text(definition, stored),
+        })
+    rows.sort(key=lambda row: (row["definition"].order, row["definition"].label.casefold()))
+    sections: dict[str, list[dict]] = {}  # a section comes where its first row does
+    for row in rows:
+        sections.setdefault(row["definition"].group, []).append(row)
+    return list(sections.items()), definitions
+
+
+def page_context(entry: dict, failed: dict | None = None) -> dict:
+    """Everything the entry page and its attribute table need."""
+    sections, _definitions = attribute_rows(entry)
+    known = repositories().definitions.all()
+    image = (entry.get("attributes") or {}).get(IMAGE_KEY)
+    return {
+        "entry": entry,
+        "sections": sections,
+        "image": image,
+        "category": _category(entry.get("category")),
+        "failed": failed or {},
+        "type_names": TYPE_NAMES,
+        "unit_groups": unit_groups(),
+        "unit_choices": unit_choices,
+        "active_type": _active_type(failed),
+        "known_definitions": known,
+        "known_groups": sorted({d.group for d in known}, key=str.casefold),
+        "similar": _similar(entry),
+    }
+
+
+def _number_text(definition: Definition, stored: dict) -> str:
+    """The number of a number value without its unit (the unit has its own picker)."""
+    if definition.type != "number" or not isinstance(stored, dict):
+        return ""
+    return format_value(definition, {"value": stored.get("value")})
+
+
+def _similar(entry: dict, limit: int = 6) -> list[dict]:
+    """A few entries of the same category to compare with, linked in canonical order."""
+    others, _total = repositories().entries.listing(entry.get("category"), "updated", 1,
+                                                    limit + 1)
+    links = []
+    for other in others:
+        if other["_id"] == entry["_id"]:
+            continue
+        try:
+            path = comparison_slug(canonical_order([entry["slug"], other["slug"]]))
+        except InvalidValue:
+            continue  # a slug that cannot be part of a comparison address
+        links.append({"title": other["title"], "href": f"/compare/{path}"})
+    return links[:limit]
+
+
+def _category(slug: str | None) -> dict:
+    """The entry's category document, or a stand-in naming the slug."""
+    try:
+        return repositories().categories.get(slug or "")
+    except NotFound:
+        return {"slug": slug, "name": slug or ""}
+
+
+def _active_type(failed: dict | None) -> str:
+    """The tab of the add panel that is open: the failed one, ``?add=``, or text."""
+    if failed and str(failed.get("form", "")).startswith("add-"):
+        return failed["form"][4:]
+    chosen = request.args.get("add")
+    return chosen if chosen in TYPE_NAMES else "text"
+
+
+def _version_of(form) -> int:
+    """The entry version a form says the editor saw; a missing one is a refusal."""
+    if form.version.data is None:
+        raise InvalidValue(_("The form is missing the entry version; reload the page."),
+                           "version")
+    return form.version.data
+
+
+def _failure(form_id: str, errors: dict[str, str]) -> dict:
+    """What the page needs to show a refused form again with the editor's input."""
+    return {"form": form_id, "data": request.form.to_dict(), "errors": errors}
+
+
+def _refused(entry: dict, form_id: str, errors: dict[str, str], status: int):
+    """Answer a refused edit: the page again (or JSON) with the input and the message."""
+    if form_id.startswith("edit-"):  # a row form shows only its value and version slots
+        errors = {(k if k in ("value", "unit", "version") else "value"): v
+                  for k, v in errors.items()}
+    failed = _failure(form_id, errors)
+    context = page_context(entry, failed)
+    if wants_json():
+        html = render_template("entries/_attributes.html", **context)
+        return jsonify(ok=False, errors=errors, html=html, version=entry["version"],
+                       form=form_id), status
+    return render_template("entries/show.html", **context), status
+
+
+def _saved(entry: dict, message: str):
+    """Answer a stored edit: back to the entry (or JSON with the new table)."""
+    if wants_json():
+        context = page_context(entry)
+        html = render_template("entries/_attributes.html", **context)
+        return jsonify(ok=True, html=html, version=entry["version"], errors={},
+                       message=message)
+    flash(message, "success")
+    return redirect(url_for("entries.show", slug=entry["slug"]) + "#attributes")
+
+
+def _stale(entry_slug: str, exc: StaleVersion, form_id: str):
+    """Someone saved first: show their version and keep the editor's input to re-apply."""
+    entry = get_entry(entry_slug)
+    message = _("Someone else changed this entry while you were editing (you had version "
+                "%(mine)s, it is now at %(now)s). Your change was not saved: check the "
+                "table and apply it again.", mine=exc.expected, now=exc.current)
+    if not wants_json():
+        flash(message, "warning")
+    return _refused(entry, form_id, {"version": message}, 409)
+
+
+# ----------------------------------------------------------------------------- reading
+
+
+@bp.get("/entries/<slug>")
+def show(slug: str):
+    """The entry page: image, summary, attribute table, editing, compare picker."""
+    entry = get_entry(slug)
+    if entry["slug"] != slug:
+        return redirect(url_for("entries.show", slug=entry["slug"]), 301)
+    repositories().entries.add_view(entry["_id"])
+    return render_template("entries/show.html", **page_context(entry))
+
+
+# ----------------------------------------------------------------------------- editing
+
+
+@bp.post("/entries/<slug>/attributes")
+@login_required
+def set_attribute(slug: str):
+    """Add an attribute (add panel) or change one (row form), at the version shown."""
+    entry = get_entry(slug)
+    form = AttributeForm()
+    form_id = form.form_id.data or "add-" + (form.type.data or "text")
+    try:
+        version = _version_of(form)
+        item = attribute_input(request.form)
+        if item.key is None and item.label is None:
+            raise InvalidValue(_("Give the attribute a key or a label."), "key")
+        updated = wiki().set_attribute(current_user.username, entry["slug"], version, item)
+    except StaleVersion as exc:
+        return _stale(entry["slug"], exc, form_id)
+    except InvalidValue as exc:
+        return _refused(entry, form_id, {field_of(exc): exc.message}, 400)
+    if updated["version"] == entry["version"]:
+        return _saved(updated, _("Nothing changed: the attribute already has this value."))
+    return _saved(updated, _("Saved."))
+
+
+@bp.post("/entries/<slug>/attributes/<key>/delete")
+@login_required
+def delete_attribute(slug: str, key: str):
+    """Remove one attribute, at the version shown."""
+    entry = get_entry(slug)
+    form = DeleteAttributeForm()
+    form_id = f"delete-{key}"
+    try:
+        updated = wiki().delete_attribute(current_user.username, entry["slug"],
+                                          _version_of(form), key)
+    except StaleVersion as exc:
+        return _stale(entry["slug"], exc, form_id)
+    except InvalidValue as exc:
+        return _refused(entry, form_id, {"version": exc.message}, 400)
+    return _saved(updated, _("Attribute removed."))
+
+
+# ----------------------------------------------------------------------------- creating
+
+
+@bp.route("/entries/new", methods=["GET", "POST"])
+@login_required
+def new():
+    """Create an entry: title, category and summary; attributes are added on its page."""
+    form = NewEntryForm()
+    categories = repositories().categories.all()
+    form.category.choices = [(c["slug"], c["name"]) for c in categories]
+    if request.method == "GET":
+        form.title.data = form.title.data or request.args.get("title", "")[:120]
+        if request.args.get("category"):
+            form.category.data = request.args["category"]
+    status = 200
+    if form.validate_on_submit():
+        try:
+            entry = wiki().create_entry(
+                current_user.username, title=form.title.data, category=form.category.data,
+                summary=(form.summary.data or "").replace("\r\n", "\n"))
+        except InvalidValue as exc:
+            field = getattr(form, exc.field or "", None)
+            (field.errors if field is not None else form.form_errors).append(exc.message)
+            status = 400
+        else:
+            flash(_("Entry created. Now give it some attributes."), "success")
+            return redirect(url_for("entries.show", slug=entry["slug"]))
+    elif request.method == "POST":
+        status = 400
+    return render_template("entries/new.html", form=form, categories=categories), status
+
+
+# ----------------------------------------------------------------------------- history
+
+
+@bp.get("/entries/<slug>/history")
+def history(slug: str):
+    """The entry's revisions, newest first, with diff choices and revert buttons."""
+    entry = get_entry(slug)
+    if entry["slug"] != slug:
+        return redirect(url_for("entries.history", slug=entry["slug"]), 301)
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    revisions, total = repositories().revisions.page_for_entry(
+        entry["_id"], (page - 1) * HISTORY_PER_PAGE, HISTORY_PER_PAGE)
+    keys = {change["key"][len(ATTR_PREFIX):] for revision in revisions
+            for change in revision["changes"] if change["key"].startswith(ATTR_PREFIX)}
+    definitions = repositories().definitions.many(keys)
+    return render_template(
+        "entries/history.html", entry=entry, revisions=revisions, page=page,
+        pages=max(1, -(-total // HISTORY_PER_PAGE)), total=total,
+        labels={key: definition_for(key, definitions).label for key in keys},
+        field_labels=_field_labels())
+
+
+def _field_labels() -> dict[str, str]:
+    """Names of the entry fields a revision can change."""
+    return {"title": _("Title"), "summary": _("Summary"), "category": _("Category")}
+
+
+@bp.get("/entries/<slug>/diff")
+def diff(slug: str):
+    """What changed between two versions, before and after, per field and attribute."""
+    entry = get_entry(slug)
+    to_version = request.args.get("to", entry["version"], type=int)
+    from_version = request.args.get("from", max(to_version - 1, 1), type=int)
+    if from_version is None or to_version is None:
+        raise InvalidValue(_("Choose two versions to compare."), "version")
+    if from_version > to_version:
+        from_version, to_version = to_version, from_version
+    changes = wiki().diff(entry["slug"], from_version, to_version)
+    keys = {c["key"][len(ATTR_PREFIX):] for c in changes if c["key"].startswith(ATTR_PREFIX)}
+    definitions = repositories().definitions.many(keys)
+    rows = []
+    for change in changes:
+        row = {"key": change["key"], "before": change["before"], "after": change["after"]}
+        if change["key"].startswith(ATTR_PREFIX):
+            definition = definition_for(change["key"][len(ATTR_PREFIX):], definitions)
+            row |= {"definition": definition, "label": definition.label,
+                    "before_text": _shown(definition, change["before"]),
+                    "after_text": _shown(definition, change["after"])}
+        else:
+            row["label"] = _field_labels().get(change["key"], change["key"])
+        rows.append(row)
+    return render_template("entries/diff.html", entry=entry, rows=rows,
+                           from_version=from_version, to_version=to_version)
+
+
+def _shown(definition: Definition, stored: dict | None) -> str:
+    """Display text of a stored value, or "" when absent or not of the definition's type."""
+    if not isinstance(stored, dict) or "value" not in stored:
+        return ""
+    try:
+        return display_value(definition, stored)
+    except (KeyError, TypeError, ValueError):
+        return str(stored.get("value"))
+
+
+@bp.post("/entries/<slug>/revert/<int:version>")
+@login_required
+def revert(slug: str, version: int):
+    """Bring the entry back to ``version`` as a new revision (one click, from history)."""
+    entry = get_entry(slug)
+    form = RevertForm()
+    try:
+        updated = wiki().revert(current_user.username, entry["slug"], _version_of(form),
+                                version)
+    except StaleVersion:
+        flash(_("Someone else changed this entry meanwhile; look at the history again "
+                "before reverting."), "warning")
+        return redirect(url_for("entries.history", slug=entry["slug"]))
+    except InvalidValue as exc:
+        flash(exc.message, "danger")
+        return redirect(url_for("entries.history", slug=entry["slug"]))
+    if updated["version"] == entry["version"]:
+        flash(_("Version %(v)s is the same as the current one; nothing to revert.",
+                v=version), "info")
+    else:
+        flash(_("Reverted to version %(v)s.", v=version), "success")
+    return redirect(url_for("entries.show", slug=entry["slug"]))
