@@ -5,6 +5,8 @@ A ``?lang=`` link sets a cookie; otherwise the browser's ``Accept-Language`` dec
 
 from __future__ import annotations
 
+from urllib.parse import urlencode
+
 from flask import Flask, g, request
 
 from .extensions import babel
@@ -43,4 +45,11 @@ def init_i18n(app: Flask) -> None:
     def languages():
         from flask_babel import get_locale
 
-        return {"LANGUAGES": LANGUAGES, "current_locale": str(get_locale())}
+        return {"LANGUAGES": LANGUAGES, "current_locale": str(get_locale()),
+                "lang_url": lang_url}
+
+
+def lang_url(code: str) -> str:
+    """This page in another language: the same path and query, with ``lang`` set."""
+    args = {name: values for name, values in request.args.lists() if name != "lang"}
+    return request.path + "?" + urlencode({**args, "lang": [code]}, doseq=True)

@@ -234,12 +234,12 @@ def test_language_switcher_links(client):
     links = language_links(html)
     assert set(links) == {"en", "zh_Hans"}
     (en, en_text), (zh, zh_text) = links["en"], links["zh_Hans"]
-    assert (en["href"], en["lang"], en_text.strip()) == ("?lang=en", "en", "English")
-    assert (zh["href"], zh["lang"], zh_text.strip()) == ("?lang=zh_Hans", "zh-Hans", "简体中文")
+    assert (en["href"], en["lang"], en_text.strip()) == ("/?lang=en", "en", "English")
+    assert (zh["href"], zh["lang"], zh_text.strip()) == ("/?lang=zh_Hans", "zh-Hans", "简体中文")
     assert "active" in zh["class"].split() and "active" not in en["class"].split()
     assert "语言：" in html
 
-    english = language_links(html_of(client.get("/" + en["href"])))  # relative to the page
+    english = language_links(html_of(client.get(en["href"])))
     assert "active" in english["en"][0]["class"].split()
 
 
@@ -259,3 +259,9 @@ def test_plural_messages_render(seeded_app):
     html = html_of(client.get("/?lang=zh_Hans"))
     assert "4 个分类，共 48 个条目。" in html
     assert re.search(r"\d+ 个条目", html)
+
+
+def test_language_links_keep_the_page_and_its_query(client):
+    """Switching language on a search keeps the search (path and query), only lang changes."""
+    html = client.get("/search?q=pixel&sort=updated&lang=en").get_data(as_text=True)
+    assert 'href="/search?q=pixel&amp;sort=updated&amp;lang=zh_Hans"' in html
