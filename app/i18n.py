@@ -30,8 +30,19 @@ def select_locale() -> str:
 
 
 def init_i18n(app: Flask) -> None:
-    """Bind Flask-Babel and remember a language picked with ?lang=."""
+    """Bind Flask-Babel, translate the domain's messages, remember a language picked with ?lang=."""
     babel.init_app(app, locale_selector=select_locale)
+
+    from flask import has_request_context
+    from flask_babel import gettext
+
+    from app.domain.messages import set_translator
+
+    def translate(text: str) -> str:
+        """The domain's message template in this request's language; English outside one."""
+        return gettext(text) if has_request_context() else text
+
+    set_translator(translate)
 
     @app.after_request
     def remember_language(response):

@@ -265,3 +265,54 @@ def test_language_links_keep_the_page_and_its_query(client):
     """Switching language on a search keeps the search (path and query), only lang changes."""
     html = client.get("/search?q=pixel&sort=updated&lang=en").get_data(as_text=True)
     assert 'href="/search?q=pixel&amp;sort=updated&amp;lang=zh_Hans"' in html
+
+
+# -- the domain's messages -------------------------------------------------------------------
+
+
+def test_domain_message_is_translated_on_a_page(client, wiki, phones, alice):
+    """A value the domain refuses is explained in Chinese on a Chinese page."""
+    from html import unescape
+
+    from app.services import AttributeInput
+
+    wiki.create_entry("tester", title="Pixel 8", category="phones", summary="A phone.",
+                      attributes=[AttributeInput("weight", "187 g")])
+
+    def csrf(path: str) -> str:
+        html = client.get(path).get_data(as_text=True)
+        return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+
+    response = client.post("/login", data={"csrf_token": csrf("/login"), "login": "alice",
+                                           "password": "correct horse battery"})
+    assert response.status_code == 302
+    client.get("/?lang=zh_Hans")
+    response = client.post("/entries/pixel-8/attributes", data={
+        "csrf_token": csrf("/"), "version": 1, "key": "weight", "type": "number",
+        "value": "heavy", "unit": "g", "form_id": "edit-weight"})
+    assert response.status_code == 400
+    html = response.get_data(as_text=True)
+    error = re.search(r'id="edit-weight-value-error" data-error-for="value">([^<]+)<', html)
+    assert unescape(error.group(1)) == 'Weight必须是数字，例如 "171 g"；"heavy" 不是数字。'
+
+
+def test_domain_messages_follow_the_request_and_stay_english_outside_one(app):
+    """In a Chinese request the domain speaks Chinese; without a request, English as ever."""
+    from app.domain.definitions import Definition
+    from app.domain.errors import InvalidValue
+    from app.domain.types import parse_value
+
+    weight = Definition(key="weight", label="Weight", type="number", unit="g")
+
+    def refusal(raw: str) -> str:
+        with pytest.raises(InvalidValue) as caught:
+            parse_value(weight, raw)
+        return caught.value.message
+
+    with app.test_request_context(headers={"Accept-Language": "zh-CN"}):
+        assert refusal("3 in") == 'Weight必须是质量，例如 "171 g"；"3 in" 是长度。'
+    with app.test_request_context(headers={"Accept-Language": "en"}):
+        assert refusal("3 in") == 'Weight must be a mass, like "171 g"; "3 in" is a length.'
+    assert refusal("3 in") == 'Weight must be a mass, like "171 g"; "3 in" is a length.'
+    with app.app_context():
+        assert refusal("heavy") == 'Weight must be a number, like "171 g"; "heavy" is not one.'

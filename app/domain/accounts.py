@@ -16,6 +16,7 @@ import argon2
 from email_validator import EmailNotValidError, validate_email
 
 from .errors import InvalidValue
+from .messages import N_, _
 
 __all__ = ["ROLES", "PasswordHasher", "check_username", "check_email", "check_password",
            "check_profile", "PASSWORD_MIN", "PASSWORD_MAX"]
@@ -27,6 +28,8 @@ PASSWORD_MIN = 8
 #: Long enough for any passphrase; bounded so hashing cannot be used for denial of service.
 PASSWORD_MAX = 256
 PROFILE_LIMITS = {"location": 80, "bio": 500, "website": 200}
+#: How each profile field is named in messages.
+PROFILE_NAMES = {"location": N_("Location"), "bio": N_("Bio"), "website": N_("Website")}
 
 
 def check_username(name: object, *, allow_reserved: bool = False) -> str:
@@ -35,25 +38,27 @@ def check_username(name: object, *, allow_reserved: bool = False) -> str:
     Names such as ``admin`` are reserved for operators (``manage.py create-admin``).
     """
     if not isinstance(name, str):
-        raise InvalidValue("Username must be text.", "username")
+        raise InvalidValue(_("Username must be text."), "username")
     name = name.strip()
     if not USERNAME_RE.fullmatch(name):
         raise InvalidValue(
-            "Username must be 2 to 30 characters: letters, digits, '_', '.' or '-', "
-            "starting with a letter or digit.", "username")
+            _("Username must be 2 to 30 characters: letters, digits, '_', '.' or '-', "
+              "starting with a letter or digit."), "username")
     if name.casefold() in RESERVED and not allow_reserved:
-        raise InvalidValue(f"The username {name!r} is reserved.", "username")
+        raise InvalidValue(_("The username %(name)s is reserved.") % {"name": repr(name)},
+                           "username")
     return name
 
 
 def check_email(email: object) -> str:
     """A valid email address, normalised and lowercased (no DNS look-up)."""
     if not isinstance(email, str):
-        raise InvalidValue("Email must be text.", "email")
+        raise InvalidValue(_("Email must be text."), "email")
     try:
         result = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise InvalidValue(f"Email address is not valid: {exc}", "email") from None
+        raise InvalidValue(_("Email address is not valid: %(reason)s") % {"reason": exc},
+                           "email") from None
     return result.normalized.lower()
 
 
@@ -63,15 +68,18 @@ def check_password(password: object, *, username: str = "", email: str = "") -> 
     Nothing is truncated or stripped: every character counts.
     """
     if not isinstance(password, str):
-        raise InvalidValue("Password must be text.", "password")
+        raise InvalidValue(_("Password must be text."), "password")
     length = len(unicodedata.normalize("NFC", password))
     if length < PASSWORD_MIN:
-        raise InvalidValue(f"Password must be at least {PASSWORD_MIN} characters.", "password")
+        raise InvalidValue(_("Password must be at least %(limit)s characters.")
+                           % {"limit": PASSWORD_MIN}, "password")
     if length > PASSWORD_MAX:
-        raise InvalidValue(f"Password must be at most {PASSWORD_MAX} characters.", "password")
+        raise InvalidValue(_("Password must be at most %(limit)s characters.")
+                           % {"limit": PASSWORD_MAX}, "password")
     lowered = password.casefold()
     if lowered in {username.casefold(), email.casefold(), email.split("@")[0].casefold()}:
-        raise InvalidValue("Password must not be your username or email address.", "password")
+        raise InvalidValue(_("Password must not be your username or email address."),
+                           "password")
     return password
 
 
@@ -80,15 +88,19 @@ def check_profile(fields: dict) -> dict:
     clean = {}
     for name, value in fields.items():
         if name not in PROFILE_LIMITS:
-            raise InvalidValue(f"{name!r} is not a profile field.", name)
+            raise InvalidValue(_("%(name)s is not a profile field.") % {"name": repr(name)},
+                               name)
+        shown = _(PROFILE_NAMES[name])
         if not isinstance(value, str):
-            raise InvalidValue(f"{name.capitalize()} must be text.", name)
+            raise InvalidValue(_("%(name)s must be text.") % {"name": shown}, name)
         value = value.strip()
         if len(value) > PROFILE_LIMITS[name]:
             raise InvalidValue(
-                f"{name.capitalize()} must be at most {PROFILE_LIMITS[name]} characters.", name)
+                _("%(name)s must be at most %(limit)s characters.")
+                % {"name": shown, "limit": PROFILE_LIMITS[name]}, name)
         if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
-            raise InvalidValue(f"{name.capitalize()} must not contain control characters.", name)
+            raise InvalidValue(_("%(name)s must not contain control characters.")
+                               % {"name": shown}, name)
         if name == "website" and value:
             value = _check_website(value)
         clean[name] = value
@@ -99,7 +111,7 @@ def _check_website(url: str) -> str:
     """An http(s) URL with a host: the only links a profile may show."""
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in url:
-        raise InvalidValue("Website must be an http:// or https:// address.", "website")
+        raise InvalidValue(_("Website must be an http:// or https:// address."), "website")
     return url
 
 

@@ -20,6 +20,7 @@ from typing import Any
 
 from app.domain.definitions import Definition, label_from_key
 from app.domain.errors import InvalidValue
+from app.domain.messages import _
 from app.domain.types import display_value, sort_key, values_equal
 
 __all__ = [
@@ -145,17 +146,20 @@ def _check_entries(entries: Sequence[dict]) -> None:
     """Refuse too few, too many, or repeated entries."""
     if len(entries) < MIN_ENTRIES:
         raise InvalidValue(
-            f"A comparison needs at least {MIN_ENTRIES} entries; {len(entries)} given.", "entries"
+            _("A comparison needs at least %(limit)s entries; %(count)s given.")
+            % {"limit": MIN_ENTRIES, "count": len(entries)}, "entries"
         )
     if len(entries) > MAX_ENTRIES:
         raise InvalidValue(
-            f"A comparison shows at most {MAX_ENTRIES} entries; {len(entries)} given.", "entries"
+            _("A comparison shows at most %(limit)s entries; %(count)s given.")
+            % {"limit": MAX_ENTRIES, "count": len(entries)}, "entries"
         )
     slugs = [entry.get("slug") for entry in entries]
     repeated = sorted({str(slug) for slug in slugs if slugs.count(slug) > 1})
     if repeated:
         raise InvalidValue(
-            f"Each entry can appear only once in a comparison; repeated: {', '.join(repeated)}.",
+            _("Each entry can appear only once in a comparison; repeated: %(repeated)s.")
+            % {"repeated": ", ".join(repeated)},
             "entries",
         )
 
@@ -249,7 +253,8 @@ def comparison_slug(slugs: Iterable[str]) -> str:
     for slug in slugs:
         words = slug.split("-")
         if not slug or SEPARATOR in words or "" in words:
-            raise InvalidValue(f"{slug!r} cannot be part of a comparison address.", "entries")
+            raise InvalidValue(_("%(slug)s cannot be part of a comparison address.")
+                               % {"slug": repr(slug)}, "entries")
     return f"-{SEPARATOR}-".join(slugs)
 
 
@@ -262,5 +267,6 @@ def parse_comparison_slug(text: str) -> list[str]:
         else:
             parts[-1].append(word)
     if any(not words or "" in words for words in parts):
-        raise InvalidValue(f"{text!r} is not a comparison address like 'a-vs-b'.", "entries")
+        raise InvalidValue(_("%(text)s is not a comparison address like 'a-vs-b'.")
+                           % {"text": repr(text)}, "entries")
     return ["-".join(words) for words in parts]

@@ -22,6 +22,7 @@ from slugify import slugify
 
 from app.domain import units
 from app.domain.errors import InvalidValue
+from app.domain.messages import _
 from app.domain.types import TYPES, parse_value
 
 __all__ = [
@@ -79,8 +80,8 @@ def key_from_label(label: str) -> str:
     key = key.strip("_")
     if not KEY_PATTERN.fullmatch(key):
         raise InvalidValue(
-            f'The label "{label}" has no letters or digits to make a key from; '
-            'give a key such as "weight" as well.',
+            _('The label "%(label)s" has no letters or digits to make a key from; '
+              'give a key such as "weight" as well.') % {"label": label},
             field="key",
         )
     return key
@@ -98,7 +99,8 @@ def validate_definition(fields: dict) -> Definition:
     definition fields (``_id``, ``csrf_token``…) are ignored.
     """
     if not isinstance(fields, dict):
-        raise InvalidValue("A definition must be an object of fields, such as label and type.")
+        raise InvalidValue(
+            _("A definition must be an object of fields, such as label and type."))
     label = _check_label(fields.get("label"))
     key = _check_key(fields.get("key") or key_from_label(label))
     type_name = _check_type(fields.get("type"))
@@ -161,8 +163,8 @@ def _unit_written_in(key: str, raw: Any, label: str) -> str | None:
         return units.normalise_unit(written)
     except units.UnknownUnit:
         raise InvalidValue(
-            f'{label}: "{written}" is not a unit pkyx knows; try a symbol such as '
-            '"g", "in", "mAh", "GB" or "USD".',
+            _('%(label)s: "%(unit)s" is not a unit pkyx knows; try a symbol such as '
+              '"g", "in", "mAh", "GB" or "USD".') % {"label": label, "unit": written},
             field=key,
         ) from None
 
@@ -173,31 +175,33 @@ def _unit_written_in(key: str, raw: Any, label: str) -> str | None:
 def _require_text(value: Any, field: str, name: str, maximum: int, minimum: int = 1) -> str:
     """``value`` as stripped single-line text of ``minimum``..``maximum`` characters."""
     if not isinstance(value, str):
-        raise InvalidValue(f"{name} must be text.", field=field)
+        raise InvalidValue(_("%(name)s must be text.") % {"name": name}, field=field)
     text = unicodedata.normalize("NFC", value.strip())
     if not minimum <= len(text) <= maximum:
         raise InvalidValue(
-            f"{name} must be {minimum} to {maximum} characters long; this is {len(text)}.",
+            _("%(name)s must be %(minimum)s to %(maximum)s characters long; this is %(length)s.")
+            % {"name": name, "minimum": minimum, "maximum": maximum, "length": len(text)},
             field=field,
         )
     if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in text):
-        raise InvalidValue(f"{name} must be one line without control characters.", field=field)
+        raise InvalidValue(_("%(name)s must be one line without control characters.")
+                           % {"name": name}, field=field)
     return text
 
 
 def _check_label(value: Any) -> str:
     """The label: 1 to 60 characters on one line."""
     if value is None:
-        raise InvalidValue("Label is required.", field="label")
-    return _require_text(value, "label", "Label", MAX_LABEL)
+        raise InvalidValue(_("Label is required."), field="label")
+    return _require_text(value, "label", _("Label"), MAX_LABEL)
 
 
 def _check_key(value: Any) -> str:
     """The key: 1 to 40 lowercase ASCII letters, digits or underscores."""
     if not isinstance(value, str) or not KEY_PATTERN.fullmatch(value):
         raise InvalidValue(
-            f"Key must be 1 to {MAX_KEY} lowercase letters (a-z), digits or underscores, "
-            'like "screen_size".',
+            _('Key must be 1 to %(limit)s lowercase letters (a-z), digits or underscores, '
+              'like "screen_size".') % {"limit": MAX_KEY},
             field="key",
         )
     return value
@@ -206,7 +210,8 @@ def _check_key(value: Any) -> str:
 def _check_type(value: Any) -> str:
     """The type: one of TYPE_NAMES."""
     if value not in TYPE_NAMES:
-        raise InvalidValue(f"Type must be one of {', '.join(TYPE_NAMES)}.", field="type")
+        raise InvalidValue(_("Type must be one of %(types)s.") % {"types": ", ".join(TYPE_NAMES)},
+                           field="type")
     return value
 
 
@@ -215,15 +220,15 @@ def _check_unit(value: Any, type_name: str) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if type_name != "number":
-        raise InvalidValue("Only numbers have a unit; leave the unit empty.", field="unit")
+        raise InvalidValue(_("Only numbers have a unit; leave the unit empty."), field="unit")
     if not isinstance(value, str):
-        raise InvalidValue('Unit must be text, like "g" or "in".', field="unit")
+        raise InvalidValue(_('Unit must be text, like "g" or "in".'), field="unit")
     try:
         return units.normalise_unit(value)
     except units.UnknownUnit:
         raise InvalidValue(
-            f'Unit "{value.strip()}" is not a unit pkyx knows; try a symbol such as '
-            '"g", "in", "mAh", "GB" or "USD".',
+            _('Unit "%(unit)s" is not a unit pkyx knows; try a symbol such as '
+              '"g", "in", "mAh", "GB" or "USD".') % {"unit": value.strip()},
             field="unit",
         ) from None
 
@@ -231,11 +236,12 @@ def _check_unit(value: Any, type_name: str) -> str | None:
 def _check_better(value: Any, type_name: str) -> str:
     """Which values win: higher, lower or none; only orderable types can have a winner."""
     if value not in BETTER:
-        raise InvalidValue('Better must be "higher", "lower" or "none".', field="better")
+        raise InvalidValue(_('Better must be "higher", "lower" or "none".'), field="better")
     if value != "none" and type_name not in ORDERABLE_TYPES:
         raise InvalidValue(
-            f'A {type_name} attribute has no better value; "better" must be "none" '
-            f"(only {', '.join(ORDERABLE_TYPES)} attributes can be higher or lower).",
+            _('A %(type)s attribute has no better value; "better" must be "none" '
+              "(only %(orderable)s attributes can be higher or lower).")
+            % {"type": type_name, "orderable": ", ".join(ORDERABLE_TYPES)},
             field="better",
         )
     return value
@@ -245,7 +251,7 @@ def _check_group(value: Any) -> str:
     """The section on pages; empty means "General"."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return DEFAULT_GROUP
-    return _require_text(value, "group", "Group", MAX_GROUP)
+    return _require_text(value, "group", _("Group"), MAX_GROUP)
 
 
 def _check_order(value: Any) -> int:
@@ -256,7 +262,8 @@ def _check_order(value: Any) -> int:
         ORDER_RANGE[0] <= value <= ORDER_RANGE[1]
     ):
         raise InvalidValue(
-            f"Order must be a whole number from {ORDER_RANGE[0]:,} to {ORDER_RANGE[1]:,}.",
+            _("Order must be a whole number from %(low)s to %(high)s.")
+            % {"low": f"{ORDER_RANGE[0]:,}", "high": f"{ORDER_RANGE[1]:,}"},
             field="order",
         )
     return value
@@ -267,14 +274,16 @@ def _check_description(value: Any) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidValue("Description must be text.", field="description")
+        raise InvalidValue(_("Description must be text."), field="description")
     text = unicodedata.normalize("NFC", value.strip())
     if len(text) > MAX_DESCRIPTION:
         raise InvalidValue(
-            f"Description must be at most {MAX_DESCRIPTION} characters; this is {len(text)}.",
+            _("Description must be at most %(limit)s characters; this is %(length)s.")
+            % {"limit": MAX_DESCRIPTION, "length": len(text)},
             field="description",
         )
     if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\r\t" for c in text):
-        raise InvalidValue("Description must not contain control characters.", field="description")
+        raise InvalidValue(_("Description must not contain control characters."),
+                           field="description")
     return text
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .messages import _
+
 
 class DomainError(Exception):
     """Base class of every error the domain raises."""
@@ -40,8 +42,9 @@ class StaleVersion(DomainError):
 
     def __init__(self, expected: int, current: int):
         super().__init__(
-            f"This entry changed since you read it (you had version {expected}, "
-            f"it is now at version {current}). Reload, then apply your change again."
+            _("This entry changed since you read it (you had version %(expected)s, "
+              "it is now at version %(current)s). Reload, then apply your change again.")
+            % {"expected": expected, "current": current}
         )
         self.expected = expected
         self.current = current
@@ -51,7 +54,8 @@ class StaleVersion(DomainError):
 class Forbidden(DomainError):
     """The user may not do this."""
 
-    def __init__(self, message: str = "You are not allowed to do this."):
+    def __init__(self, message: str | None = None):
+        message = _("You are not allowed to do this.") if message is None else message
         super().__init__(message)
         self.message = message
 
@@ -60,6 +64,6 @@ class TooManyAttempts(DomainError):
     """Too many failed password checks for an account or address; wait ``retry_after`` s."""
 
     def __init__(self, retry_after: int):
-        super().__init__("Too many failed password attempts; try again later.")
+        super().__init__(_("Too many failed password attempts; try again later."))
         self.retry_after = retry_after
         self.message = str(self)

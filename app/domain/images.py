@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import InvalidValue
+from .messages import _
 
 __all__ = ["ProcessedImage", "process_image", "ACCEPTED_FORMATS", "MAX_PIXELS"]
 
@@ -37,7 +38,7 @@ class ProcessedImage:
 def process_image(data: bytes, *, max_side: int = 512, field: str = "file") -> ProcessedImage:
     """Check ``data`` is an accepted image and re-encode it (PNG if it has alpha, else WebP)."""
     if not data:
-        raise InvalidValue("The file is empty.", field)
+        raise InvalidValue(_("The file is empty."), field)
     image = _open(data, field)
     try:
         image = ImageOps.exif_transpose(image)
@@ -52,7 +53,8 @@ def process_image(data: bytes, *, max_side: int = 512, field: str = "file") -> P
             image.save(out, "WEBP", quality=85, method=4)
             kind = ("image/webp", "webp")
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise InvalidValue(f"The image could not be read: {exc}.", field) from None
+        raise InvalidValue(_("The image could not be read: %(reason)s.") % {"reason": exc},
+                           field) from None
     return ProcessedImage(out.getvalue(), kind[0], image.width, image.height, kind[1])
 
 
@@ -64,19 +66,22 @@ def _open(data: bytes, field: str) -> Image.Image:
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
             if image.width * image.height > MAX_PIXELS:
                 raise InvalidValue(
-                    f"The image is too large ({image.width}×{image.height} pixels); "
-                    f"the limit is {MAX_PIXELS // 1_000_000} megapixels.", field)
+                    _("The image is too large (%(width)s×%(height)s pixels); "
+                      "the limit is %(limit)s megapixels.")
+                    % {"width": image.width, "height": image.height,
+                       "limit": MAX_PIXELS // 1_000_000}, field)
             image.load()
     except InvalidValue:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InvalidValue(
-            f"The image is too large; the limit is {MAX_PIXELS // 1_000_000} megapixels.", field
+            _("The image is too large; the limit is %(limit)s megapixels.")
+            % {"limit": MAX_PIXELS // 1_000_000}, field
         ) from None
     except UnidentifiedImageError:
         raise InvalidValue(
-            "The file is not an image pkyx accepts: use PNG, JPEG, GIF or WebP.", field
+            _("The file is not an image pkyx accepts: use PNG, JPEG, GIF or WebP."), field
         ) from None
     except (OSError, ValueError, SyntaxError, EOFError):
-        raise InvalidValue("The image is damaged or truncated.", field) from None
+        raise InvalidValue(_("The image is damaged or truncated."), field) from None
     return image

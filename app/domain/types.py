@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 
 from app.domain import units
 from app.domain.errors import InvalidValue
+from app.domain.messages import N_, _
 
 if TYPE_CHECKING:
     from app.domain.definitions import Definition
@@ -67,12 +68,12 @@ def _describe_json(raw: Any) -> str:
     if isinstance(raw, bool):
         return "true" if raw else "false"
     if isinstance(raw, int | float):
-        return "a number"
+        return _("a number")
     if isinstance(raw, list | tuple):
-        return "a list"
+        return _("a list")
     if isinstance(raw, dict):
-        return "an object"
-    return f"a {type(raw).__name__}"
+        return _("an object")
+    return _("a %(type)s") % {"type": type(raw).__name__}
 
 
 def _has_forbidden(text: str) -> bool:
@@ -144,20 +145,22 @@ class AttributeType:
         if not isinstance(raw, str):
             raise _refuse(
                 definition,
-                f'{definition.label} must be {self.kind()}, like "{self.example_for(definition)}"; '
-                f"got {_describe_json(raw)}.",
+                _('%(label)s must be %(kind)s, like "%(example)s"; got %(given)s.')
+                % {"label": definition.label, "kind": self.kind(),
+                   "example": self.example_for(definition), "given": _describe_json(raw)},
             )
         text = raw.strip()
         if not text:
             raise _refuse(
                 definition,
-                f'{definition.label} needs a value, like "{self.example_for(definition)}".',
+                _('%(label)s needs a value, like "%(example)s".')
+                % {"label": definition.label, "example": self.example_for(definition)},
             )
         return text
 
     def kind(self) -> str:
         """What a value of this type is, in words, for messages."""
-        return "text"
+        return _("text")
 
     def example_for(self, definition: Definition) -> str:
         """An example value shown in messages."""
@@ -180,13 +183,14 @@ class TextType(AttributeType):
         if _has_forbidden(text):
             raise _refuse(
                 definition,
-                f"{definition.label} must be a single line of text without control characters.",
+                _("%(label)s must be a single line of text without control characters.")
+                % {"label": definition.label},
             )
         if len(text) > self.max_length:
             raise _refuse(
                 definition,
-                f"{definition.label} must be at most {self.max_length} characters; "
-                f"this is {len(text)}.",
+                _("%(label)s must be at most %(limit)s characters; this is %(length)s.")
+                % {"label": definition.label, "limit": self.max_length, "length": len(text)},
             )
         return {"value": text}
 
@@ -211,7 +215,7 @@ class NumberType(AttributeType):
 
     def kind(self) -> str:
         """Numbers are "a number" in messages."""
-        return "a number"
+        return _("a number")
 
     def example_for(self, definition: Definition) -> str:
         """An example in the canonical unit, such as "171 g"."""
@@ -248,11 +252,16 @@ class NumberType(AttributeType):
     def finite(self, definition: Definition, number: int | float, raw: Any) -> int | float:
         """Refuse NaN and infinities; keep big integers as floats."""
         if isinstance(number, float) and not math.isfinite(number):
-            shown = _quote(raw) if isinstance(raw, str) else "this"
+            if isinstance(raw, str):
+                template = _('%(label)s must be a finite number, like "%(example)s"; '
+                             '%(given)s is not.')
+            else:
+                template = _('%(label)s must be a finite number, like "%(example)s"; '
+                             'this is not.')
             raise _refuse(
                 definition,
-                f'{definition.label} must be a finite number, like "{self.example_for(definition)}"'
-                f"; {shown} is not.",
+                template % {"label": definition.label, "example": self.example_for(definition),
+                            "given": _quote(raw) if isinstance(raw, str) else ""},
             )
         if isinstance(number, int) and abs(number) >= _MAX_SAFE_INT:
             return float(number)
@@ -265,23 +274,27 @@ class NumberType(AttributeType):
         if definition.unit is None:
             raise _refuse(
                 definition,
-                f'{definition.label} must be a plain number without a unit, like "12"; '
-                f"{_quote(str(raw))} has a unit.",
+                _('%(label)s must be a plain number without a unit, like "12"; '
+                  '%(given)s has a unit.')
+                % {"label": definition.label, "given": _quote(str(raw))},
             )
         try:
             unit = units.normalise_unit(written)
         except units.UnknownUnit:
             raise _refuse(
                 definition,
-                f"{self.must_be(definition)}; {_quote(written)} is not a unit pkyx knows.",
+                _('%(label)s must be %(words)s, like "%(example)s"; '
+                  '%(given)s is not a unit pkyx knows.')
+                % {**self.must_be(definition), "given": _quote(written)},
             ) from None
         self.check_dimension(definition, unit, raw)
         return unit
 
-    def must_be(self, definition: Definition) -> str:
-        """The start of a refusal: 'Weight must be a mass, like "171 g"'."""
-        words = units.describe_dimension(definition.unit)
-        return f'{definition.label} must be {words}, like "{self.example_for(definition)}"'
+    def must_be(self, definition: Definition) -> dict[str, str]:
+        """The start of a refusal, 'Weight must be a mass, like "171 g"', as message values."""
+        return {"label": definition.label,
+                "words": units.describe_dimension(definition.unit, translate=True),
+                "example": self.example_for(definition)}
 
     def check_dimension(self, definition: Definition, unit: str, raw: Any) -> None:
         """Refuse a unit that cannot be converted to the canonical unit (currencies never are)."""
@@ -290,11 +303,16 @@ class NumberType(AttributeType):
         money = units.is_currency(unit), units.is_currency(definition.unit)
         if not any(money) and units.same_dimension(unit, definition.unit):
             return
-        tail = ", and pkyx does not convert between currencies" if all(money) else ""
+        if all(money):
+            template = _('%(label)s must be %(words)s, like "%(example)s"; %(given)s is '
+                         '%(dimension)s, and pkyx does not convert between currencies.')
+        else:
+            template = _('%(label)s must be %(words)s, like "%(example)s"; %(given)s is '
+                         '%(dimension)s.')
         raise _refuse(
             definition,
-            f"{self.must_be(definition)}; {_quote(str(raw))} is "
-            f"{units.describe_dimension(unit)}{tail}.",
+            template % {**self.must_be(definition), "given": _quote(str(raw)),
+                        "dimension": units.describe_dimension(unit, translate=True)},
         )
 
     def canonical(
@@ -307,30 +325,34 @@ class NumberType(AttributeType):
             converted = units.convert(number, unit, definition.unit)
         except units.IncompatibleUnits:
             raise _refuse(
-                definition, f"{self.must_be(definition)}; {_quote(str(raw))} cannot be converted."
+                definition,
+                _('%(label)s must be %(words)s, like "%(example)s"; %(given)s cannot be converted.')
+                % {**self.must_be(definition), "given": _quote(str(raw))},
             ) from None
         if not math.isfinite(converted):
             raise _refuse(
                 definition,
-                f"{self.must_be(definition)}; {_quote(str(raw))} is too large once converted "
-                f"to {definition.unit}.",
+                _('%(label)s must be %(words)s, like "%(example)s"; %(given)s is too large '
+                  'once converted to %(unit)s.')
+                % {**self.must_be(definition), "given": _quote(str(raw)),
+                   "unit": definition.unit},
             )
         return converted
 
     def digits_message(self, definition: Definition, text: str) -> str:
         """The refusal for "1 500" or "1,5": say how to write digits."""
-        return (
-            f'{definition.label} must be a number, like "{self.example_for(definition)}"; '
-            f"in {_quote(text)} use commas only between groups of three digits (1,500), "
-            "a point for decimals (1.5), and no spaces inside the number."
-        )
+        return _(
+            '%(label)s must be a number, like "%(example)s"; in %(given)s use commas only '
+            "between groups of three digits (1,500), a point for decimals (1.5), and no spaces "
+            "inside the number."
+        ) % {"label": definition.label, "example": self.example_for(definition),
+             "given": _quote(text)}
 
     def nan_message(self, definition: Definition, text: str) -> str:
         """The refusal for text that is not a number at all."""
-        return (
-            f'{definition.label} must be a number, like "{self.example_for(definition)}"; '
-            f"{_quote(text)} is not one."
-        )
+        return _('%(label)s must be a number, like "%(example)s"; %(given)s is not one.') % {
+            "label": definition.label, "example": self.example_for(definition),
+            "given": _quote(text)}
 
     def format(self, definition: Definition, stored: dict) -> str:
         """ "6.1 in", "799 USD" or "8": text that parses back to the same stored value."""
@@ -391,7 +413,7 @@ class BooleanType(AttributeType):
 
     def kind(self) -> str:
         """Booleans are "yes or no" in messages."""
-        return "yes or no"
+        return _("yes or no")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """JSON true/false, or one of the words in ``words`` in any case."""
@@ -402,8 +424,9 @@ class BooleanType(AttributeType):
         if value is None:
             raise _refuse(
                 definition,
-                f"{definition.label} must be yes or no (also true/false, y/n, 1/0, on/off, "
-                f"✓/✗, 是/否, 有/无); {_quote(text)} is neither.",
+                _("%(label)s must be yes or no (also true/false, y/n, 1/0, on/off, "
+                  "✓/✗, 是/否, 有/无); %(given)s is neither.")
+                % {"label": definition.label, "given": _quote(text)},
             )
         return {"value": value}
 
@@ -430,7 +453,7 @@ class RatingType(AttributeType):
 
     def kind(self) -> str:
         """Ratings are "a number of stars" in messages."""
-        return "a number of stars"
+        return _("a number of stars")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """ "4", "4/5", "4 stars", "★★★★", "★★★★☆", or a JSON whole number."""
@@ -443,8 +466,9 @@ class RatingType(AttributeType):
         if stars is None or not 1 <= stars <= 5:
             raise _refuse(
                 definition,
-                f"{definition.label} must be a whole number of stars from 1 to 5. "
-                f'Write "4", "4/5" or "★★★★☆"; {_quote(shown)} is not one.',
+                _('%(label)s must be a whole number of stars from 1 to 5. '
+                  'Write "4", "4/5" or "★★★★☆"; %(given)s is not one.')
+                % {"label": definition.label, "given": _quote(shown)},
             )
         return {"value": stars}
 
@@ -475,7 +499,7 @@ class UrlType(AttributeType):
 
     def kind(self) -> str:
         """URLs are "a web address" in messages."""
-        return "a web address"
+        return _("a web address")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """A checked http(s) URL, stored as written (stripped)."""
@@ -487,43 +511,53 @@ class UrlType(AttributeType):
         if len(text) > self.max_length:
             raise _refuse(
                 definition,
-                f"{label} must be a web address of at most {self.max_length} characters; "
-                f"this one has {len(text)}.",
+                _("%(label)s must be a web address of at most %(limit)s characters; "
+                  "this one has %(length)s.")
+                % {"label": label, "limit": self.max_length, "length": len(text)},
             )
         if any(c.isspace() for c in text) or _has_forbidden(text):
-            raise _refuse(definition, f"{label} must be a web address without spaces.")
+            raise _refuse(definition, _("%(label)s must be a web address without spaces.")
+                          % {"label": label})
         try:
             parts = urlsplit(text)
-            _ = parts.port  # reading the port checks it
+            _port = parts.port  # reading the port checks it
         except ValueError:
-            message = f"{label}: {_quote(text)} is not a valid web address."
+            message = _("%(label)s: %(given)s is not a valid web address.") % {
+                "label": label, "given": _quote(text)}
             raise _refuse(definition, message) from None
         self.check_scheme(definition, text, parts.scheme.lower())
         if not parts.hostname:
             raise _refuse(
                 definition,
-                f'{label} must be a web address with a host name, like "{self.example}/page".',
+                _('%(label)s must be a web address with a host name, like "%(example)s".')
+                % {"label": label, "example": f"{self.example}/page"},
             )
         if parts.username is not None or parts.password is not None:
-            raise _refuse(definition, f"{label} must not contain a user name or password.")
+            raise _refuse(definition, _("%(label)s must not contain a user name or password.")
+                          % {"label": label})
         return text
 
     def check_scheme(self, definition: Definition, text: str, scheme: str) -> None:
         """Only http and https: refuse javascript:, data:, ftp:, "//host" and bare hosts."""
         if scheme in ("http", "https"):
             return
-        start = f"{definition.label} must be a web address starting with http:// or https://"
         # "example.com:8080/x" parses with the scheme "example.com": it is a host, not a scheme
         looks_like_host = "." in scheme or text[len(scheme) + 1 :][:1].isdigit()
         if scheme and not looks_like_host:
-            message = f'{start}; a "{scheme}:" address is not allowed.'
+            message = _('%(label)s must be a web address starting with http:// or https://; '
+                        'a "%(scheme)s:" address is not allowed.')
         elif text.startswith("//"):
-            message = f"{start}; write {_quote('https:' + text)} instead."
+            message = _("%(label)s must be a web address starting with http:// or https://; "
+                        "write %(suggestion)s instead.")
         elif text.startswith("/"):
-            message = f"{start}; {_quote(text)} is only a path."
+            message = _("%(label)s must be a web address starting with http:// or https://; "
+                        "%(given)s is only a path.")
         else:
-            message = f"{start}; did you mean {_quote('https://' + text)}?"
-        raise _refuse(definition, message)
+            message = _("%(label)s must be a web address starting with http:// or https://; "
+                        "did you mean %(suggestion)s?")
+        suggestion = _quote(("https:" if text.startswith("//") else "https://") + text)
+        raise _refuse(definition, message % {"label": definition.label, "scheme": scheme,
+                                             "given": _quote(text), "suggestion": suggestion})
 
 
 class ImageType(UrlType):
@@ -543,7 +577,7 @@ class ImageType(UrlType):
 
     def kind(self) -> str:
         """Images are "an image address" in messages."""
-        return "an image address"
+        return _("an image address")
 
 
 # ----------------------------------------------------------------------------- date
@@ -556,11 +590,11 @@ class DateType(AttributeType):
     orderable = True
     example = "2023-09-22"
     pattern = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
-    forms = "YYYY-MM-DD, YYYY-MM or YYYY"
+    forms = N_("YYYY-MM-DD, YYYY-MM or YYYY")
 
     def kind(self) -> str:
         """Dates are "a date" in messages."""
-        return "a date"
+        return _("a date")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """A real calendar date in one of the three ISO forms; a JSON year number is allowed."""
@@ -571,8 +605,10 @@ class DateType(AttributeType):
         if not match:
             raise _refuse(
                 definition,
-                f'{definition.label} must be a date written {self.forms}, like "{self.example}"; '
-                f"{_quote(text)} is not.",
+                _('%(label)s must be a date written %(forms)s, like "%(example)s"; '
+                  '%(given)s is not.')
+                % {"label": definition.label, "forms": _(self.forms), "example": self.example,
+                   "given": _quote(text)},
             )
         self.check_real(definition, text, match)
         return {"value": text}
@@ -582,16 +618,16 @@ class DateType(AttributeType):
         year = int(match.group("year"))
         if not 1000 <= year <= 9999:
             raise _refuse(
-                definition, f"{definition.label} must have a year from 1000 to 9999; "
-                            f"{_quote(text)} does not."
+                definition, _("%(label)s must have a year from 1000 to 9999; %(given)s does not.")
+                % {"label": definition.label, "given": _quote(text)}
             )
         try:
             datetime.date(year, int(match.group("month") or 1), int(match.group("day") or 1))
         except ValueError:
             raise _refuse(
                 definition,
-                f"{definition.label} must be a real date written {self.forms}; "
-                f"{_quote(text)} does not exist.",
+                _("%(label)s must be a real date written %(forms)s; %(given)s does not exist.")
+                % {"label": definition.label, "forms": _(self.forms), "given": _quote(text)},
             ) from None
 
 
@@ -609,7 +645,7 @@ class ListType(AttributeType):
 
     def kind(self) -> str:
         """Lists are described by their two accepted forms in messages."""
-        return "a list of short texts separated by commas"
+        return _("a list of short texts separated by commas")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """Items from "a, b, c" or a JSON array of strings: stripped, de-duplicated, checked."""
@@ -626,13 +662,13 @@ class ListType(AttributeType):
         """One item of a JSON array: a string without commas."""
         if not isinstance(item, str):
             raise _refuse(
-                definition, f"{definition.label}: every item must be text; got "
-                            f"{_describe_json(item)}."
+                definition, _("%(label)s: every item must be text; got %(given)s.")
+                % {"label": definition.label, "given": _describe_json(item)}
             )
         if self.separators.search(item):
             raise _refuse(
-                definition, f"{definition.label}: items must not contain commas; "
-                            f"{_quote(item)} does."
+                definition, _("%(label)s: items must not contain commas; %(given)s does.")
+                % {"label": definition.label, "given": _quote(item)}
             )
         return item
 
@@ -641,12 +677,15 @@ class ListType(AttributeType):
         if len(item) > self.max_item_length:
             raise _refuse(
                 definition,
-                f"{definition.label}: each item must be 1 to {self.max_item_length} characters; "
-                f"{_quote(item)} has {len(item)}.",
+                _("%(label)s: each item must be 1 to %(limit)s characters; "
+                  "%(given)s has %(length)s.")
+                % {"label": definition.label, "limit": self.max_item_length,
+                   "given": _quote(item), "length": len(item)},
             )
         if _has_forbidden(item):
             raise _refuse(
-                definition, f"{definition.label}: items must not contain control characters."
+                definition, _("%(label)s: items must not contain control characters.")
+                % {"label": definition.label}
             )
 
     def check_count(self, definition: Definition, items: list[str]) -> list[str]:
@@ -654,13 +693,14 @@ class ListType(AttributeType):
         if not items:
             raise _refuse(
                 definition,
-                f'{definition.label} needs at least one item, like "{self.example}".',
+                _('%(label)s needs at least one item, like "%(example)s".')
+                % {"label": definition.label, "example": self.example},
             )
         if len(items) > self.max_items:
             raise _refuse(
                 definition,
-                f"{definition.label} can have at most {self.max_items} items; "
-                f"this has {len(items)}.",
+                _("%(label)s can have at most %(limit)s items; this has %(count)s.")
+                % {"label": definition.label, "limit": self.max_items, "count": len(items)},
             )
         return items
 

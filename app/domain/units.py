@@ -28,6 +28,8 @@ from pathlib import Path
 
 import pint
 
+from app.domain.messages import N_, _
+
 __all__ = [
     "CURRENCIES",
     "BadDigits",
@@ -88,11 +90,11 @@ def _definition_lines() -> list[str]:
 ureg = pint.UnitRegistry(filename=_definition_lines())
 
 CURRENCIES = {
-    "USD": ("$", "an amount in US dollars"),
-    "EUR": ("€", "an amount in euros"),
-    "GBP": ("£", "an amount in pounds sterling"),
-    "CNY": ("¥", "an amount in Chinese yuan"),
-    "JPY": ("¥", "an amount in Japanese yen"),
+    "USD": ("$", N_("an amount in US dollars")),
+    "EUR": ("€", N_("an amount in euros")),
+    "GBP": ("£", N_("an amount in pounds sterling")),
+    "CNY": ("¥", N_("an amount in Chinese yuan")),
+    "JPY": ("¥", N_("an amount in Japanese yen")),
 }
 
 # Symbols written before or after the number; longest first so "US$" wins over "$".
@@ -105,29 +107,29 @@ _SYMBOLS = (
 _ALIASES = {'"': "in", "″": "in", "”": "in", "'": "ft", "′": "ft", "℃": "degC", "℉": "degF"}
 
 _DIMENSIONS = {
-    "[mass]": "a mass",
-    "[length]": "a length",
-    "[length] ** 2": "an area",
-    "[length] ** 3": "a volume",
-    "[time]": "a duration",
-    "[temperature]": "a temperature",
-    "[current]": "an electric current",
-    "[current] * [time]": "an electric charge",
-    "[mass] * [length] ** 2 / [time] ** 2": "an energy",
-    "[mass] * [length] ** 2 / [time] ** 3": "a power",
-    "[mass] * [length] ** 2 / [current] / [time] ** 3": "a voltage",
-    "[mass] * [length] / [time] ** 2": "a force",
-    "[mass] / [length] / [time] ** 2": "a pressure",
-    "1 / [time]": "a frequency",
-    "[length] / [time]": "a speed",
-    "[information]": "an amount of data",
-    "[information] / [time]": "a data rate",
-    "[printing_unit]": "a pixel count",
-    "[printing_unit] / [length]": "a pixel density",
-    "[luminosity]": "a light output",
-    "[luminosity] / [length] ** 2": "a luminance",
-    "[frame] / [time]": "a frame rate",
-    "[level]": "a level in decibels",
+    "[mass]": N_("a mass"),
+    "[length]": N_("a length"),
+    "[length] ** 2": N_("an area"),
+    "[length] ** 3": N_("a volume"),
+    "[time]": N_("a duration"),
+    "[temperature]": N_("a temperature"),
+    "[current]": N_("an electric current"),
+    "[current] * [time]": N_("an electric charge"),
+    "[mass] * [length] ** 2 / [time] ** 2": N_("an energy"),
+    "[mass] * [length] ** 2 / [time] ** 3": N_("a power"),
+    "[mass] * [length] ** 2 / [current] / [time] ** 3": N_("a voltage"),
+    "[mass] * [length] / [time] ** 2": N_("a force"),
+    "[mass] / [length] / [time] ** 2": N_("a pressure"),
+    "1 / [time]": N_("a frequency"),
+    "[length] / [time]": N_("a speed"),
+    "[information]": N_("an amount of data"),
+    "[information] / [time]": N_("a data rate"),
+    "[printing_unit]": N_("a pixel count"),
+    "[printing_unit] / [length]": N_("a pixel density"),
+    "[luminosity]": N_("a light output"),
+    "[luminosity] / [length] ** 2": N_("a luminance"),
+    "[frame] / [time]": N_("a frame rate"),
+    "[level]": N_("a level in decibels"),
 }
 
 _WORDS = {ureg.get_dimensionality(expr): words for expr, words in _DIMENSIONS.items()}
@@ -256,16 +258,25 @@ def currency_symbol(unit: str) -> str | None:
     return CURRENCIES[unit][0] if unit in CURRENCIES else None
 
 
-def describe_dimension(unit: str | None) -> str:
-    """What a unit measures, in words: "a mass", "an amount in euros", "a plain number"."""
+def describe_dimension(unit: str | None, *, translate: bool = False) -> str:
+    """What a unit measures, in words: "a mass", "an amount in euros", "a plain number".
+
+    In English unless ``translate`` asks for the current language (for messages).
+    """
+    words = _dimension_words(unit)
+    return (_(words) if translate else words) % {"unit": unit}
+
+
+def _dimension_words(unit: str | None) -> str:
+    """The English words (a message template) for what ``unit`` measures."""
     if unit is None:
-        return "a plain number"
+        return N_("a plain number")
     if unit in CURRENCIES:
         return CURRENCIES[unit][1]
     dimensionality = _dimensionality(unit)
     if not dimensionality:
-        return "a plain number or ratio"
-    return _WORDS.get(dimensionality, f"a quantity measured in {unit}")
+        return N_("a plain number or ratio")
+    return _WORDS.get(dimensionality, N_("a quantity measured in %(unit)s"))
 
 
 def same_dimension(first: str, second: str) -> bool:

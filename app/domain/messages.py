@@ -1,0 +1,36 @@
+"""Translatable messages without Flask: the domain marks its sentences, the web layer translates.
+
+Domain code writes ``_("%(label)s must be text.") % {"label": label}``: the template is
+looked up in the current language (English when no translator is installed or outside a
+request), then the values are filled in. ``N_`` only marks a string for extraction; the
+code translates it with ``_`` where it is used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+__all__ = ["N_", "_", "set_translator"]
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+_translator: Callable[[str], str] = _identity
+
+
+def set_translator(translator: Callable[[str], str] | None) -> None:
+    """Install the function that translates a message template (None: back to English)."""
+    global _translator
+    _translator = translator or _identity
+
+
+def _(text: str) -> str:
+    """``text`` (a message template) in the current language."""
+    return _translator(text)
+
+
+def N_(text: str) -> str:
+    """Mark ``text`` for extraction without translating it now."""
+    return text
