@@ -257,7 +257,7 @@ def test_plural_messages_render(seeded_app):
     """ngettext with Chinese's single form: the count goes into the one form."""
     client = seeded_app.test_client()
     html = html_of(client.get("/?lang=zh_Hans"))
-    assert "4 个分类，共 48 个条目。" in html
+    assert "48 个条目 · 4 个分类" in html
     assert re.search(r"\d+ 个条目", html)
 
 

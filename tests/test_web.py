@@ -17,7 +17,7 @@ def test_home_shows_the_demo(seeded_client):
     html = response.get_data(as_text=True)
     for text in ("Phones", "Laptops", "CPUs", "embedded demo store"):
         assert text in html
-    assert "48 entries in 4 categories" in html
+    assert "48 entries · 4 categories" in html
 
 
 def test_healthz(client):
@@ -57,3 +57,10 @@ def test_domain_not_found_becomes_404(app, client):
 
     response = client.get("/boom")
     assert response.status_code == 404 and "zzz" in response.get_data(as_text=True)
+
+
+def test_home_counts_use_plural_forms(client, wiki, phones):
+    """One entry is "1 entry", not "1 entries" (ngettext), with two categories counted."""
+    wiki.create_entry("alice", title="Solo Phone", category="phones")
+    html = client.get("/").get_data(as_text=True)
+    assert "1 entry · 2 categories" in html
