@@ -6,16 +6,14 @@ from flask import current_app, request
 from flask.views import MethodView
 
 from ..domain.errors import NotFound
-from ..domain.images import process_image
 from ..extensions import api_auth
 from ..repositories import repositories
+from ..services import accounts
 from .common import require_admin_or_self
 from .errors import ApiError
 from .users import user_response
 
 __all__ = ["AvatarView"]
-
-AVATAR_SIDE = 256
 
 
 def _upload_bytes() -> bytes:
@@ -60,17 +58,7 @@ class AvatarView(MethodView):
         repos = repositories()
         user = repos.users.get(ident)
         require_admin_or_self(user["_id"])
-        image = process_image(_upload_bytes(), max_side=AVATAR_SIDE)
-        file_id = repos.avatars.put(image.data, f"{user['username']}.{image.extension}",
-                                    image.content_type, user_id=user["_id"])
-        try:
-            old = repos.users.set_avatar(user["_id"], file_id)
-        except BaseException:
-            repos.avatars.delete(file_id)
-            raise
-        if old:
-            repos.avatars.delete(old)
-        return user_response(repos.users.get(user["_id"]))
+        return user_response(accounts().set_avatar(user["_id"], _upload_bytes()))
 
     @api_auth.login_required
     def delete(self, ident: str):
@@ -78,7 +66,5 @@ class AvatarView(MethodView):
         repos = repositories()
         user = repos.users.get(ident)
         require_admin_or_self(user["_id"])
-        old = repos.users.set_avatar(user["_id"], None)
-        if old:
-            repos.avatars.delete(old)
+        accounts().remove_avatar(user["_id"])
         return "", 204

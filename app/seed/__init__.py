@@ -47,7 +47,7 @@ def seed_demo(app: Flask, password: str | None = None, catalog: dict | None = No
     for fields in catalog["definitions"]:
         repos.definitions.insert(validate_definition(fields), "pkyx")
     for user in catalog["users"]:
-        _seed_user(repos, accounts, user, password, static)
+        _seed_user(accounts, user, password, static)
     for entry in catalog["entries"]:
         _seed_entry(repos, wiki, entry, static)
     for change in catalog.get("history", []):
@@ -57,15 +57,12 @@ def seed_demo(app: Flask, password: str | None = None, catalog: dict | None = No
             "edits": len(catalog.get("history", []))}
 
 
-def _seed_user(repos, accounts: Accounts, user: dict, password: str, static: Path) -> None:
+def _seed_user(accounts: Accounts, user: dict, password: str, static: Path) -> None:
     """Register a demo user and upload their avatar."""
     profile = {k: user[k] for k in ("location", "website", "bio") if k in user}
     doc = accounts.register(user["username"], user["email"], password, **profile)
     if user.get("avatar"):
-        image = process_image((static / user["avatar"]).read_bytes(), max_side=256)
-        file_id = repos.avatars.put(image.data, f"{user['username']}.{image.extension}",
-                                    image.content_type, user_id=doc["_id"])
-        repos.users.set_avatar(doc["_id"], file_id)
+        accounts.set_avatar(doc["_id"], (static / user["avatar"]).read_bytes())
 
 
 def _seed_entry(repos, wiki: Wiki, entry: dict, static: Path) -> None:

@@ -9,9 +9,13 @@ from bson import ObjectId
 from ..domain import accounts
 from ..domain.accounts import PasswordHasher
 from ..domain.errors import Conflict, InvalidValue
+from ..domain.images import process_image
 from ..repositories import Repositories
 
-__all__ = ["Accounts"]
+__all__ = ["Accounts", "AVATAR_SIDE"]
+
+#: Avatars are re-encoded to at most this many pixels a side.
+AVATAR_SIDE = 256
 
 
 class Accounts:
@@ -82,3 +86,28 @@ class Accounts:
                            "username")
         self.set_password(existing["_id"], password)
         return self.repos.users.set_role(existing["_id"], "admin")
+
+    def set_avatar(self, user_id: ObjectId, data: bytes) -> dict:
+        """Re-encode and store a new avatar, then delete the old file; return the user.
+
+        The old file goes only after the new one is stored and the user points at it, and
+        a failure in between leaves no orphan file behind.
+        """
+        user = self.repos.users.get(user_id)
+        image = process_image(data, max_side=AVATAR_SIDE)
+        file_id = self.repos.avatars.put(image.data, f"{user['username']}.{image.extension}",
+                                         image.content_type, user_id=user["_id"])
+        try:
+            old = self.repos.users.set_avatar(user["_id"], file_id)
+        except BaseException:
+            self.repos.avatars.delete(file_id)
+            raise
+        if old:
+            self.repos.avatars.delete(old)
+        return self.repos.users.get(user["_id"])
+
+    def remove_avatar(self, user_id: ObjectId) -> None:
+        """Remove a user's avatar and its file."""
+        old = self.repos.users.set_avatar(user_id, None)
+        if old:
+            self.repos.avatars.delete(old)

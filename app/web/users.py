@@ -20,7 +20,6 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..domain.errors import Conflict, InvalidValue
-from ..domain.images import process_image
 from ..repositories import repositories
 from ..services import accounts
 from .main import entries_by_id
@@ -31,7 +30,6 @@ __all__ = ["bp"]
 
 bp = Blueprint("users", __name__)
 
-AVATAR_SIDE = 256
 CONTRIBUTIONS = 20
 #: Service field names that a settings form calls differently.
 FIELD_ALIASES = {"password": "new_password"}
@@ -110,21 +108,10 @@ def upload_avatar():
     if not form.validate_on_submit():
         return _settings_page(400, avatar_form=form)
     try:
-        image = process_image(form.file.data.read(), max_side=AVATAR_SIDE)
+        accounts().set_avatar(current_user.doc["_id"], form.file.data.read())
     except InvalidValue as exc:
         _attach(form, exc)
         return _settings_page(400, avatar_form=form)
-    repos = repositories()
-    user = current_user.doc
-    file_id = repos.avatars.put(image.data, f"{user['username']}.{image.extension}",
-                                image.content_type, user_id=user["_id"])
-    try:
-        old = repos.users.set_avatar(user["_id"], file_id)
-    except BaseException:
-        repos.avatars.delete(file_id)
-        raise
-    if old:
-        repos.avatars.delete(old)
     flash(_("Your new picture is saved."), "success")
     return redirect(url_for("users.settings"))
 
