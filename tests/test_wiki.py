@@ -235,3 +235,17 @@ def test_attribute_input_from_mapping():
         A.from_mapping({"key": "weight"})
     with pytest.raises(InvalidValue, match="must be text"):
         A.from_mapping({"key": {"$ne": ""}, "value": "1"})
+
+
+def test_by_ids_is_one_query_and_leaves_out_deleted(wiki, phones, monkeypatch):
+    """Listings of revisions fetch their entries in one query, not one per row."""
+    first = _create(wiki, "Pixel 8")
+    second = _create(wiki, "Galaxy S24")
+    wiki.delete_entry("admin", second["slug"], 1)
+    calls = []
+    original = type(phones.entries.col).find
+    monkeypatch.setattr(type(phones.entries.col), "find",
+                        lambda self, *a, **k: calls.append(a) or original(self, *a, **k))
+    found = phones.entries.by_ids([first["_id"], second["_id"], first["_id"]])
+    assert list(found) == [first["_id"]] and len(calls) == 1
+    assert phones.entries.by_ids([]) == {}

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from flask import current_app, request
+from flask import request
 from flask.views import MethodView
 
 from ..domain.errors import NotFound
 from ..extensions import api_auth
+from ..files import file_response
 from ..repositories import repositories
 from ..services import accounts
 from .common import require_admin_or_self
@@ -43,14 +44,7 @@ class AvatarView(MethodView):
         user = repos.users.get(ident)
         if not user.get("avatar"):
             raise NotFound("Avatar of", user["username"])
-        stored = repos.avatars.get(user["avatar"])
-        response = current_app.response_class(stored.data, mimetype=stored.content_type)
-        response.set_etag(stored.etag)
-        response.cache_control.public = True
-        response.cache_control.max_age = 300
-        response.cache_control.must_revalidate = True
-        response.headers["X-Content-Type-Options"] = "nosniff"
-        return response.make_conditional(request)
+        return file_response(repos.avatars.get(user["avatar"]), max_age=300)
 
     @api_auth.login_required
     def put(self, ident: str):

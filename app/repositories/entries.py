@@ -139,10 +139,18 @@ class EntryRepository(Repository):
         return self.find(filter, [("title_key", ASCENDING)], limit=limit,
                          projection={"slug": 1, "title": 1, "category": 1})
 
-    def search(self, words: list[str], limit: int = 25, skip: int = 0) -> tuple[list[dict], int]:
-        """Entries whose keywords start with every word, and how many there are."""
+    def search(self, words: list[str], limit: int = 25, skip: int = 0,
+               sort: str = "title") -> tuple[list[dict], int]:
+        """Entries whose keywords start with every word (in a SORTS order), and the total."""
         filter = keyword_filter(words)
-        return self.find(filter, [("title_key", ASCENDING)], skip, limit), self.count(filter)
+        order = SORTS.get(sort, SORTS["title"])
+        return self.find(filter, order, skip, limit), self.count(filter)
+
+    def by_ids(self, ids) -> dict[ObjectId, dict]:
+        """The entries with these ids, keyed by id (deleted ones left out); one query."""
+        wanted = list(dict.fromkeys(ids))
+        return {doc["_id"]: doc for doc in self.col.find({"_id": {"$in": wanted}})} if wanted \
+            else {}
 
     def random_slug(self) -> str | None:
         """The slug of an entry picked at random (the ``random`` field is indexed)."""

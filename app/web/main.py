@@ -21,8 +21,8 @@ from flask_babel import lazy_gettext as _l
 
 from ..domain.entries import search_words
 from ..domain.errors import NotFound
+from ..files import file_response
 from ..repositories import repositories
-from ..repositories.entries import SORTS, keyword_filter
 
 __all__ = ["bp", "Page", "page_number", "entries_by_id", "PER_PAGE"]
 
@@ -89,13 +89,7 @@ def sort_choice() -> str:
 
 def entries_by_id(ids) -> dict:
     """The entries with these ids (deleted ones left out), for listings of revisions."""
-    found = {}
-    for entry_id in dict.fromkeys(ids):
-        try:
-            found[entry_id] = repositories().entries.get(entry_id)
-        except NotFound:
-            continue
-    return found
+    return repositories().entries.by_ids(ids)
 
 
 def _listing(template: str, **context):
@@ -156,11 +150,9 @@ def search():
     sort, number = sort_choice(), page_number()
     page = None
     if words:
-        # The repository's search sorts by title only; the listings offer three orders.
-        repos = repositories()
-        filter = keyword_filter(words)
-        items = repos.entries.find(filter, SORTS[sort], (number - 1) * PER_PAGE, PER_PAGE)
-        page = Page(items, number, PER_PAGE, repos.entries.count(filter))
+        items, total = repositories().entries.search(words, PER_PAGE, (number - 1) * PER_PAGE,
+                                                     sort)
+        page = Page(items, number, PER_PAGE, total)
     return _listing("main/search.html", query=query, page=page, sort=sort)
 
 
@@ -198,10 +190,4 @@ def image(file_id: str):
         stored = repositories().images.get(file_id)
     except NotFound:
         abort(404)
-    response = current_app.response_class(stored.data, mimetype=stored.content_type)
-    response.set_etag(stored.etag)
-    response.cache_control.public = True
-    response.cache_control.max_age = 31536000
-    response.cache_control.immutable = True
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response.make_conditional(request)
+    return file_response(stored, max_age=31536000, immutable=True)
