@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint venv deps dev-deps browser clean
+.PHONY: run test lint venv deps dev-deps system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,16 +23,23 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
-# The browser tests drive Debian's Chromium (/usr/bin/chromium); install it when missing.
-browser:
-	command -v chromium >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+# Debian packages the tests drive: Chromium (browser tests), nginx (deployment tests).
+# Installed with apt when missing, in one go.
+system-packages:
+	@missing=""; \
+	command -v chromium >/dev/null || missing="$$missing chromium"; \
+	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:$$missing"; \
+	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \
+	fi
 
 ## Install what is needed and serve http://127.0.0.1:5000 on the embedded store.
 run: deps
 	$(BIN)/python manage.py run --host $(HOST) --port $(PORT)
 
 ## Install what is needed and run the whole test suite (lint, tests, coverage).
-test: dev-deps browser
+test: dev-deps system-packages
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --cov --cov-report=term
 

@@ -26,6 +26,9 @@ __all__ = ["create_app"]
 
 log = logging.getLogger(__name__)
 
+#: "-" stands for the request id of lines logged outside a request.
+LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
+
 
 def create_app(env: str | None = None, overrides: Mapping[str, object] | None = None) -> Flask:
     """Build the app for ``env`` (default ``PKYX_ENV``), with optional setting overrides."""
@@ -36,7 +39,9 @@ def create_app(env: str | None = None, overrides: Mapping[str, object] | None = 
         app.config.from_mapping(overrides)
     app.json = OrjsonProvider(app)
     configure_logging(app)
+    register_proxy(app)
     register_store(app)
+    register_health(app)
     register_extensions(app)
     register_blueprints(app)
     register_errorhandlers(app)
@@ -45,10 +50,28 @@ def create_app(env: str | None = None, overrides: Mapping[str, object] | None = 
 
 
 def configure_logging(app: Flask) -> None:
-    """Log to stderr at INFO (gunicorn and supervisor collect it)."""
-    if not logging.getLogger().handlers:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: "
-                                                       "%(message)s")
+    """Log to stderr at INFO (gunicorn and supervisor collect it), naming the request."""
+    from .request_ids import RequestIdFilter
+
+    root = logging.getLogger()
+    if not root.handlers:
+        logging.basicConfig(level=logging.INFO, format=LOG_FORMAT)
+        for handler in root.handlers:
+            handler.addFilter(RequestIdFilter())
+
+
+def register_proxy(app: Flask) -> None:
+    """Behind nginx: take the client's address, scheme and host from X-Forwarded-*.
+
+    Only ``PROXY_COUNT`` hops are trusted; with 0 the headers are ignored, so a client
+    talking to the app directly cannot choose the address the rate limits count.
+    """
+    hops = app.config["PROXY_COUNT"]
+    if hops > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops,
+                                x_port=hops, x_prefix=0)
 
 
 def register_store(app: Flask) -> None:
@@ -65,20 +88,39 @@ def register_store(app: Flask) -> None:
     if store.embedded:
         log.warning("pkyx runs on %s: data lives in this process and in %s", store.description,
                     store.snapshot_path or "memory only")
-        if not store.load_snapshot():
-            from .repositories.indexes import create_indexes
+        try:
+            _load_or_seed(app, store)
+        except BaseException:
+            store.abandon()
+            raise
 
-            create_indexes(store.db)
-            if app.config["SEED_DEMO_DATA"]:
-                from .seed import seed_demo
 
-                with app.app_context():
-                    seed_demo(app)
-                store.save_snapshot()
+def _load_or_seed(app: Flask, store) -> None:
+    """Load the embedded store's snapshot, or start it with indexes and demo data."""
+    if not store.load_snapshot():
+        from .repositories.indexes import create_indexes
+
+        create_indexes(store.db)
+        if app.config["SEED_DEMO_DATA"]:
+            from .seed import seed_demo
+
+            with app.app_context():
+                seed_demo(app)
+            store.save_snapshot()
+
+
+def register_health(app: Flask) -> None:
+    """Request ids and the store's circuit breaker, before any other per-request hook."""
+    from .health import init_health
+    from .request_ids import init_request_ids
+
+    init_request_ids(app)
+    init_health(app)
 
 
 def register_extensions(app: Flask) -> None:
-    """Sessions, CSRF protection, languages and security headers."""
+    """Sessions, CSRF protection, languages, security headers, versioned static URLs."""
+    from .assets import init_asset_versions
     from .extensions import csrf
     from .i18n import init_i18n
     from .security import init_security_headers
@@ -90,6 +132,7 @@ def register_extensions(app: Flask) -> None:
     csrf.init_app(app)
     init_i18n(app)
     init_security_headers(app)
+    init_asset_versions(app)
 
 
 def register_blueprints(app: Flask) -> None:

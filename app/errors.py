@@ -3,8 +3,8 @@
 Each handler answers with problem+json under ``/api/`` (or when the client asks for
 JSON) and with a page in the site's layout otherwise. Domain errors map to statuses;
 Flask's own HTTP errors (404, 405, 413, 415, malformed JSON…) keep theirs; an
-unreachable store is a quick 503 with ``Retry-After``; anything else is a logged 500
-without details.
+unreachable store is a quick 503 with ``Retry-After`` (see :mod:`app.health`); anything
+else is a logged 500 without details. 5xx answers carry the request id for users to quote.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import logging
 from flask import Flask, request
 from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout
 from pymongo.errors import ServerSelectionTimeoutError as SelectionTimeout
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .api.errors import ApiError, problem, wants_problem
@@ -28,13 +28,15 @@ from .domain.errors import (
     StaleVersion,
     TooManyAttempts,
 )
+from .request_ids import request_id
 from .web.errors import error_page
 
-__all__ = ["register_errorhandlers", "RETRY_AFTER_SECONDS"]
+__all__ = ["register_errorhandlers", "RETRY_AFTER_SECONDS", "STORE_DOWN"]
 
 log = logging.getLogger(__name__)
 
 STORE_DOWN = (SelectionTimeout, AutoReconnect, ConnectionFailure, NetworkTimeout)
+#: Retry-After of /readyz when the store does not answer (pages use the breaker's window).
 RETRY_AFTER_SECONDS = 5
 DOMAIN_STATUS = ((InvalidValue, 400), (Forbidden, 403), (NotFound, 404), (Conflict, 409),
                  (StaleVersion, 412), (TooManyAttempts, 429))
@@ -43,10 +45,13 @@ PASSED_ON_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")
 
 def _answer(status: int, detail: str, *, errors: dict | None = None,
             headers: dict | None = None):
-    """problem+json or an error page, as the request wants."""
+    """problem+json or an error page, as the request wants; a 5xx names the request."""
+    rid = request_id() if status >= 500 else None
     if wants_problem():
-        return problem(status, detail, errors=errors, headers=headers)
-    return error_page(status, HTTP_STATUS_CODES.get(status, "Error"), detail, headers)
+        return problem(status, detail, errors=errors, headers=headers,
+                       extensions={"request_id": rid} if rid else None)
+    return error_page(status, HTTP_STATUS_CODES.get(status, "Error"), detail, headers,
+                      request_id=rid)
 
 
 def _domain_error(exc: DomainError):
@@ -68,7 +73,13 @@ def _query_error(exc: QueryError):
 
 
 def _http_error(exc: HTTPException):
-    """Flask's own errors, keeping Allow, WWW-Authenticate and Retry-After."""
+    """Flask's own errors, keeping Allow, WWW-Authenticate and Retry-After.
+
+    An error raised after the view (an ``after_request`` hook) reaches Flask as a 500
+    wrapping it; a store failure there is still a 503.
+    """
+    if isinstance(exc, InternalServerError) and isinstance(exc.original_exception, STORE_DOWN):
+        return _store_down(exc.original_exception)
     headers = {}
     if exc.response is not None:
         headers = {k: v for k, v in exc.response.headers.items() if k in PASSED_ON_HEADERS}
@@ -79,9 +90,12 @@ def _http_error(exc: HTTPException):
 
 def _store_down(exc: Exception):
     """The database cannot be reached: 503 with Retry-After, never a traceback."""
-    log.warning("store unreachable on %s %s: %s", request.method, request.path, exc)
+    from .health import store_failed  # health imports this module
+
+    retry_after = store_failed(exc)
+    # no-store: a cached 503 would outlast the outage.
     return _answer(503, "The database cannot be reached right now; try again in a few seconds.",
-                   headers={"Retry-After": str(RETRY_AFTER_SECONDS)})
+                   headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"})
 
 
 def _unexpected(exc: Exception):

@@ -6,6 +6,13 @@ with demo data on first start, and survives restarts through a snapshot file in
 ``instance/`` written atomically (temporary file, fsync, rename) shortly after
 writes and at exit.
 
+Only one process may hold the embedded store: it takes an exclusive lock on
+``<snapshot>.lock`` before reading the snapshot and keeps it until its last snapshot is
+written. A second process waits for the lock, so a gunicorn worker started by a
+graceful reload reads the snapshot only after the old worker has written its last
+one (nothing acknowledged is lost), and a command run while a server holds the
+store waits and then stops with a message instead of overwriting its data.
+
 Example::
 
     store = open_store(app)
@@ -16,9 +23,11 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import logging
 import os
 import threading
+import time
 import types
 from collections.abc import Iterator
 from pathlib import Path
@@ -92,6 +101,66 @@ class MongoStore(Store):
         return f"MongoDB database {self.db.name!r}"
 
 
+class StoreLock:
+    """An exclusive ``flock`` on a file beside the snapshot, held for the store's life.
+
+    The kernel releases it when the holder dies, even by SIGKILL. The file names the
+    holder's pid, for the messages of whoever waits.
+    """
+
+    POLL_SECONDS = 0.05
+
+    def __init__(self, path: Path):
+        self.path = path
+        self._fd: int | None = None
+
+    def holder(self) -> int | None:
+        """The pid written by the last holder, if any."""
+        try:
+            return int(self.path.read_text().strip() or 0) or None
+        except (OSError, ValueError):
+            return None
+
+    def acquire(self, wait_seconds: float) -> bool:
+        """Take the lock, waiting up to ``wait_seconds``; False if it stayed taken.
+
+        A werkzeug reloader runs the server in a child of the process that loaded the
+        app first; that parent never serves, so its child goes ahead without the lock.
+        """
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o600)
+        deadline = time.monotonic() + wait_seconds
+        logged = False
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                holder = self.holder()
+                if holder is not None and holder == os.getppid():
+                    os.close(fd)
+                    log.info("embedded store: held by our parent %s (a reloader); going on",
+                             holder)
+                    return True
+                if time.monotonic() >= deadline:
+                    os.close(fd)
+                    return False
+                if not logged:
+                    log.warning("embedded store: waiting for process %s to hand it over",
+                                holder or "?")
+                    logged = True
+                time.sleep(self.POLL_SECONDS)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        self._fd = fd
+        return True
+
+    def release(self) -> None:
+        """Let the next process in (closing the descriptor drops the lock)."""
+        fd, self._fd = self._fd, None
+        if fd is not None:
+            os.close(fd)
+
+
 class EmbeddedClient(mongomock.MongoClient):
     """mongomock's client, with the ``options.timeout`` pymongo's GridFS reads."""
 
@@ -112,6 +181,8 @@ class EmbeddedStore(Store):
         super().__init__(client, db)
         self.snapshot_path = snapshot_path
         self.debounce = debounce
+        self.lock = StoreLock(snapshot_path.with_name(snapshot_path.name + ".lock")) \
+            if snapshot_path is not None else None
         self._lock = threading.RLock()
         #: One snapshot at a time, so an older export is never written over a newer one.
         self._save_lock = threading.Lock()
@@ -207,13 +278,23 @@ class EmbeddedStore(Store):
         if pending:
             self.save_snapshot()
 
+    def abandon(self) -> None:
+        """Start-up failed: write nothing (a half-seeded store is no snapshot), hand on."""
+        self.snapshot_path = None  # save_snapshot and changed() do nothing from now on
+        self._closed.set()
+        self._dirty.set()  # wake the thread so it sees _closed
+        if self.lock is not None:
+            self.lock.release()
+
     def close(self) -> None:
-        """Write what is pending and stop the snapshot thread."""
+        """Write what is pending, stop the snapshot thread, hand the store on."""
         try:
             self.flush()
         finally:
             self._closed.set()
             self._dirty.set()  # wake the thread so it sees _closed
+            if self.lock is not None:
+                self.lock.release()
 
 
 def _close_at_exit(store: EmbeddedStore) -> None:
@@ -273,5 +354,12 @@ def _open_embedded(app: Flask) -> EmbeddedStore:
     store = EmbeddedStore(client, db, path, app.config["SNAPSHOT_DEBOUNCE_SECONDS"])
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
+        wait = app.config["EMBEDDED_STORE_WAIT_SECONDS"]
+        if not store.lock.acquire(wait):
+            raise StoreError(
+                f"The embedded store in {path.parent} is in use by process "
+                f"{store.lock.holder() or '?'} (a running server?); waited {wait:g} s. Stop "
+                "it first, or set MONGO_URI to share a MongoDB server between processes."
+            )
         atexit.register(_close_at_exit, store)
     return store

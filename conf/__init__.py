@@ -14,6 +14,10 @@ from pathlib import Path
 __all__ = ["Config", "Development", "Testing", "Production", "config_for", "ConfigError"]
 
 MIN_SECRET_BYTES = 32
+#: The longest a request may wait for MongoDB (ms). pymongo overshoots its selection
+#: timeout by up to half a second (it polls every 500 ms), so 4 s keeps a dead database's
+#: 503 under 5 s.
+MAX_SERVER_SELECTION_MS = 4000
 
 
 class ConfigError(RuntimeError):
@@ -47,6 +51,9 @@ class Config:
     #: Write the embedded store's snapshot at most this often after writes (s).
     SNAPSHOT_DEBOUNCE_SECONDS = 1.0
     SNAPSHOT_FILENAME = "pkyx-store.json"
+    #: How long a process waits for another to hand the embedded store over (s): a
+    #: gunicorn worker started by a reload waits for the old worker's last snapshot.
+    EMBEDDED_STORE_WAIT_SECONDS = 30.0
     #: Password for the demo users the seed creates (development only).
     DEMO_PASSWORD: str | None = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -68,6 +75,14 @@ class Config:
     RATELIMIT_REGISTER = "10/hour"
     #: Rate-limit storage: empty = memory with the embedded store, else MONGO_URI.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
+    #: A counter store that cannot be reached is a 503, never "no limit": login and token
+    #: requests must not get unlimited password guesses while the database is away.
+    RATELIMIT_SWALLOW_ERRORS = False
+    #: After a store failure, answer 503 at once for this long before trying it again (s).
+    STORE_RETRY_SECONDS = 2.0
+    #: Proxies in front of the app whose X-Forwarded-For/-Proto/-Host/-Port are trusted
+    #: (``PKYX_PROXY_COUNT``); 0 ignores those headers, so a client cannot spoof its address.
+    PROXY_COUNT = 0
     #: argon2id cost: OWASP's first recommendation (m=19 MiB, t=2, p=1).
     ARGON2_MEMORY_KIB = 19 * 1024
     ARGON2_TIME_COST = 2
@@ -78,8 +93,11 @@ class Config:
         self.MONGO_URI = os.environ.get("MONGO_URI") or self.MONGO_URI
         self.MONGO_SERVER_SELECTION_TIMEOUT_MS = min(
             _env_int("MONGO_SERVER_SELECTION_TIMEOUT_MS", self.MONGO_SERVER_SELECTION_TIMEOUT_MS),
-            5000,
+            MAX_SERVER_SELECTION_MS,
         )
+        self.PROXY_COUNT = _env_int("PKYX_PROXY_COUNT", self.PROXY_COUNT)
+        if self.PROXY_COUNT < 0:
+            raise ConfigError(f"PKYX_PROXY_COUNT cannot be negative, got {self.PROXY_COUNT}.")
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
         self.DEMO_PASSWORD = os.environ.get("PKYX_DEMO_PASSWORD") or self.DEMO_PASSWORD
 
@@ -123,6 +141,8 @@ class Production(Config):
     """Behind nginx: secrets from the environment only, secure cookies."""
 
     ENV_NAME = "production"
+    #: gunicorn binds to loopback: every request comes through the one nginx.
+    PROXY_COUNT = 1
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     SEED_DEMO_DATA = False

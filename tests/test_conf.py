@@ -66,3 +66,29 @@ def test_as_dict_holds_upper_case_settings(tmp_path):
     assert settings["MAX_CONTENT_LENGTH"] == 2 * 1024 * 1024
     assert settings["TESTING"] is True
     assert all(name.isupper() for name in settings)
+
+
+def test_proxy_count_trusts_nginx_in_production_only(monkeypatch, tmp_path):
+    """Production sits behind one nginx; elsewhere X-Forwarded-* is not trusted."""
+    monkeypatch.delenv("PKYX_PROXY_COUNT", raising=False)
+    monkeypatch.setenv("SECRET_KEY", "k" * 32)
+    assert conf.Testing(tmp_path).PROXY_COUNT == 0
+    assert Development(tmp_path).PROXY_COUNT == 0
+    assert Production(tmp_path).PROXY_COUNT == 1
+
+
+@pytest.mark.parametrize(("raw", "count"), [("2", 2), ("0", 0), ("", 1)])
+def test_proxy_count_comes_from_the_environment(monkeypatch, tmp_path, raw, count):
+    """PKYX_PROXY_COUNT overrides the environment's default (empty: the default)."""
+    monkeypatch.setenv("SECRET_KEY", "k" * 32)
+    monkeypatch.setenv("PKYX_PROXY_COUNT", raw)
+    assert Production(tmp_path).PROXY_COUNT == count
+
+
+@pytest.mark.parametrize(("raw", "message"), [("one", "must be an integer"),
+                                              ("-1", "cannot be negative")])
+def test_a_bad_proxy_count_is_refused(monkeypatch, tmp_path, raw, message):
+    """A proxy count that cannot be right stops start-up, naming the setting."""
+    monkeypatch.setenv("PKYX_PROXY_COUNT", raw)
+    with pytest.raises(ConfigError, match=f"PKYX_PROXY_COUNT {message}"):
+        conf.Testing(tmp_path)

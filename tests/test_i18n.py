@@ -281,7 +281,8 @@ def test_domain_message_is_translated_on_a_page(client, wiki, phones, alice):
 
     def csrf(path: str) -> str:
         html = client.get(path).get_data(as_text=True)
-        return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+        return re.search(r'(?:name="csrf-token" content|name="csrf_token"[^>]*value)="([^"]+)"',
+                         html).group(1)
 
     response = client.post("/login", data={"csrf_token": csrf("/login"), "login": "alice",
                                            "password": "correct horse battery"})

@@ -50,12 +50,12 @@ def test_mongo_uri_builds_a_lazy_client_with_safe_options(uri, dbname):
         client.close()
 
 
-def test_selection_timeout_is_capped_at_five_seconds(monkeypatch):
-    """Even when the environment asks for more, a request never waits > 5 s for a server."""
+def test_selection_timeout_is_capped_at_four_seconds(monkeypatch):
+    """Even when the environment asks for more, a request never waits 5 s for a server."""
     monkeypatch.setenv("MONGO_SERVER_SELECTION_TIMEOUT_MS", "60000")
     app = create_app("testing", {"MONGO_URI": "mongodb://db.invalid/pkyx"})
     client = app.extensions["pkyx.store"].client
-    assert client.options.server_selection_timeout == 5
+    assert client.options.server_selection_timeout == 4
     client.close()
 
 
@@ -258,3 +258,65 @@ def test_close_waits_for_a_snapshot_in_progress(tmp_path, monkeypatch):
     store._thread.join(5)  # whatever the thread still writes has landed by now
     titles = {e["title"] for e in dump.read_file(tmp_path / "store.json")["collections"]["entries"]}
     assert titles == {"First Phone", "Second Phone"}
+
+
+# -- one process at a time: the lock that hands the embedded store over -------------------
+
+def test_a_second_process_waits_then_stops_with_a_message(tmp_path):
+    """While one app holds the store another refuses to start, naming the holder."""
+    first = _embedded(tmp_path)
+    try:
+        with pytest.raises(StoreError, match=rf"in use by process {os.getpid()}"):
+            _embedded(tmp_path, EMBEDDED_STORE_WAIT_SECONDS=0.3)
+    finally:
+        first.extensions["pkyx.store"].close()
+    _embedded(tmp_path, EMBEDDED_STORE_WAIT_SECONDS=0.3).extensions["pkyx.store"].close()
+
+
+def test_the_next_process_gets_the_store_with_the_last_write(tmp_path):
+    """A reload's new worker waits for the old one's last snapshot, then has every write."""
+    import threading
+
+    old = _embedded(tmp_path, SNAPSHOT_DEBOUNCE_SECONDS=60)  # no snapshot until close
+    entry = _make_entry(old, title="Handed Over Phone")
+    closer = threading.Timer(0.5, old.extensions["pkyx.store"].close)
+    closer.start()
+    started = time.monotonic()
+    new = _embedded(tmp_path, EMBEDDED_STORE_WAIT_SECONDS=30)
+    closer.join()
+    assert time.monotonic() - started >= 0.4  # it did wait for the hand-over
+    assert new.extensions["pkyx.repos"].entries.get(entry["slug"])["title"] == "Handed Over Phone"
+    new.extensions["pkyx.store"].close()
+
+
+def test_a_failed_start_writes_nothing_and_lets_the_next_one_in(tmp_path):
+    """A damaged snapshot stops start-up, leaves the file alone and releases the lock."""
+    (tmp_path / "store.json").write_text("{broken")
+    for _ in range(2):  # the second attempt is not blocked by the first
+        with pytest.raises(StoreError, match="cannot be read"):
+            _embedded(tmp_path, EMBEDDED_STORE_WAIT_SECONDS=0.3)
+    assert (tmp_path / "store.json").read_text() == "{broken"
+
+
+RELOADER = textwrap.dedent("""
+    import os, subprocess, sys
+    sys.path.insert(0, {root!r})
+    os.environ["PKYX_INSTANCE_PATH"] = {instance!r}
+    from app import create_app
+    app = create_app("testing", {{"SNAPSHOT_FILENAME": "store.json"}})
+    child = "from app import create_app; create_app('testing', {{'SNAPSHOT_FILENAME': " \\
+            "'store.json', 'EMBEDDED_STORE_WAIT_SECONDS': 0.5}}); print('child started')"
+    done = subprocess.run([sys.executable, "-c", child], capture_output=True, text=True,
+                          env={{**os.environ, "PYTHONPATH": {root!r}}})
+    print(done.stdout.strip() or done.stderr[-300:])
+    app.extensions["pkyx.store"].close()
+""")
+
+
+def test_a_reloader_child_goes_ahead_of_its_parent(tmp_path):
+    """`manage.py run --debug`: the reloader's parent holds the lock and never serves."""
+    script = tmp_path / "reloader.py"
+    script.write_text(RELOADER.format(root=str(ROOT), instance=str(tmp_path)))
+    done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
+                          timeout=120)
+    assert done.stdout.strip().endswith("child started"), done.stdout + done.stderr[-500:]

@@ -25,8 +25,12 @@ class ApiError(Exception):
 
 
 def problem(status: int, detail: str | None = None, *, errors: dict | None = None,
-            headers: dict | None = None, title: str | None = None):
-    """An ``application/problem+json`` response (type ``about:blank``, title = the status)."""
+            headers: dict | None = None, title: str | None = None,
+            extensions: dict | None = None):
+    """An ``application/problem+json`` response (type ``about:blank``, title = the status).
+
+    ``extensions`` are RFC 9457 extension members, such as the ``request_id`` of a 5xx.
+    """
     body = {
         "type": "about:blank",
         "title": title or HTTP_STATUS_CODES.get(status, "Error"),
@@ -35,6 +39,7 @@ def problem(status: int, detail: str | None = None, *, errors: dict | None = Non
     }
     if errors:
         body["errors"] = errors
+    body.update(extensions or {})
     response = current_app.response_class(dumps(body), status=status, mimetype=PROBLEM_JSON)
     response.headers.update(headers or {})
     return response

@@ -206,6 +206,8 @@ SCHEMAS: dict[str, Schema] = {
         "detail": TEXT,
         "errors": {"type": "object", "additionalProperties": TEXT,
                    "description": "Field or parameter → what is wrong with it."},
+        "request_id": {**TEXT, "description": "On a 5xx: the X-Request-ID of this request, "
+                                              "to quote when reporting the problem."},
     }, ("type", "title", "status", "detail"), description="RFC 9457 problem details."),
     "Link": obj({"href": {**TEXT, "description": "A site-relative path."}}),
     "PageMeta": obj({"page": {"type": "integer", "minimum": 1},

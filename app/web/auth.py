@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from flask_wtf.csrf import generate_csrf
 
 from ..domain.errors import Conflict, InvalidValue, TooManyAttempts
 from ..services import accounts
@@ -30,6 +40,14 @@ def _start_session(user: dict, remember: bool) -> None:
     """Log in with a fresh session (no fixation: nothing of the old session is kept)."""
     session.clear()
     login_user(SessionUser(user), remember=remember)
+
+
+@bp.get("/login/csrf-token")
+def csrf_token():
+    """A CSRF token for the login modal of a cached anonymous page (never cached itself)."""
+    response = jsonify(csrf_token=generate_csrf())
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.route("/login", methods=["GET", "POST"])

@@ -7,7 +7,9 @@ from flask import render_template
 __all__ = ["error_page"]
 
 
-def error_page(status: int, title: str, message: str, headers: dict | None = None):
-    """A page saying what went wrong, with the right status."""
-    html = render_template("error.html", code=status, title=title, message=message)
+def error_page(status: int, title: str, message: str, headers: dict | None = None, *,
+               request_id: str | None = None):
+    """A page saying what went wrong, with the right status (and the request id to quote)."""
+    html = render_template("error.html", code=status, title=title, message=message,
+                           request_id=request_id)
     return html, status, headers or {}

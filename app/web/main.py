@@ -19,10 +19,15 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from ..api.errors import problem
 from ..domain.entries import search_words
 from ..domain.errors import NotFound
+from ..errors import RETRY_AFTER_SECONDS
+from ..extensions import limiter
 from ..files import file_response
+from ..health import check_store
 from ..repositories import repositories
+from ..request_ids import request_id
 
 __all__ = ["bp", "Page", "page_number", "entries_by_id", "PER_PAGE"]
 
@@ -176,11 +181,32 @@ def recent():
                            entries=entries_by_id(row["entry_id"] for row in page.items))
 
 
+#: Probes are never cached by a proxy: each answer is about this moment.
+NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _store_kind() -> str:
+    """Which store the probes name: ``embedded`` or ``mongodb``."""
+    return "embedded" if current_app.extensions["pkyx.store"].embedded else "mongodb"
+
+
 @bp.get("/healthz")
+@limiter.exempt
 def healthz():
-    """Liveness: the process answers (the store is checked by /readyz)."""
-    store = current_app.extensions["pkyx.store"]
-    return jsonify(status="ok", store="embedded" if store.embedded else "mongodb")
+    """Liveness: the process answers (the store is checked by /readyz); no session, no limit."""
+    return jsonify(status="ok", store=_store_kind()), NO_STORE
+
+
+@bp.get("/readyz")
+@limiter.exempt
+def readyz():
+    """Readiness: the store answers a ping; else a 503 saying why, within 4 s at most."""
+    reason = check_store()
+    if reason is not None:
+        return problem(503, f"The database cannot be reached: {reason}",
+                       headers={"Retry-After": str(RETRY_AFTER_SECONDS), **NO_STORE},
+                       extensions={"request_id": request_id()})
+    return jsonify(status="ready", store=_store_kind()), NO_STORE
 
 
 @bp.get("/media/images/<file_id>")

@@ -178,9 +178,9 @@ def test_api_docs_page_uses_the_vendored_viewer(client):
     assert response.status_code == 200
     assert response.mimetype == "text/html"
     html = response.get_data(as_text=True)
-    assert f'href="{VENDOR}swagger-ui.css"' in html
-    assert f'src="{VENDOR}swagger-ui-bundle.js"' in html
-    assert 'src="/static/js/api-docs.js"' in html
+    assert f'href="{VENDOR}swagger-ui.css?v=' in html  # ?v=: the file's hash (app/assets.py)
+    assert f'src="{VENDOR}swagger-ui-bundle.js?v=' in html
+    assert 'src="/static/js/api-docs.js?v=' in html
     assert f'data-spec-url="{API}/openapi.json"' in html
     scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.S)
     assert scripts and all("src=" in attrs and not body.strip() for attrs, body in scripts)

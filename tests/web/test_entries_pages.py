@@ -17,8 +17,9 @@ JSON = {"Accept": "application/json"}
 
 
 def csrf_of(html: str) -> str:
-    """The CSRF token a page carries in its <meta>."""
-    return re.search(r'<meta name="csrf-token" content="([^"]+)"', html).group(1)
+    """The CSRF token a page carries: its <meta> (logged in) or its form's hidden field."""
+    return re.search(r'(?:name="csrf-token" content|name="csrf_token"[^>]*value)="([^"]+)"',
+                     html).group(1)
 
 
 def token(client, path: str = "/login") -> str:

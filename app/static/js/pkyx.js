@@ -3,6 +3,8 @@
  * - pkyx.csrfToken(): the token of <meta name="csrf-token">, for fetch() writes.
  * - pkyx.postForm(form): submit a form with fetch and JSON back (pages fall back to a
  *   plain POST when JavaScript is off).
+ * - A form with data-csrf-from (the login modal of anonymous pages, which nginx may
+ *   cache for everyone) fetches its CSRF token when its modal opens.
  */
 (function () {
   "use strict";
@@ -24,6 +26,21 @@
       return response.json().then(function (data) { return { response: response, data: data }; });
     });
   }
+
+  function fillCsrf(form) {
+    var input = form.querySelector('input[name="csrf_token"]');
+    if (!input || input.value) { return; }
+    fetch(form.getAttribute("data-csrf-from"), {
+      headers: { "Accept": "application/json" }, credentials: "same-origin",
+    }).then(function (response) { return response.json(); })
+      .then(function (data) { input.value = data.csrf_token; })
+      .catch(function () { /* the submit then fails with a CSRF message, never silently */ });
+  }
+
+  document.addEventListener("show.bs.modal", function (event) {
+    var form = event.target.querySelector("form[data-csrf-from]");
+    if (form) { fillCsrf(form); }
+  });
 
   window.pkyx = { csrfToken: csrfToken, postForm: postForm };
 })();
