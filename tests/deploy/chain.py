@@ -5,6 +5,8 @@ The three top-level files are used as they are: ``supervisord -c supervisor.conf
 nginx.conf``. They listen where the files say, 127.0.0.1:8000 (gunicorn) and :8080
 (nginx), so a test fails at once, saying so, when something else holds those ports.
 Only the environment differs from a real server: a temporary instance folder.
+Whoever starts a chain (these tests, the soak run, the benchmark, from any checkout)
+first takes the lock :data:`PORTS_LOCK`, so two chains never fight over the ports.
 
 Example::
 
@@ -14,6 +16,7 @@ Example::
 
 from __future__ import annotations
 
+import fcntl
 import http.client
 import json
 import os
@@ -32,6 +35,8 @@ NGINX_PORT = 8080
 GUNICORN_PORT = 8000
 DEMO_PASSWORD = "pkyx-demo-password"
 LOGS = ROOT / "var" / "log"
+#: One chain at a time on this machine (the ports are fixed by the configuration files).
+PORTS_LOCK = Path("/tmp/pkyx-chain-ports.lock")
 
 
 @dataclass
@@ -121,6 +126,7 @@ class Chain:
             self.env.pop("MONGO_URI", None)  # the embedded store unless a test asks
         self.nginx: subprocess.Popen | None = None
         self.log_offsets: dict[str, int] = {}
+        self._ports_lock: int | None = None
 
     # -- starting and stopping ------------------------------------------------------------
 
@@ -128,6 +134,8 @@ class Chain:
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         if not Path(nginx).exists():
             raise AssertionError("nginx is not installed: `make test` installs it (apt)")
+        self._ports_lock = os.open(PORTS_LOCK, os.O_RDWR | os.O_CREAT, 0o666)
+        fcntl.flock(self._ports_lock, fcntl.LOCK_EX)  # wait for another chain to finish
         for port in (GUNICORN_PORT, NGINX_PORT):
             if not port_is_free(port):
                 raise AssertionError(f"port {port} is taken; the deployment tests need it "
@@ -166,21 +174,31 @@ class Chain:
             raise AssertionError("nginx did not start: " + self.nginx.stdout.read().decode())
 
     def __exit__(self, *exc) -> None:
-        if self.nginx is not None and self.nginx.poll() is None:
+        try:
+            self._stop_nginx()
+            pidfile = ROOT / "var" / "run" / "supervisord.pid"
+            if pidfile.exists():
+                pid = int(pidfile.read_text().strip() or 0)
+                self.supervisorctl("shutdown")
+                wait_until(lambda: not _alive(pid), 60, "supervisord to stop")
+            wait_until(lambda: port_is_free(GUNICORN_PORT), 30, "gunicorn to release its port")
+        finally:
+            if self._ports_lock is not None:
+                os.close(self._ports_lock)
+                self._ports_lock = None
+
+    def _stop_nginx(self) -> None:
+        if self.nginx is None:
+            return
+        if self.nginx.poll() is None:
             self.nginx.send_signal(signal.SIGQUIT)
             try:
                 self.nginx.wait(20)
             except subprocess.TimeoutExpired:
                 self.nginx.kill()
                 self.nginx.wait()
-        if self.nginx is not None:
-            self.nginx.stdout.close()
-        pidfile = ROOT / "var" / "run" / "supervisord.pid"
-        if pidfile.exists():
-            pid = int(pidfile.read_text().strip() or 0)
-            self.supervisorctl("shutdown")
-            wait_until(lambda: not _alive(pid), 60, "supervisord to stop")
-        wait_until(lambda: port_is_free(GUNICORN_PORT), 30, "gunicorn to release its port")
+        self.nginx.stdout.close()
+        self.nginx = None
 
     # -- talking to it --------------------------------------------------------------------
 
