@@ -17,8 +17,9 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit
 
-from .chain import NGINX_PORT
+from .chain import NGINX_PORT, Chain, request
 
 
 @dataclass
@@ -29,6 +30,7 @@ class Tally:
     failures: list[str] = field(default_factory=list)
     statuses: Counter = field(default_factory=Counter)
     acknowledged: dict[str, str] = field(default_factory=dict)  # slug -> last value
+    writes: Counter = field(default_factory=Counter)  # slug -> acknowledged writes
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -86,8 +88,8 @@ class Client(threading.Thread):
                 path = self.reads[(self.number + n) % len(self.reads)]
                 if not path.startswith("/api/"):  # past nginx's page cache, to the app
                     path += ("&" if "?" in path else "?") + f"load={self.number}-{n}"
-                status, _, _ = self._send("GET", path)
-                self.tally.record(f"GET {path}", status, (200,))
+                status, headers, _ = self._send("GET", path)
+                self.tally.record(f"GET {path} {headers.get('error', '')}", status, (200,))
         finally:
             self._drop()
 
@@ -105,6 +107,7 @@ class Client(threading.Thread):
         if self.tally.record(f"PUT {slug} weight", status, (200, 201)):
             with self.tally.lock:
                 self.tally.acknowledged[slug] = value
+                self.tally.writes[slug] += 1
 
 
 def run_load(seconds: float, clients: int, reads: list[str], writes: list[tuple[str, str]],
@@ -125,3 +128,44 @@ def run_load(seconds: float, clients: int, reads: list[str], writes: list[tuple[
         thread.join(90)
     assert not any(thread.is_alive() for thread in threads), "a load client hung"
     return tally
+
+
+def prepare_workload(chain: Chain, writers: int = 4) -> tuple[list[str], list[tuple[str, str]]]:
+    """Read paths over the demo data, and one new entry (and a token) per writer."""
+    token = chain.token("dana")
+    listing = request("GET", "/api/v1/entries?category=phones&per_page=6")
+    assert listing.status == 200, listing.text
+    slugs = [item["slug"] for item in listing.json()["_items"]]
+    compare = f"/compare/{slugs[1]}-vs-{slugs[2]}"
+    first = request("GET", compare)
+    if first.status == 301:  # the canonical order of the names
+        compare = urlsplit(first.headers["location"]).path
+    assert request("GET", compare).status == 200, compare
+    reads = [f"/entries/{slugs[0]}", compare,
+             "/api/v1/entries?category=phones&sort=-updated_at&per_page=25",
+             f"/api/v1/entries/{slugs[3]}", f"/api/v1/compare?entries={slugs[4]},{slugs[5]}",
+             "/explore", f"/entries/{slugs[0]}/history"]
+    entries = []
+    for n in range(writers):
+        created = request("POST", "/api/v1/entries", body=json.dumps(
+            {"title": f"Load Writer Phone {n} {time.time_ns()}", "category": "phones"}
+        ).encode(), headers={"Authorization": f"Bearer {token}",
+                             "Content-Type": "application/json"})
+        assert created.status == 201, created.text
+        entries.append((created.json()["slug"], token))
+    return reads, entries
+
+
+def lost_writes(tally: Tally) -> list[str]:
+    """Acknowledged writes that are not stored: the last value, and one revision each."""
+    lost = []
+    for slug, value in tally.acknowledged.items():
+        entry = request("GET", f"/api/v1/entries/{slug}").json()
+        stored = entry["attributes"].get("weight", {}).get("value")
+        if stored != float(value.split()[0]):
+            lost.append(f"{slug}: stored weight {stored}, last acknowledged {value}")
+        revisions = request("GET", f"/api/v1/entries/{slug}/revisions?per_page=1")
+        total = int(revisions.headers["x-total-count"])
+        if total != tally.writes[slug] + 1:  # + the creation
+            lost.append(f"{slug}: {total} revisions for {tally.writes[slug]} writes + creation")
+    return lost
