@@ -89,6 +89,10 @@ class Wiki:
         category = self._check_category(category)
         slug = entries.check_slug(slug) if slug else self._free_slug(entries.slug_from_title(title))
         values, new_defs = self._resolve(attributes)
+        if self.repos.entries.find_slug(slug) is not None:
+            # Refused before anything is stored, so no new definition is left behind (the
+            # unique index on slug still decides a race).
+            raise Conflict("An entry with this slug already exists.", "slug")
         state = {"title": title, "summary": summary, "category": category,
                  **{f"attr.{key}": value for key, value in values.items()}}
         self._store_definitions(new_defs, user)
