@@ -9,6 +9,7 @@ from ..domain.errors import Forbidden, InvalidValue
 from ..extensions import api_auth, limiter
 from ..repositories import repositories
 from ..services import accounts
+from ..throttle import change_password
 from .auth import current_user
 from .common import config, require_admin_or_self
 from .http import (
@@ -102,7 +103,7 @@ class UserItem(MethodView):
         if "password" in data:
             if caller["_id"] != user["_id"]:
                 raise Forbidden("Only the account's owner changes its password.")
-            service.change_password(user["_id"], data.get("current_password"), data["password"])
+            change_password(user["_id"], data.get("current_password"), data["password"])
         elif "current_password" in data:
             raise InvalidValue("current_password only goes with a new password.",
                                "current_password")

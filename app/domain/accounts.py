@@ -3,23 +3,29 @@
 Passwords are hashed with argon2id (OWASP's first choice; ASVS 5.0 Appendix C): the
 production cost is m=19 MiB, t=2, p=1. Hashes made with older parameters are upgraded
 at the next successful login (:meth:`PasswordHasher.needs_rehash`).
+
+Passwords are judged by zxcvbn (ASVS 5.0 V6.2): 8 to 256 characters, and not among
+the guesses an attacker tries first (common passwords, words, names, dates, keyboard
+patterns, the user's own name and email, the site's name).
 """
 
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import argon2
 from email_validator import EmailNotValidError, validate_email
+from zxcvbn import zxcvbn
 
 from .errors import InvalidValue
 from .messages import N_, _
 
 __all__ = ["ROLES", "PasswordHasher", "check_username", "check_email", "check_password",
-           "check_profile", "PASSWORD_MIN", "PASSWORD_MAX"]
+           "check_profile", "PASSWORD_MIN", "PASSWORD_MAX", "MIN_GUESSES"]
 
 ROLES = ("user", "admin")
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,29}")
@@ -27,6 +33,51 @@ RESERVED = frozenset({"admin", "administrator", "root", "system", "api", "me", "
 PASSWORD_MIN = 8
 #: Long enough for any passphrase; bounded so hashing cannot be used for denial of service.
 PASSWORD_MAX = 256
+#: zxcvbn's estimate of the guesses a password needs must reach this: the bottom of its
+#: score 3 ("safely unguessable: moderate protection from an offline slow-hash attack").
+#: Compared with the estimate, not the score: the score adds a margin of 5 guesses that
+#: puts a random 8-character password (10^8 + 1 guesses) at score 2, which would make
+#: the 8-character minimum (ASVS 6.2.1) unreachable.
+MIN_GUESSES = 10**8
+#: zxcvbn's time grows steeply with length: it judges this many characters at most
+#: (the whole password is still what is hashed and checked).
+STRENGTH_SAMPLE = 100
+#: zxcvbn keeps the user inputs of a call in a module-level dictionary: one call at a time,
+#: or a thread could judge a password against another user's name.
+_STRENGTH_LOCK = threading.Lock()
+#: Words of this site a password should not be built on (ASVS 6.2.11).
+CONTEXT_WORDS = ("pkyx", "versus", "compare", "wiki")
+#: zxcvbn's feedback sentences, marked so the catalog translates them; a sentence a newer
+#: zxcvbn adds and this list lacks is shown in English.
+STRENGTH_FEEDBACK = (
+    N_("Use a few words, avoid common phrases."),
+    N_("No need for symbols, digits, or uppercase letters."),
+    N_("Add another word or two. Uncommon words are better."),
+    N_("Straight rows of keys are easy to guess."),
+    N_("Short keyboard patterns are easy to guess."),
+    N_("Use a longer keyboard pattern with more turns."),
+    N_('Repeats like "aaa" are easy to guess.'),
+    N_('Repeats like "abcabcabc" are only slightly harder to guess than "abc".'),
+    N_("Avoid repeated words and characters."),
+    N_('Sequences like "abc" or "6543" are easy to guess.'),
+    N_("Avoid sequences."),
+    N_("Recent years are easy to guess."),
+    N_("Avoid recent years."),
+    N_("Avoid years that are associated with you."),
+    N_("Dates are often easy to guess."),
+    N_("Avoid dates and years that are associated with you."),
+    N_("This is a top-10 common password."),
+    N_("This is a top-100 common password."),
+    N_("This is a very common password."),
+    N_("This is similar to a commonly used password."),
+    N_("A word by itself is easy to guess."),
+    N_("Names and surnames by themselves are easy to guess."),
+    N_("Common names and surnames are easy to guess."),
+    N_("Capitalization doesn't help very much."),
+    N_("All-uppercase is almost as easy to guess as all-lowercase."),
+    N_("Reversed words aren't much harder to guess."),
+    N_("Predictable substitutions like '@' instead of 'a' don't help very much."),
+)
 PROFILE_LIMITS = {"location": 80, "bio": 500, "website": 200}
 #: How each profile field is named in messages.
 PROFILE_NAMES = {"location": N_("Location"), "bio": N_("Bio"), "website": N_("Website")}
@@ -63,9 +114,9 @@ def check_email(email: object) -> str:
 
 
 def check_password(password: object, *, username: str = "", email: str = "") -> str:
-    """A password of 8 to 256 characters that is not the username or email.
+    """A password of 8 to 256 characters, not the username or email, not easy to guess.
 
-    Nothing is truncated or stripped: every character counts.
+    Nothing is truncated or stripped: every character counts and is hashed.
     """
     if not isinstance(password, str):
         raise InvalidValue(_("Password must be text."), "password")
@@ -73,14 +124,41 @@ def check_password(password: object, *, username: str = "", email: str = "") -> 
     if length < PASSWORD_MIN:
         raise InvalidValue(_("Password must be at least %(limit)s characters.")
                            % {"limit": PASSWORD_MIN}, "password")
-    if length > PASSWORD_MAX:
+    if max(length, len(password)) > PASSWORD_MAX:
         raise InvalidValue(_("Password must be at most %(limit)s characters.")
                            % {"limit": PASSWORD_MAX}, "password")
     lowered = password.casefold()
     if lowered in {username.casefold(), email.casefold(), email.split("@")[0].casefold()}:
         raise InvalidValue(_("Password must not be your username or email address."),
                            "password")
+    _check_strength(password, username, email)
     return password
+
+
+def _check_strength(password: str, username: str, email: str) -> None:
+    """Refuse a password zxcvbn expects to fall within 10^8 guesses, saying why."""
+    inputs = [word for word in (username, email, email.partition("@")[0]) if word]
+    with _STRENGTH_LOCK:
+        result = zxcvbn(password[:STRENGTH_SAMPLE], user_inputs=[*inputs, *CONTEXT_WORDS],
+                        max_length=STRENGTH_SAMPLE)
+    if result["guesses"] >= MIN_GUESSES:
+        return
+    feedback = result["feedback"]
+    advice = [_(text) for text in (feedback["warning"], *feedback["suggestions"]) if text]
+    if not advice:
+        advice = [_("Add another word or two. Uncommon words are better.")]
+    raise InvalidValue(_("This password is too easy to guess. %(advice)s")
+                       % {"advice": _sentences(advice)}, "password")
+
+
+def _sentences(sentences: list[str]) -> str:
+    """Sentences run together: a space after an English one, none after a Chinese one."""
+    text = ""
+    for sentence in sentences:
+        if text and not text.endswith(("。", "！", "？")):
+            text += " "
+        text += sentence
+    return text
 
 
 def check_profile(fields: dict) -> dict:

@@ -1,15 +1,20 @@
 """Browser sessions: who is logged in, and why an old cookie stops working.
 
 The id Flask-Login keeps in the session and the remember cookie is
-``"<user id>:<auth stamp>"``. Logging out everywhere and changing the password give the
-user a new stamp, so every older session and remember cookie no longer loads a user.
+``"<user id>:<auth stamp>:<login time>"``. Logging out everywhere and changing the
+password give the user a new stamp, so every older session and remember cookie no longer
+loads a user. A login lasts at most ``REMEMBER_COOKIE_DURATION`` (30 days) whatever the
+cookies say: a copied cookie replayed later, or one whose browser ignores its expiry,
+loads no user after that (ASVS 5.0 7.3.2, an absolute session lifetime).
 """
 
 from __future__ import annotations
 
 import hmac
+import time
+from datetime import timedelta
 
-from flask import Flask
+from flask import Flask, current_app
 from flask_login import UserMixin
 
 from ..extensions import login_manager
@@ -21,12 +26,13 @@ __all__ = ["SessionUser", "init_sessions"]
 class SessionUser(UserMixin):
     """The logged-in user of a page request, wrapping the stored document."""
 
-    def __init__(self, doc: dict):
+    def __init__(self, doc: dict, logged_in_at: int | None = None):
         self.doc = doc
+        self.logged_in_at = int(_now()) if logged_in_at is None else logged_in_at
 
     def get_id(self) -> str:
-        """The session id: user id and auth stamp."""
-        return f"{self.doc['_id']}:{self.doc['auth_stamp']}"
+        """The session id: user id, auth stamp and when the password was checked."""
+        return f"{self.doc['_id']}:{self.doc['auth_stamp']}:{self.logged_in_at}"
 
     @property
     def username(self) -> str:
@@ -41,13 +47,31 @@ class SessionUser(UserMixin):
         return bool(self.doc.get("avatar"))
 
 
+def _now() -> float:
+    """The time now (a function, so tests can move it)."""
+    return time.time()
+
+
+def _max_login_seconds() -> float:
+    """How long a login lasts at most: the remember cookie's lifetime."""
+    duration = current_app.config["REMEMBER_COOKIE_DURATION"]
+    return duration.total_seconds() if isinstance(duration, timedelta) else float(duration)
+
+
 def _load(session_id: str) -> SessionUser | None:
-    """The user of a session id, if its stamp is still the user's current one."""
-    user_id, _, stamp = session_id.partition(":")
-    doc = repositories().users.find(user_id) if stamp else None
+    """The user of a session id, if its stamp is the user's current one and the login
+    is not older than the longest a login may last."""
+    parts = session_id.split(":")
+    if len(parts) != 3 or not parts[1] or not parts[2].isdigit():
+        return None
+    user_id, stamp, logged_in_at = parts
+    age = _now() - int(logged_in_at)
+    if not -60 <= age <= _max_login_seconds():
+        return None
+    doc = repositories().users.find(user_id)
     if doc is None or not hmac.compare_digest(stamp, doc["auth_stamp"]):
         return None
-    return SessionUser(doc)
+    return SessionUser(doc, int(logged_in_at))
 
 
 def init_sessions(app: Flask) -> None:

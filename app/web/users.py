@@ -22,6 +22,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from ..domain.errors import Conflict, InvalidValue
 from ..repositories import repositories
 from ..services import accounts
+from ..throttle import change_password as throttled_change_password
 from .main import entries_by_id
 from .session import SessionUser
 from .user_forms import AvatarForm, LogoutEverywhereForm, PasswordForm, ProfileForm
@@ -124,8 +125,8 @@ def change_password():
     if not form.validate_on_submit():
         return _settings_page(400, password_form=form)
     try:
-        updated = accounts().change_password(current_user.doc["_id"], form.current_password.data,
-                                             form.new_password.data)
+        updated = throttled_change_password(current_user.doc["_id"],
+                                            form.current_password.data, form.new_password.data)
     except InvalidValue as exc:
         _attach(form, exc)
         return _settings_page(400, password_form=form)
