@@ -75,7 +75,7 @@ class Store:
         """Wrap a write; MongoDB makes single-document writes atomic by itself."""
         yield
 
-    def changed(self) -> None:
+    def changed(self, lazy: bool = False) -> None:
         """Called after every write; only the embedded store cares (snapshots)."""
 
     def ping(self) -> None:
@@ -176,9 +176,12 @@ class EmbeddedStore(Store):
     """
 
     embedded = True
+    #: The longest a lazy change (a view counter) waits for a snapshot (s).
+    LAZY_SECONDS = 60.0
 
     def __init__(self, client, db, snapshot_path: Path | None, debounce: float):
         super().__init__(client, db)
+        self._lazy_pending = False
         self.snapshot_path = snapshot_path
         self.debounce = debounce
         self.lock = StoreLock(snapshot_path.with_name(snapshot_path.name + ".lock")) \
@@ -205,11 +208,18 @@ class EmbeddedStore(Store):
     def ping(self) -> None:
         """The embedded store is always reachable."""
 
-    def changed(self) -> None:
-        """Schedule a snapshot ``debounce`` seconds from now (coalescing bursts)."""
+    def changed(self, lazy: bool = False) -> None:
+        """Schedule a snapshot ``debounce`` seconds from now (coalescing bursts).
+
+        A ``lazy`` change (a view counter) waits for the next snapshot, at most
+        :attr:`LAZY_SECONDS` away: counting a page view must not cost a full snapshot.
+        """
         if self.snapshot_path is None or self._closed.is_set():
             return
-        self._dirty.set()
+        if lazy:
+            self._lazy_pending = True
+        else:
+            self._dirty.set()
         self._ensure_thread()
 
     def _ensure_thread(self) -> None:
@@ -228,7 +238,8 @@ class EmbeddedStore(Store):
     def _snapshot_loop(self) -> None:
         """Wait for writes, let a burst settle, write one snapshot."""
         while not self._closed.is_set():
-            self._dirty.wait()
+            if not self._dirty.wait(self.LAZY_SECONDS) and not self._lazy_pending:
+                continue
             if self._closed.wait(self.debounce):
                 return  # flush() at close writes the last snapshot
             try:
@@ -245,6 +256,7 @@ class EmbeddedStore(Store):
         with self._save_lock:
             with self._lock:
                 self._dirty.clear()
+                self._lazy_pending = False
                 data = dump.export_data(self)
             dump.write_file(self.snapshot_path, data)
 
@@ -265,7 +277,7 @@ class EmbeddedStore(Store):
                 "Move it away to start with fresh demo data, or fix it."
             ) from exc
         with self._lock:
-            dump.import_data(self, data, replace=True)
+            dump.import_data(self, data, replace=True, notify=False)
         return True
 
     def flush(self) -> None:
@@ -274,7 +286,7 @@ class EmbeddedStore(Store):
         Waits for a snapshot the thread is writing, so the last write is never lost.
         """
         with self._save_lock:
-            pending = self._dirty.is_set()
+            pending = self._dirty.is_set() or self._lazy_pending
         if pending:
             self.save_snapshot()
 
@@ -287,7 +299,14 @@ class EmbeddedStore(Store):
             self.lock.release()
 
     def close(self) -> None:
-        """Write what is pending, stop the snapshot thread, hand the store on."""
+        """Write what is pending, stop the snapshot thread, hand the store on.
+
+        Only the first call does anything: gunicorn's ``worker_exit`` closes the store and
+        then the exit handler would, and a snapshot written after the lock is handed on
+        could overwrite the next process's newer one.
+        """
+        if self._closed.is_set():
+            return
         try:
             self.flush()
         finally:

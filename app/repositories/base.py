@@ -44,12 +44,13 @@ class Repository:
 
     @contextlib.contextmanager
     def writing(self, unique: dict[str, str] | None = None,
-                doc: dict | None = None) -> Iterator[None]:
+                doc: dict | None = None, *, lazy: bool = False) -> Iterator[None]:
         """Run a write under the store's lock, then tell the store it changed.
 
         ``unique`` maps an index key to the message for a duplicate, turning
         ``DuplicateKeyError`` into :class:`Conflict` naming the field; ``doc`` is the
         document written, used to find the field when the server does not name it.
+        ``lazy`` marks a write that may wait for a later snapshot (view counters).
         """
         try:
             with self.store.writing():
@@ -57,7 +58,7 @@ class Repository:
         except DuplicateKeyError as exc:
             raise self._conflict(exc, unique or {}, doc or {}) from exc
         finally:
-            self.store.changed()
+            self.store.changed(lazy=lazy)
 
     def _conflict(self, exc: DuplicateKeyError, unique: dict[str, str], doc: dict) -> Conflict:
         """The Conflict for a duplicate key, naming the field when we can tell which."""

@@ -16,7 +16,7 @@ class ComparisonRepository(Repository):
 
     def record_view(self, key: str, slugs: list[str]) -> None:
         """Count one view of the comparison ``key`` of ``slugs``."""
-        with self.writing():
+        with self.writing(lazy=True):
             self.col.update_one(
                 {"key": key},
                 {"$inc": {"views": 1}, "$set": {"slugs": slugs, "last_viewed": utcnow()}},

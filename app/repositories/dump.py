@@ -96,11 +96,13 @@ def empty() -> dict:
             "collections": {}, "buckets": {}}
 
 
-def import_data(store, data: dict, *, replace: bool = False) -> dict[str, int]:
+def import_data(store, data: dict, *, replace: bool = False,
+                notify: bool = True) -> dict[str, int]:
     """Validate ``data`` completely, then make the store hold exactly it.
 
     Refuses (:class:`DumpError`, nothing changed) a malformed dump, and a store that
     already holds data unless ``replace`` is true. Returns counts per collection.
+    ``notify=False`` (loading the snapshot itself) schedules no snapshot of what was read.
     """
     validate(data)
     db = store.db
@@ -115,7 +117,8 @@ def import_data(store, data: dict, *, replace: bool = False) -> dict[str, int]:
                 db[name].insert_many(docs)
             counts[name] = len(docs)
         create_indexes(db)
-    store.changed()
+    if notify:
+        store.changed()
     return counts
 
 

@@ -168,7 +168,7 @@ class EntryRepository(Repository):
 
     def add_view(self, entry_id: ObjectId) -> None:
         """Count one page view (not a revision: views are not content)."""
-        with self.writing():
+        with self.writing(lazy=True):
             self.col.update_one({"_id": entry_id}, {"$inc": {"views": 1}})
 
     def uses_attribute(self, key: str) -> int:
