@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import url_for
 from flask.views import MethodView
 
+from ..domain.accounts import check_email, check_profile
 from ..domain.errors import Forbidden, InvalidValue
 from ..extensions import api_auth, limiter
 from ..repositories import repositories
@@ -93,24 +94,31 @@ class UserItem(MethodView):
         user = repos.users.get(ident)
         caller = require_admin_or_self(user["_id"])
         data = json_body(PATCH_FIELDS, text=PATCH_FIELDS)
-        service = accounts()
+        # Every refusal comes before the first write: a refused PATCH changes nothing.
         if "role" in data:
             if caller["role"] != "admin":
                 raise Forbidden("Only admins change roles.")
             if data["role"] not in ("user", "admin"):
                 raise InvalidValue("Role must be user or admin.", "role")
-            repos.users.set_role(user["_id"], data["role"])
         if "password" in data:
             if caller["_id"] != user["_id"]:
                 raise Forbidden("Only the account's owner changes its password.")
-            change_password(user["_id"], data.get("current_password"), data["password"])
         elif "current_password" in data:
             raise InvalidValue("current_password only goes with a new password.",
                                "current_password")
         profile = {name: data[name] for name in ("email", "location", "website", "bio")
                    if name in data}
         if profile:
-            service.update_profile(user["_id"], profile)
+            check_profile({k: v for k, v in profile.items() if k != "email"})
+            if "email" in profile:
+                check_email(profile["email"])
+        # The password first: a wrong current password or a weak new one still stops here.
+        if "password" in data:
+            change_password(user["_id"], data.get("current_password"), data["password"])
+        if profile:
+            accounts().update_profile(user["_id"], profile)
+        if "role" in data:
+            repos.users.set_role(user["_id"], data["role"])
         return user_response(repos.users.get(user["_id"]))
 
     @api_auth.login_required

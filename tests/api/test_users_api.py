@@ -223,3 +223,16 @@ def test_edit_counters_follow_contributions(client, make_entry, user):
                  json={"summary": "x"})
     body = client.get(f"{API}/users/{user.username}").get_json()
     assert (body["create_count"], body["edit_count"]) == (1, 1)
+
+
+def test_a_refused_patch_changes_nothing(client, app):
+    """An admin's PATCH of another user with role and password: 403, and the role stays."""
+    accounts = app.extensions["pkyx.accounts"]
+    accounts.create_admin("boss", "boss@example.org", "a long admin passphrase 42")
+    target = accounts.register("target", "target@example.org", "correct horse battery")
+    response = client.patch(f"{API}/users/target", json={"role": "admin", "password":
+                            "another strong passphrase 7", "bio": "changed"},
+                            headers=auth_header("boss", "a long admin passphrase 42"))
+    assert response.status_code == 403
+    stored = app.extensions["pkyx.repos"].users.get(target["username"])
+    assert stored["role"] == "user" and stored.get("bio", "") != "changed"
