@@ -169,17 +169,27 @@ def operation(op_id: str, summary: str, tag: str, responses: dict, *,
     return spec
 
 
+#: Keyword names of :func:`link` that stand for conditional request headers.
+LINK_HEADERS = {"if_match": "header.If-Match", "if_none_match": "header.If-None-Match"}
+
+
 def link(op_id: str, description: str, **parameters: str) -> Spec:
-    """An OpenAPI link to ``op_id``; ``if_match`` is sent as the If-Match header."""
-    named = {("header.If-Match" if name == "if_match" else name): value
-             for name, value in parameters.items()}
+    """An OpenAPI link to ``op_id``; ``if_match`` / ``if_none_match`` are sent as the
+    If-Match / If-None-Match headers, other names are path parameters."""
+    named = {LINK_HEADERS.get(name, name): value for name, value in parameters.items()}
     return {"operationId": op_id, "parameters": named, "description": description}
+
+
+def read_link(op_id: str, kind: str, ident: dict[str, str]) -> Spec:
+    """A link to reading ``kind`` again with its ETag as If-None-Match: 304 while unchanged."""
+    return link(op_id, f"Read this {kind} (304 while its ETag is still current).", **ident,
+                if_none_match="$response.header.ETag")
 
 
 def crud_links(prefix: str, kind: str, ident: dict[str, str], *, get: str,
                writes: tuple[str, ...]) -> dict[str, Spec]:
     """Links from a response carrying ``kind`` to reading it and to its guarded writes."""
-    found = {f"Get{prefix}": link(get, f"Read this {kind}.", **ident)}
+    found = {f"Get{prefix}": read_link(get, kind, ident)}
     for op_id in writes:
         name = op_id[0].upper() + op_id[1:]
         found[name] = link(op_id, f"{name} with this {kind}'s ETag as If-Match.",
@@ -280,6 +290,9 @@ def entry_paths() -> dict[str, Spec]:
                                                      "deleteEntry"))
     entry_links["ListEntryAttributes"] = link("listEntryAttributes", "This entry's attributes.",
                                               ident="$response.body#/slug")
+    entry_links["AddEntryAttribute"] = link(
+        "addEntryAttribute", "Add an attribute to this entry, with its ETag as If-Match.",
+        ident="$response.body#/slug", if_match="$response.header.ETag")
     entry_links["ListRevisions"] = link("listRevisions", "This entry's history.",
                                         ident="$response.body#/slug")
     written = ok("The entry after the change.", "Entry", headers=("ETag",), links=entry_links)
@@ -503,7 +516,7 @@ def user_paths() -> dict[str, Spec]:
     """``/users[/{ident}]`` and ``/users/{ident}/avatar``."""
     ident = {"ident": "$response.body#/username"}
     user_links = {
-        "GetUser": link("getUser", "Read this user.", **ident),
+        "GetUser": read_link("getUser", "user", ident),
         "UpdateUser": link("updateUser", "Change this user.", **ident),
         "DeleteUser": link("deleteUser", "Delete this user.", **ident),
         "PutAvatar": link("putAvatar", "Upload this user's avatar.", **ident),
