@@ -1,0 +1,122 @@
+"""What the benchmark asks the chain, one :class:`Scenario` per row of the table.
+
+Each scenario is one URL (or, for writes, one Lua script) that ``wrk`` requests for a
+fixed time at a fixed concurrency. Pages are requested in two ways:
+
+* **uncached** — with ``Cookie: session=x``: nginx bypasses its page cache for anyone
+  with a session cookie (``X-Cache-Status: BYPASS``), the app treats the unreadable
+  cookie as no session and renders the anonymous page, and no cache entry is written.
+  A varying query string also misses the cache, but stores every answer in nginx's
+  cache on disk, which is another cost; the cookie measures the app alone.
+* **cached** — anonymous, as a reader without an account: after the first answer nginx
+  serves the page from its 10 s cache (``X-Cache-Status: HIT``).
+
+The entries are demo-catalogue phones (present at every store size), so a scale run
+compares like with like.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Scenario", "Fixture", "scenarios", "scale_scenarios", "compare_path",
+           "STATIC_PATH", "UNCACHED", "COMPARE_2", "COMPARE_4", "ENTRY_PAGE", "API_ENTRY",
+           "AVATAR_USER"]
+
+#: The static file nginx serves, as big as the 4-entry comparison page (bench/run.py
+#: writes it under app/static/bench/ for the run and deletes it after).
+STATIC_PATH = "/static/bench/compare-4.html"
+#: The header that makes nginx bypass its page cache (nginx.conf, $pkyx_has_session).
+UNCACHED = {"Cookie": "session=x"}
+COMPARE_2 = ("galaxy-s24-ultra", "iphone-15")
+COMPARE_4 = ("galaxy-s24-ultra", "iphone-15", "oneplus-12", "pixel-8")
+ENTRY_PAGE = "iphone-15"
+API_ENTRY = "pixel-8"
+AVATAR_USER = "alice"
+LIST_QUERY = "category=phones&attr.weight=lt.250&sort=-attr.price,title&per_page=25"
+#: The attribute the write mix edits, and its unit (phones have a price in USD).
+WRITE_KEY, WRITE_UNIT = "price", "USD"
+
+
+@dataclass(frozen=True)
+class Fixture:
+    """What the scenarios need from the seeded store and the running chain."""
+
+    writable: tuple[str, ...]  # generated phones, one per write connection
+    token: str = ""  # a Bearer token for the writes
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One row of the benchmark."""
+
+    name: str
+    path: str
+    about: str
+    headers: dict[str, str] = field(default_factory=dict)
+    #: The status every answer should have (anything else shows as an error).
+    expect: int = 200
+    #: Send If-None-Match with the ETag of a first GET (a 304 scenario).
+    conditional: bool = False
+    #: How many items a list must hold (0: not a list).
+    items: int = 0
+    #: The X-Cache-Status nginx should report once warm ("" for none: not a page).
+    cache: str = ""
+    #: The scenario whose requests/s this one's is divided by.
+    baseline: str = "floor"
+    #: A Lua script in bench/lua/ and the globals it reads; None: plain GETs.
+    script: str | None = None
+    variables: dict[str, object] = field(default_factory=dict)
+    #: One wrk thread per connection (a script that keeps state per connection).
+    thread_per_connection: bool = False
+
+
+def compare_path(slugs: tuple[str, ...]) -> str:
+    """The canonical address of a comparison page (sorted slugs; others redirect)."""
+    return "/compare/" + "-vs-".join(sorted(slugs))
+
+
+def scenarios(fixture: Fixture, connections: int) -> list[Scenario]:
+    """Every scenario of a full run, in the order they run (the floor first)."""
+    compare_4 = compare_path(COMPARE_4)
+    entry_api = f"/api/v1/entries/{API_ENTRY}"
+    avatar = f"/api/v1/users/{AVATAR_USER}/avatar"
+    return [
+        Scenario("floor", "/healthz", "nginx → gunicorn → Flask, no store, tiny JSON",
+                 baseline=""),
+        Scenario("static", STATIC_PATH, "a file from nginx, as big as the 4-entry comparison"),
+        Scenario("home", "/", "home page, uncached", UNCACHED, cache="BYPASS"),
+        Scenario("entry-page", f"/entries/{ENTRY_PAGE}", "entry page, uncached", UNCACHED,
+                 cache="BYPASS"),
+        Scenario("compare-2", compare_path(COMPARE_2), "comparison page of 2, uncached",
+                 UNCACHED, cache="BYPASS"),
+        Scenario("compare-4", compare_4, "comparison page of 4, uncached", UNCACHED,
+                 cache="BYPASS"),
+        Scenario("compare-4-cached", compare_4, "comparison page of 4, anonymous: nginx cache",
+                 cache="HIT", baseline="static"),
+        Scenario("api-list", f"/api/v1/entries?{LIST_QUERY}",
+                 "API: filtered and sorted list, 25 items", items=25),
+        Scenario("api-entry", entry_api, "API: one entry"),
+        Scenario("api-entry-304", entry_api, "API: one entry, If-None-Match → 304",
+                 expect=304, conditional=True),
+        Scenario("api-compare", "/api/v1/compare?entries=" + ",".join(COMPARE_4),
+                 "API: comparison of 4"),
+        Scenario("avatar", avatar, "avatar (GridFS)"),
+        Scenario("avatar-304", avatar, "avatar, If-None-Match → 304", expect=304,
+                 conditional=True),
+        Scenario("writes", f"/api/v1/entries/{fixture.writable[0]}",
+                 "API: PATCH entry / PUT attribute with If-Match, an entry per connection",
+                 script="writes.lua", thread_per_connection=True,
+                 variables={"slugs": list(fixture.writable[:connections]),
+                            "token": fixture.token, "key": WRITE_KEY, "unit": WRITE_UNIT}),
+    ]
+
+
+#: The paths whose growth with the store's size the scale run shows.
+SCALE_NAMES = ("entry-page", "compare-4", "api-list", "api-entry", "api-compare")
+
+
+def scale_scenarios(fixture: Fixture, connections: int) -> list[Scenario]:
+    """The floor (for ratios) and the list, entry and comparison paths."""
+    return [s for s in scenarios(fixture, connections)
+            if s.name == "floor" or s.name in SCALE_NAMES]
