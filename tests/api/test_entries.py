@@ -108,6 +108,21 @@ def test_get_by_slug_or_id_with_etag_and_304(client, entry, ident):
     assert other.status_code == 200
 
 
+def test_a_304_is_answered_before_the_body_is_built(client, entry, monkeypatch):
+    """An unchanged entry costs a lookup: the JSON body is never rendered for a 304."""
+    from app.api import entries as view
+
+    def no_body(*args, **kwargs):
+        raise AssertionError("the body was built for a 304")
+
+    monkeypatch.setattr(view, "entry_json", no_body)
+    again = client.get(f"{API}/entries/{entry['slug']}", headers={"If-None-Match": entry["etag"]})
+    assert again.status_code == 304 and again.headers["ETag"] == entry["etag"]
+    weak = client.get(f"{API}/entries/{entry['slug']}",
+                      headers={"If-None-Match": "W/" + entry["etag"]})
+    assert weak.status_code == 304  # If-None-Match compares weakly (RFC 9110 13.1.2)
+
+
 @pytest.mark.parametrize("ident", ["nope", "0" * 24, "a" * 300])
 def test_unknown_entry_is_404(client, catalog, ident):
     """An id or slug nobody has is a 404 problem."""

@@ -68,7 +68,8 @@ REACHED = {
     ("PATCH /entries/{ident}", 200), ("PUT /entries/{ident}", 200),
     ("DELETE /entries/{ident}", 204), ("POST /entries/{ident}/attributes", 201),
     ("GET /entries/{ident}/attributes", 200), ("GET /entries/{ident}/revisions", 200),
-    ("PUT /entries/{ident}/attributes/{key}", 200),
+    # PUT …/attributes/{key} is reached through its link, but a random value rarely fits
+    # the attribute's type (400): test_wiki_state_machine.py drives its successes.
     ("GET /entries/{ident}/attributes/{key}", 304),
     ("DELETE /entries/{ident}/attributes/{key}", 204),
     ("POST /attributes", 201), ("PATCH /attributes/{key}", 200),
