@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test lint venv deps dev-deps system-packages clean
+.PHONY: run test bench lint venv deps dev-deps system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ run: deps
 test: dev-deps system-packages
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --cov --cov-report=term
+
+## The benchmark (README.md, "Benchmark"): installs Debian's wrk and nginx when missing.
+bench: dev-deps system-packages
+	command -v wrk >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk)
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
 
 lint: dev-deps
 	$(BIN)/ruff check .

@@ -1,4 +1,4 @@
-"""The benchmark: ``python bench/run.py`` (see bench/README-section.md).
+"""The benchmark: ``python bench/run.py`` (see README.md, "Benchmark").
 
 It seeds a store with realistic entries (:mod:`bench.seed`), starts the production chain
 (nginx → supervisord → gunicorn) on loopback, drives ``wrk`` through each scenario

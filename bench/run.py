@@ -29,7 +29,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """The command line (see the module docstring)."""
     parser = argparse.ArgumentParser(
         prog="bench/run.py", formatter_class=argparse.RawDescriptionHelpFormatter,
-        description="Benchmark pkyx through nginx → gunicorn with wrk (bench/README-section.md).",
+        description="Benchmark pkyx through nginx → gunicorn with wrk (README.md, Benchmark).",
         epilog="examples:\n" + __doc__.rsplit("\n\n", 1)[1])
     parser.add_argument("--entries", type=int, default=None,
                         help="entries in the store, 48 (the demo) to 5000 [300; quick: 150]")
