@@ -293,6 +293,10 @@ class EmbeddedStore(Store):
     def abandon(self) -> None:
         """Start-up failed: write nothing (a half-seeded store is no snapshot), hand on."""
         self.snapshot_path = None  # save_snapshot and changed() do nothing from now on
+        self._stop()
+
+    def _stop(self) -> None:
+        """Stop the snapshot thread and let the next process have the store."""
         self._closed.set()
         self._dirty.set()  # wake the thread so it sees _closed
         if self.lock is not None:
@@ -310,10 +314,7 @@ class EmbeddedStore(Store):
         try:
             self.flush()
         finally:
-            self._closed.set()
-            self._dirty.set()  # wake the thread so it sees _closed
-            if self.lock is not None:
-                self.lock.release()
+            self._stop()
 
 
 def _close_at_exit(store: EmbeddedStore) -> None:

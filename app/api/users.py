@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import url_for
 from flask.views import MethodView
 
-from ..domain.accounts import check_email, check_profile
 from ..domain.errors import Forbidden, InvalidValue
 from ..extensions import api_auth, limiter
 from ..repositories import repositories
@@ -109,9 +108,7 @@ class UserItem(MethodView):
         profile = {name: data[name] for name in ("email", "location", "website", "bio")
                    if name in data}
         if profile:
-            check_profile({k: v for k, v in profile.items() if k != "email"})
-            if "email" in profile:
-                check_email(profile["email"])
+            accounts().clean_profile(profile)  # refused here, before any write
         # The password first: a wrong current password or a weak new one still stops here.
         if "password" in data:
             change_password(user["_id"], data.get("current_password"), data["password"])

@@ -63,14 +63,19 @@ class Accounts:
         new = accounts.check_password(new, username=user["username"], email=user["email"])
         return self.repos.users.set_password(user["_id"], self.hasher.hash(new))
 
-    def update_profile(self, user_id: ObjectId, fields: Mapping[str, object]) -> dict:
-        """Change profile fields (and email); anything else is refused."""
+    @staticmethod
+    def clean_profile(fields: Mapping[str, object]) -> dict:
+        """Validated profile fields (and email); raises InvalidValue, writes nothing."""
         fields = dict(fields)
         email = fields.pop("email", None)
         clean = accounts.check_profile(fields)
         if email is not None:
             clean["email"] = accounts.check_email(email)
-        return self.repos.users.update_profile(user_id, clean)
+        return clean
+
+    def update_profile(self, user_id: ObjectId, fields: Mapping[str, object]) -> dict:
+        """Change profile fields (and email); anything else is refused."""
+        return self.repos.users.update_profile(user_id, self.clean_profile(fields))
 
     def logout_everywhere(self, user_id: ObjectId) -> dict:
         """Revoke every session, remember cookie and API token of a user."""
