@@ -28,7 +28,6 @@ import logging
 import os
 import threading
 import time
-import types
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +38,7 @@ from flask import Flask
 from pymongo import uri_parser
 from pymongo.database import Database
 
+from .embedded import EmbeddedClient
 from .extensions import mongo
 
 __all__ = ["Store", "MongoStore", "EmbeddedStore", "open_store", "StoreError", "BUCKETS"]
@@ -159,12 +159,6 @@ class StoreLock:
         fd, self._fd = self._fd, None
         if fd is not None:
             os.close(fd)
-
-
-class EmbeddedClient(mongomock.MongoClient):
-    """mongomock's client, with the ``options.timeout`` pymongo's GridFS reads."""
-
-    options = types.SimpleNamespace(timeout=None)
 
 
 class EmbeddedStore(Store):

@@ -12,10 +12,32 @@ __all__ = ["DefinitionRepository"]
 
 
 class DefinitionRepository(Repository):
-    """Stores :class:`Definition` objects in the ``attributes`` collection."""
+    """Stores :class:`Definition` objects in the ``attributes`` collection.
+
+    Nearly every page and API answer needs the definitions, and they rarely change. On
+    the embedded store, which is one process, the collection says when its documents
+    changed (``data_version``), so the definitions are read once per change and kept;
+    on MongoDB other workers write too, so every call reads (an index serves it).
+    """
 
     collection_name = "attributes"
     unique = {"key": "An attribute with this key already exists."}
+
+    def __init__(self, store):
+        super().__init__(store)
+        self._version = getattr(self.col, "data_version", None)
+        self._kept: tuple[object, list[Definition], dict[str, Definition]] | None = None
+
+    def _known(self) -> dict[str, Definition] | None:
+        """Every definition by key, when this process can tell they are current."""
+        if self._version is None:
+            return None
+        version = self._version()  # before reading: a write meanwhile makes it stale
+        kept = self._kept
+        if kept is None or kept[0] != version:
+            ordered = self._read_all()
+            kept = self._kept = (version, ordered, {d.key: d for d in ordered})
+        return kept[2]
 
     def get(self, key: str) -> Definition:
         """The definition of ``key``, or raise :class:`NotFound`."""
@@ -26,16 +48,27 @@ class DefinitionRepository(Repository):
 
     def find(self, key: str) -> Definition | None:
         """The definition of ``key``, or ``None``."""
+        known = self._known()
+        if known is not None:
+            return known.get(key)
         doc = self.col.find_one({"key": key})
         return Definition.from_doc(doc) if doc else None
 
     def many(self, keys) -> dict[str, Definition]:
         """The definitions of ``keys`` that exist, keyed by key."""
+        known = self._known()
+        if known is not None:
+            return {key: known[key] for key in keys if key in known}
         docs = self.col.find({"key": {"$in": list(keys)}})
         return {doc["key"]: Definition.from_doc(doc) for doc in docs}
 
     def all(self) -> list[Definition]:
         """Every definition in page order (group, then order)."""
+        if self._known() is not None:
+            return list(self._kept[1])
+        return self._read_all()
+
+    def _read_all(self) -> list[Definition]:
         docs = self.col.find({}).sort([("group", ASCENDING), ("order", ASCENDING)])
         return [Definition.from_doc(doc) for doc in docs]
 

@@ -26,7 +26,7 @@ from ..domain.compare import (
     parse_comparison_slug,
 )
 from ..domain.entries import keywords, search_words, slug_from_title
-from ..domain.errors import InvalidValue
+from ..domain.errors import InvalidValue, NotFound
 from ..repositories import repositories
 from ..services import wiki
 
@@ -203,10 +203,10 @@ def show(spec: str):
         return problem
     if slugs != parse_comparison_slug(spec):
         return redirect(compare_url(slugs, **_kept_args()), 301)
-    missing = _missing_page(slugs)
-    if missing:
-        return missing
-    comparison = wiki().compare(slugs, count_view=True)
+    try:
+        comparison = wiki().compare(slugs, count_view=True)
+    except NotFound:
+        return _missing_page(slugs)
     only = request.args.get("only") == "differences"
     return render_template(
         "compare/show.html",
@@ -289,10 +289,8 @@ def _slugs_of(spec: str):
 
 
 def _missing_page(slugs: list[str]):
-    """A 404 page naming the unknown slugs, with suggestions, or ``None`` if all exist."""
+    """The 404 page naming the slugs that are not entries, with suggestions."""
     found = repositories().entries.by_slugs(slugs)
-    if len(found) == len(slugs):
-        return None
     resolutions = [Resolution(slug, found[slug]) if slug in found else
                    Resolution(slug, suggestions=closest_titles(slug.replace("-", " ")))
                    for slug in slugs]
@@ -311,10 +309,10 @@ def _comparison_for_export(spec: str) -> tuple[Comparison | None, object]:
     slugs, problem = _slugs_of(spec)
     if problem:
         return None, problem
-    missing = _missing_page(slugs)
-    if missing:
-        return None, missing
-    return wiki().compare(slugs), None
+    try:
+        return wiki().compare(slugs), None
+    except NotFound:
+        return None, _missing_page(slugs)
 
 
 def _kept_args() -> dict:
