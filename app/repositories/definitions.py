@@ -6,6 +6,7 @@ from pymongo import ASCENDING, ReturnDocument
 
 from ..domain.definitions import Definition
 from ..domain.errors import NotFound, StaleVersion
+from ..embedded import EmbeddedCollection
 from .base import Repository, utcnow
 
 __all__ = ["DefinitionRepository"]
@@ -25,7 +26,9 @@ class DefinitionRepository(Repository):
 
     def __init__(self, store):
         super().__init__(store)
-        self._version = getattr(self.col, "data_version", None)
+        # Not getattr: pymongo's collections answer any attribute with a sub-collection.
+        self._version = self.col.data_version if isinstance(self.col, EmbeddedCollection) \
+            else None
         self._kept: tuple[object, list[Definition], dict[str, Definition]] | None = None
 
     def _known(self) -> dict[str, Definition] | None:
