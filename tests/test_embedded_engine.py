@@ -44,8 +44,10 @@ def conditions(field: str):
         scalars,
         st.builds(lambda v: {"$eq": v}, scalars),
         st.builds(lambda vs: {"$in": vs}, st.lists(scalars, max_size=3)),
-        st.builds(lambda v: {"$gt": v}, scalars),
+        st.builds(lambda op, v: {op: v}, st.sampled_from(["$gt", "$gte", "$lt", "$lte"]), scalars),
+        st.builds(lambda lo, hi: {"$gte": lo, "$lt": hi}, scalars, scalars),
         st.builds(lambda v: {"$ne": v}, scalars),
+        st.builds(lambda v: {"$exists": v}, st.booleans()),
         st.lists(scalars, max_size=2),
     )
 
@@ -136,13 +138,13 @@ def test_collections_and_cursors_are_the_engines(things):
 
 def test_equality_queries_read_only_their_candidates(things, monkeypatch):
     seen = []
-    original = mongomock.filtering.filter_applies
+    original = embedded._matches
 
-    def counting(filter, doc):
+    def counting(matcher, filter, doc):
         seen.append(doc["_id"])
-        return original(filter, doc)
+        return original(matcher, filter, doc)
 
-    monkeypatch.setattr("app.embedded.filtering.filter_applies", counting)
+    monkeypatch.setattr(embedded, "_matches", counting)
     assert things.find_one({"slug": "s7"})["_id"] == 7
     assert seen == [7]
     seen.clear()
