@@ -242,7 +242,11 @@ class EmbeddedStore(Store):
                 log.exception("embedded store: snapshot failed")
 
     def save_snapshot(self) -> None:
-        """Write the whole store to the snapshot file, atomically."""
+        """Write the whole store to the snapshot file, atomically.
+
+        The store is copied under the write lock (one consistent moment); the copy is
+        encoded and written after the lock is released, so writes wait only for the copy.
+        """
         from .repositories import dump  # the dump format is the repositories' business
 
         if self.snapshot_path is None:

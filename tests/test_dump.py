@@ -5,9 +5,11 @@ from __future__ import annotations
 import copy
 import gzip
 import json
+import tracemalloc
+from datetime import UTC, datetime
 
 import pytest
-from bson import ObjectId
+from bson import Binary, ObjectId, json_util
 
 from app import create_app
 from app.repositories import dump
@@ -47,6 +49,65 @@ def test_export_then_import_reproduces_everything(seeded_app, fresh, tmp_path, f
     user = repos.users.find("alice")
     assert repos.avatars.get(user["avatar"]).data == \
         seeded_app.extensions["pkyx.repos"].avatars.get(user["avatar"]).data
+
+
+def _one_shot(data: dict) -> bytes:
+    """The dump text as encoding everything at once gives it: the format to keep."""
+    return json_util.dumps(data, json_options=dump.JSON_OPTIONS, indent=1).encode()
+
+
+@pytest.mark.parametrize("filename", ["wiki.json", "wiki.json.gz"])
+def test_streamed_file_is_byte_for_byte_the_one_shot_text(seeded_app, tmp_path, filename):
+    """Writing document by document changes no byte of the format (every collection, bucket)."""
+    data = dump.export_data(seeded_app.extensions["pkyx.store"])
+    path = tmp_path / filename
+    dump.write_file(path, data)
+    raw = path.read_bytes()
+    if filename.endswith(".gz"):
+        assert raw[3] & 0x08 == 0  # no file name in the header (it would be the temp file's)
+        raw = gzip.decompress(raw)
+    assert raw == _one_shot(data)
+    back = dump.read_file(path)
+    assert back == dump.loads(_one_shot(data))
+    assert all(back["collections"][name] == docs for name, docs in data["collections"].items())
+    assert back["buckets"] == data["buckets"]
+
+
+@pytest.mark.parametrize("data", [
+    dump.empty(),
+    {"format": "pkyx-dump", "version": 1, "collections": {"users": [], "entries": [{}]},
+     "buckets": {"images": {"files": [], "chunks": []}, "avatars": {}}},
+    {"format": "pkyx-dump", "version": 1,
+     "exported_at": datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC),
+     "collections": {"entries": [
+         {"_id": ObjectId(), "title": "Line\nbreak \"quoted\" \u00e9\u2603 \\", "n": [1, [2, {}]],
+          "attributes": {"a": {"b": [None, True, 1.5, -7]}}, "empty": {}, "none": []},
+         {"_id": 2, "bytes": Binary(b"\x00\xff\n"), "nested": [{"x": {"y": []}}]},
+     ]}, "buckets": {}},
+], ids=["empty", "empty parts", "odd values"])
+def test_iter_json_matches_the_one_shot_encoder(data):
+    """Empty parts, escapes, non-ASCII, nesting, dates and bytes encode exactly the same."""
+    assert dump.dumps(data) == _one_shot(data)
+    assert "".join(dump.iter_json(data)).encode() == _one_shot(data)
+
+
+def test_writing_a_big_dump_needs_memory_for_a_document_not_the_store(tmp_path):
+    """The encoded store never exists in memory at once: the snapshot's peak stays flat."""
+    at = datetime(2026, 1, 1, tzinfo=UTC)
+    revisions = [{"_id": ObjectId(), "entry_id": ObjectId(), "version": n, "at": at,
+                  "user": "dana", "action": "update", "comment": "",
+                  "changes": [{"key": "weight", "old": f"{n} g", "new": f"{n + 1} g"}]}
+                 for n in range(1, 6001)]
+    data = {**dump.empty(), "collections": {"revisions": revisions}}
+    tracemalloc.start()
+    try:
+        dump.write_file(tmp_path / "big.json", data)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    size = (tmp_path / "big.json").stat().st_size
+    assert size > 2_000_000
+    assert peak < size / 2  # encoding it all at once took about ten times ``size``
 
 
 def test_cli_export_and_import(seeded_app, fresh, tmp_path):

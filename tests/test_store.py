@@ -260,6 +260,62 @@ def test_close_waits_for_a_snapshot_in_progress(tmp_path, monkeypatch):
     assert titles == {"First Phone", "Second Phone"}
 
 
+def test_snapshots_taken_while_writes_go_on_are_consistent(tmp_path, monkeypatch):
+    """Each snapshot holds a moment of the store; writes wait only for the copy, not the file.
+
+    A writer adds a comparison and a revoked token as one write (under the store's lock)
+    while snapshots are taken: every snapshot holds both of each pair or neither.
+    """
+    import threading
+    from datetime import UTC, datetime, timedelta
+
+    app = _embedded(tmp_path, SNAPSHOT_DEBOUNCE_SECONDS=0.01)
+    store = app.extensions["pkyx.store"]
+    db, stop, written = store.db, threading.Event(), []
+    expires = datetime.now(UTC) + timedelta(days=1)
+
+    def writer():
+        n = 0
+        while not stop.is_set():
+            n += 1
+            with store.writing():
+                db.comparisons.insert_one({"key": f"pair-{n}"})
+                time.sleep(0.001)  # a snapshot copying now would see half a pair
+                db.revoked_tokens.insert_one({"jti": f"pair-{n}", "expires_at": expires})
+            store.changed()
+            written.append(n)
+
+    real_write = dump.write_file
+    during_write = []
+
+    def watched_write(path, data):
+        before = len(written)
+        real_write(path, data)
+        time.sleep(0.02)  # as if the disk were slow: the writer must get on meanwhile
+        during_write.append(len(written) - before)
+
+    monkeypatch.setattr(dump, "write_file", watched_write)
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        snapshots = []
+        for _ in range(15):
+            store.save_snapshot()
+            snapshots.append(dump.read_file(tmp_path / "store.json"))
+    finally:
+        stop.set()
+        thread.join(5)
+    for data in snapshots:
+        keys = {c["key"] for c in data["collections"]["comparisons"]}
+        jtis = {t["jti"] for t in data["collections"]["revoked_tokens"]}
+        assert keys == jtis
+    assert len({len(d["collections"]["comparisons"]) for d in snapshots}) > 1
+    assert sum(during_write) > 0  # writes went on while snapshot files were written
+    store.close()
+    pairs = dump.read_file(tmp_path / "store.json")["collections"]["comparisons"]
+    assert len(pairs) == len(written)  # the last snapshot holds every write
+
+
 # -- one process at a time: the lock that hands the embedded store over -------------------
 
 def test_a_second_process_waits_then_stops_with_a_message(tmp_path):

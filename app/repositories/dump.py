@@ -15,11 +15,13 @@ changes nothing when anything is wrong.
 from __future__ import annotations
 
 import gzip
+import json
 import os
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from bson import ObjectId, json_util
 from bson.errors import BSONError
@@ -30,13 +32,16 @@ from .base import utcnow
 from .indexes import INDEXES, create_indexes
 
 __all__ = ["DumpError", "empty", "export_data", "import_data", "write_file", "read_file",
-           "remove_stale_temp_files", "COLLECTIONS"]
+           "iter_json", "remove_stale_temp_files", "COLLECTIONS"]
 
 FORMAT = "pkyx-dump"
 VERSION = 1
 COLLECTIONS = ("users", "categories", "attributes", "entries", "revisions", "comparisons",
                "revoked_tokens")
 JSON_OPTIONS = JSONOptions(json_mode=JSONMode.RELAXED, tz_aware=True, tzinfo=UTC)
+INDENT = 1
+#: Bytes gathered before each write to the file (or the gzip stream).
+WRITE_CHUNK = 64 * 1024
 
 
 class DumpError(ValueError):
@@ -206,9 +211,42 @@ def _check_bucket(bucket: str, parts: object) -> None:
         raise DumpError(f"buckets.{bucket}: chunks point at a file that is not in the dump")
 
 
+def iter_json(value, depth: int = 0) -> Iterator[str]:
+    """``value`` as the text ``json_util.dumps(value, indent=INDENT)`` gives, in pieces.
+
+    The dump's own dicts are walked and every list item (a document) is encoded on its
+    own, so neither the whole text nor an Extended JSON copy of the store exists at
+    once: encoding the store in one go took several times its size, a peak that grew
+    with every write and that the process kept. JSON escapes newlines inside strings,
+    so indenting a document's text at its newlines is safe.
+    """
+    inner = "\n" + " " * (INDENT * (depth + 1))
+    outer = "\n" + " " * (INDENT * depth)
+    if isinstance(value, dict) and value:
+        opening = "{"
+        for key, item in value.items():
+            yield f"{opening}{inner}{json.dumps(key)}: "
+            yield from iter_json(item, depth + 1)
+            opening = ","
+        yield outer + "}"
+    elif isinstance(value, list) and value:
+        opening = "["
+        for item in value:
+            yield opening + inner + _encode(item).replace("\n", inner)
+            opening = ","
+        yield outer + "]"
+    else:
+        yield _encode(value).replace("\n", outer)
+
+
+def _encode(value) -> str:
+    """One value (a document, a date) as indented relaxed Extended JSON."""
+    return json_util.dumps(value, json_options=JSON_OPTIONS, indent=INDENT)
+
+
 def dumps(data: dict) -> bytes:
-    """Encode a dump as Extended JSON bytes."""
-    return json_util.dumps(data, json_options=JSON_OPTIONS, indent=1).encode()
+    """Encode a dump as Extended JSON bytes (all at once: for small dumps and tests)."""
+    return "".join(iter_json(data)).encode()
 
 
 def loads(raw: bytes) -> dict:
@@ -226,17 +264,21 @@ def write_file(path: str | os.PathLike[str], data: dict) -> None:
 
     The bytes go to a temporary file in the same directory, are flushed to disk, and
     the temporary file is renamed over the target (atomic on POSIX); the directory is
-    synced so the rename itself survives a power cut. Only the owner may read it.
+    synced so the rename itself survives a power cut. Only the owner may read it. The
+    text is written as it is encoded (:func:`iter_json`), one document at a time.
     """
     path = Path(path)
-    raw = dumps(data)
-    if path.suffix == ".gz":
-        raw = gzip.compress(raw, compresslevel=6, mtime=0)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
     try:
         # Owner-only: a dump holds password hashes and email addresses.
         with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
-            fh.write(raw)
+            if path.suffix == ".gz":
+                # No file name in the header: it would be the temporary one.
+                with gzip.GzipFile(filename="", mode="wb", compresslevel=6, fileobj=fh,
+                                   mtime=0) as gz:
+                    _write_json(gz, data)
+            else:
+                _write_json(fh, data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -248,6 +290,19 @@ def write_file(path: str | os.PathLike[str], data: dict) -> None:
         os.fsync(dir_fd)
     finally:
         os.close(dir_fd)
+
+
+def _write_json(out: BinaryIO, data: dict) -> None:
+    """Stream ``data``'s text into ``out`` in pieces of about :data:`WRITE_CHUNK` bytes."""
+    pieces: list[str] = []
+    size = 0
+    for piece in iter_json(data):
+        pieces.append(piece)
+        size += len(piece)
+        if size >= WRITE_CHUNK:
+            out.write("".join(pieces).encode())
+            pieces, size = [], 0
+    out.write("".join(pieces).encode())
 
 
 def read_file(path: str | os.PathLike[str]) -> dict:
