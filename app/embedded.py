@@ -211,6 +211,28 @@ class EmbeddedCollection(mongomock.Collection):
             dataset = iter(_sorted(list(dataset), sort_key, reverse=direction < 0))
         return dataset
 
+    def _copies(self, documents: Iterable[dict], projection) -> list[dict]:
+        """What a query returns for these stored documents: copies, projected."""
+        aware = self.codec_options.tz_aware
+        if projection is None:
+            return [_copy(doc, aware) for doc in documents]
+        results = [self._copy_only_fields(doc, projection, dict) for doc in documents]
+        if aware:
+            results = [helpers.make_datetime_timezone_aware_in_document(doc) for doc in results]
+        return results
+
+    def find_page(self, filter: dict, sort: list | None = None, skip: int = 0,
+                  limit: int = 0, projection: dict | None = None) -> tuple[list[dict], int]:
+        """``find(...).skip(skip).limit(limit)`` and ``count_documents(filter)`` in one pass.
+
+        MongoDB needs two queries (or a ``$facet``) for a page and its total; here both
+        come from the same list of matches.
+        """
+        spec = helpers.patch_datetime_awareness_in_document(filter)
+        matches = list(self._sorted_documents(spec, sort))
+        stop = skip + limit if limit else None
+        return self._copies(matches[skip:stop], projection), len(matches)
+
     def _get_dataset(self, spec, sort, fields, as_class):
         for document in self._sorted_documents(spec, sort):
             yield self._copy_only_fields(document, fields, as_class)
@@ -406,16 +428,7 @@ class EmbeddedCursor(Cursor):
             stop = None if not self._limit else self._skip + abs(self._limit)
             page = itertools.islice(collection._sorted_documents(self._spec, self._sort),
                                     self._skip, stop)
-            aware = collection.codec_options.tz_aware
-            if self._projection is None:
-                results = [_copy(doc, aware) for doc in page]
-            else:
-                results = [collection._copy_only_fields(doc, self._projection, dict)
-                           for doc in page]
-                if aware:
-                    results = [helpers.make_datetime_timezone_aware_in_document(doc)
-                               for doc in results]
-            self._page, self._page_key = results, key
+            self._page, self._page_key = collection._copies(page, self._projection), key
         return self._page
 
     def clone(self):

@@ -8,6 +8,7 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 from flask import Flask, g, request
+from flask_babel import get_translations
 
 from .extensions import babel
 
@@ -29,9 +30,26 @@ def select_locale() -> str:
     return "zh_Hans" if best and best.startswith("zh") else "en"
 
 
+def _translations():
+    """This request's translations, looked up on its first use."""
+    found = g.get("pkyx_translations")
+    if found is None:
+        found = g.pkyx_translations = get_translations()
+    return found
+
+
 def init_i18n(app: Flask) -> None:
     """Bind Flask-Babel, translate the domain's messages, remember a language picked with ?lang=."""
     babel.init_app(app, locale_selector=select_locale)
+    # Flask-Babel finds the catalogue anew for every string a template translates (a
+    # page has ~60); find it once a request. pkyx never changes locale within one.
+    app.jinja_env.install_gettext_callables(
+        gettext=lambda s: _translations().ugettext(s),
+        ngettext=lambda s, p, n: _translations().ungettext(s, p, n),
+        pgettext=lambda c, s: _translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: _translations().unpgettext(c, s, p, n),
+        newstyle=True,
+    )
 
     from flask import has_request_context
     from flask_babel import gettext

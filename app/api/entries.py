@@ -52,8 +52,7 @@ class EntryList(MethodView):
         repos = repositories()
         definitions = {d.key: d for d in repos.definitions.all()}
         query = parse_query(request.args, definitions)
-        docs = repos.entries.find(query.filter, query.sort, query.skip, query.per_page)
-        total = repos.entries.count(query.filter)
+        docs, total = repos.entries.page(query.filter, query.sort, query.skip, query.per_page)
         items = [entry_json(doc, definitions, query.fields) for doc in docs]
         body, headers = page_body(items, total, query.page, query.per_page, "api.entries")
         return json_response(body, headers=headers)

@@ -10,6 +10,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from ..domain.errors import NotFound, StaleVersion
+from ..embedded import EmbeddedCollection
 from .base import Repository, parse_id, utcnow
 
 __all__ = ["EntryRepository"]
@@ -110,6 +111,17 @@ class EntryRepository(Repository):
             cursor = cursor.sort(sort)
         return list(cursor.skip(skip).limit(limit))
 
+    def page(self, filter: Mapping | None, sort: list[tuple[str, int]] | None, skip: int,
+             limit: int) -> tuple[list[dict], int]:
+        """One page of entries matching ``filter`` and how many match in all.
+
+        MongoDB answers with two queries (the page, then ``count_documents`` on the same
+        index); the embedded store counts the matches it already found for the page.
+        """
+        if isinstance(self.col, EmbeddedCollection):
+            return self.col.find_page(dict(filter or {}), sort, skip, limit)
+        return self.find(filter, sort, skip, limit), self.count(filter)
+
     def count(self, filter: Mapping | None = None) -> int:
         """How many entries match ``filter``."""
         return self.col.count_documents(dict(filter or {}))
@@ -119,8 +131,7 @@ class EntryRepository(Repository):
         """A page of entries (optionally in one category) and the total count."""
         filter = {"category": category} if category else {}
         order = SORTS.get(sort, SORTS["title"])
-        items = self.find(filter, order, (page - 1) * per_page, per_page)
-        return items, self.count(filter)
+        return self.page(filter, order, (page - 1) * per_page, per_page)
 
     def recent(self, limit: int = 10) -> list[dict]:
         """The most recently updated entries."""
@@ -144,7 +155,7 @@ class EntryRepository(Repository):
         """Entries whose keywords start with every word (in a SORTS order), and the total."""
         filter = keyword_filter(words)
         order = SORTS.get(sort, SORTS["title"])
-        return self.find(filter, order, skip, limit), self.count(filter)
+        return self.page(filter, order, skip, limit)
 
     def by_ids(self, ids) -> dict[ObjectId, dict]:
         """The entries with these ids, keyed by id (deleted ones left out); one query."""
