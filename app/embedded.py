@@ -1,27 +1,32 @@
-"""The embedded store's engine: mongomock, with equality indexes and lazy copies.
+"""The embedded store's engine: mongomock, with indexes, a compiled matcher, lazy copies.
 
-mongomock answers every query by running its matcher over every document of the
-collection and deep-copying every match before it applies ``skip`` and ``limit``. So
-looking an entry up by slug costs a scan of the whole collection, and a page of ten
-recent entries copies all of them: at 3,000 entries an entry page took 1.4 s. MongoDB
-answers the same queries from indexes. This module gives the embedded store the two
-things that matter, without changing what any query returns:
+mongomock answers every query by running its generic matcher over every document of
+the collection and deep-copying every match before it applies ``skip`` and ``limit``.
+So looking an entry up by slug cost a scan of the whole collection, and a page of ten
+recent entries copied all of them: at 3,000 entries an entry page took 1.4 s. MongoDB
+answers the same queries from indexes. This module gives the embedded store what
+matters, without changing what any query returns:
 
 * **Equality indexes.** A query whose filter has a top-level ``{field: value}`` or
   ``{field: {"$in": [...]}}`` (a string, an ObjectId or an integer), or one inside a
-  top-level ``$and``, looks its
-  candidates up in a per-field index and runs mongomock's own matcher on those only.
-  Documents whose value is of another type (a float, a list, a sub-document…) are
-  always candidates, so the candidates are a superset of the matches and mongomock
-  still decides. An index is built on first use and rebuilt after the collection
-  changes: every write method counts a *generation* on the collection's data, and an
-  index stamped with an older generation is thrown away.
-* **Lazy copies.** A cursor sorts the matching documents, applies ``skip`` and
-  ``limit``, and copies only the documents it returns.
+  top-level ``$and``, looks its candidates up in a per-field index and tests only
+  those. Documents whose value is of another type (a float, a list, a sub-document…)
+  are always candidates, so the candidates are a superset of the matches. An index is
+  built on first use and rebuilt after the collection changes: every write method
+  moves a *generation* of the collection's data, and an index stamped with an older
+  generation is thrown away.
+* **A compiled matcher** for the filters pkyx builds (strings and numbers compared by
+  equality, ``$in``, ranges and ``$exists`` on dotted paths, ``$and``). A document it
+  cannot judge as BSON would (an array on the path, a sub-document, a boolean, NaN)
+  goes to mongomock's matcher, and so does any other filter.
+* **Lazy copies.** A cursor sorts the matching documents (with plain tuple keys when
+  every value is a simple one), applies ``skip`` and ``limit``, and copies only the
+  documents it returns; :meth:`EmbeddedCollection.find_page` gives a page and the
+  number of all matches from one pass.
 
 ``tests/test_embedded_engine.py`` checks, with Hypothesis, that every query returns
-exactly what plain mongomock returns, across writes, and that every write method moves
-the generation.
+exactly what plain mongomock returns, across writes, and that every way of writing
+reaches the indexes.
 
 Example::
 
@@ -66,8 +71,8 @@ class _Data:
 class _Index:
     """An equality index on one field, as of one generation of the collection.
 
-    ``positions`` keeps each document's place in the collection's natural order, so
-    candidates come out in the order a scan would have produced them.
+    It maps values to positions in the collection's natural order, so candidates come
+    out in the order a scan would have produced them.
     """
 
     def __init__(self, field: str, stamp: tuple, documents: list[dict]):
@@ -100,10 +105,10 @@ def _lookup_values(condition: object) -> list[object] | None:
     if type(condition) in INDEXED_TYPES:
         return [condition]
     if isinstance(condition, dict) and len(condition) == 1:
-        (operator, operand), = condition.items()
-        if operator == "$eq" and type(operand) in INDEXED_TYPES:
+        (name, operand), = condition.items()
+        if name == "$eq" and type(operand) in INDEXED_TYPES:
             return [operand]
-        if operator == "$in" and isinstance(operand, (list, tuple)) \
+        if name == "$in" and isinstance(operand, (list, tuple)) \
                 and all(type(value) in INDEXED_TYPES for value in operand):
             return list(operand)
     return None
@@ -129,7 +134,7 @@ def _counting_writes(method):
 
 
 class EmbeddedCollection(mongomock.Collection):
-    """A mongomock collection that answers equality queries from indexes."""
+    """A mongomock collection with this module's indexes, matcher and lazy copies."""
 
     def _engine_data(self) -> _Data:
         """The engine's record for this collection's documents (created on first use)."""
@@ -396,10 +401,11 @@ def _sorted(documents: list[dict], key: str, reverse: bool) -> list[dict]:
 def _copy(value, aware: bool):
     """A copy of a stored value as mongomock returns it (dates made aware if ``aware``)."""
     kind = type(value)
-    if kind is dict:
-        return {key: _copy(item, aware) for key, item in value.items()}
+    if kind is dict:  # leaves are shared without a call: most values are leaves
+        return {key: item if type(item) in _SHARED else _copy(item, aware)
+                for key, item in value.items()}
     if kind is list:
-        return [_copy(item, aware) for item in value]
+        return [item if type(item) in _SHARED else _copy(item, aware) for item in value]
     if kind in _SHARED:
         return value
     if kind is datetime:

@@ -7,8 +7,8 @@ machine to finish), drives ``wrk`` through each scenario of :mod:`bench.scenario
 fixed time at a fixed concurrency, prints a table with each scenario's ratio to its
 baseline and PASS/MISS per target, and writes ``bench/results/<date>.json``.
 
-    .venv/bin/python bench/run.py                 # 300 entries, 5 s a scenario, ~2½ min
-    .venv/bin/python bench/run.py --scale         # + 1,000 and 3,000 entries, ~6 min
+    .venv/bin/python bench/run.py                 # 300 entries, 3 rounds of 5 s, ~7 min
+    .venv/bin/python bench/run.py --scale         # + 1,000 and 3,000 entries, ~11 min
     .venv/bin/python bench/run.py --quick         # smoke run: 150 entries, 1 s each
     .venv/bin/python bench/run.py --profile       # + py-spy profiles of missed targets
 """
@@ -35,6 +35,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="entries in the store, 48 (the demo) to 5000 [300; quick: 150]")
     parser.add_argument("--duration", type=int, default=None,
                         help="seconds of wrk per scenario [5; quick: 1]")
+    parser.add_argument("--rounds", type=int, default=None,
+                        help="times the scenario list runs; each counts its median round "
+                             "[3; quick: 1]")
     parser.add_argument("--connections", type=int, default=8, help="wrk connections [8]")
     parser.add_argument("--threads", type=int, default=1, help="wrk threads [1]")
     parser.add_argument("--scale", action="store_true",
@@ -49,10 +52,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     args.entries = args.entries or (150 if args.quick else 300)
     args.duration = args.duration or (1 if args.quick else 5)
+    args.rounds = (1 if args.quick else 3) if args.rounds is None else args.rounds
     if not 48 <= args.entries <= 5000:
         parser.error("--entries must be from 48 (the demo catalogue) to 5000")
-    if args.connections < 1 or args.threads < 1 or args.duration < 1:
-        parser.error("--connections, --threads and --duration must be at least 1")
+    if min(args.connections, args.threads, args.duration, args.rounds) < 1:
+        parser.error("--connections, --threads, --duration and --rounds must be at least 1")
     args.scale_sizes = (QUICK_SCALE_SIZES if args.quick else SCALE_SIZES) if args.scale else ()
     if args.scale and args.entries != args.scale_sizes[0]:
         parser.error(f"--scale grows the store from {args.scale_sizes[0]} entries: "

@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,8 +41,9 @@ from tests.deploy.chain import NGINX_PORT, ROOT, Chain, request
 __all__ = ["run", "BenchError"]
 
 RESULTS = ROOT / "bench" / "results"
-#: Baselines: measured first and again last, and their mean requests/s counts, so a
-#: machine that gets busier or quieter during the run moves both ends of each ratio.
+#: Baselines of a one-round run: measured first and again last, and their mean
+#: requests/s counts, so a machine that gets busier or quieter during the run moves both
+#: ends of each ratio. With several rounds every scenario is measured once a round.
 REPEATED = ("floor", "static")
 BENCH_USER = "reader01"
 PASSWORD = "pkyx-demo-password"
@@ -81,7 +83,7 @@ def run(args: argparse.Namespace, stamp: str, results: Path = RESULTS) -> dict:
         "settings": {"entries": args.entries, "seconds": load.seconds,
                      "connections": load.connections, "threads": load.threads,
                      "store": "mongodb" if os.environ.get("MONGO_URI") else "embedded",
-                     "quick": args.quick},
+                     "rounds": args.rounds, "quick": args.quick},
     }
     with tempfile.TemporaryDirectory(prefix="pkyx-bench-") as tmp:
         workdir = Path(tmp)
@@ -89,7 +91,7 @@ def run(args: argparse.Namespace, stamp: str, results: Path = RESULTS) -> dict:
         seed = _seed(workdir / "instance", args.entries, fresh=True)
         say(f"seeded in {seed['seconds']} s; starting the chain (waits for any other chain)")
         report["seed"] = seed
-        rows, profiles = _session(workdir, seed, scenarios, load, say,
+        rows, profiles = _session(workdir, seed, scenarios, load, say, rounds=args.rounds,
                                   profile=args.profile, stem=str(results / stamp))
         report["scenarios"] = rows
         report["targets"] = verdict.check_targets(rows)
@@ -119,9 +121,14 @@ def _scale(workdir: Path, sizes: tuple[int, ...], first: list[dict], load: Load,
 
 
 def _session(workdir: Path, seed: dict, choose: Callable[[Fixture, int], list[Scenario]],
-             load: Load, say: Progress, *, profile: list[str] | None = None,
+             load: Load, say: Progress, *, rounds: int = 1, profile: list[str] | None = None,
              stem: str = "") -> tuple[list[dict], dict]:
-    """Start the chain on the seeded store, measure the chosen scenarios, stop it."""
+    """Start the chain on the seeded store, measure the chosen scenarios, stop it.
+
+    With several ``rounds`` the whole list runs again each round and every scenario
+    counts its median round: a burst of noise (another process, the hypervisor) spoils
+    one round of a few scenarios rather than the verdict.
+    """
     env = {"MONGO_URI": os.environ["MONGO_URI"]} if os.environ.get("MONGO_URI") else None
     with Chain(workdir, env=env) as chain:
         say(f"chain ready: nginx :{NGINX_PORT} → gunicorn pid {chain.gunicorn_master_pid()}")
@@ -132,11 +139,19 @@ def _session(workdir: Path, seed: dict, choose: Callable[[Fixture, int], list[Sc
         chosen = choose(fixture, load.connections)
         quiet = Quiet(chain.worker_pids(), say)
         with _static_copy(any(s.path == STATIC_PATH for s in chosen)):
-            rows = [_run_scenario(scenario, load, workdir, quiet) for scenario in chosen]
-            for row, scenario in zip(rows, chosen, strict=True):
-                if scenario.name in REPEATED:
-                    _average(row, _run_scenario(scenario, load, workdir, quiet))
-            rows = verdict.with_ratios(rows)
+            measured: dict[str, list[dict]] = {scenario.name: [] for scenario in chosen}
+            for number in range(1, rounds + 1):
+                if rounds > 1:
+                    say(f"round {number} of {rounds}")
+                for scenario in chosen:
+                    measured[scenario.name].append(_run_scenario(scenario, load, workdir, quiet))
+            if rounds == 1:
+                for scenario in chosen:
+                    if scenario.name in REPEATED:
+                        measured[scenario.name].append(
+                            _run_scenario(scenario, load, workdir, quiet))
+            rows = verdict.with_ratios([_combine(measured[s.name], median=rounds > 1)
+                                        for s in chosen])
             profiles = {}
             if profile is not None:
                 profiles = _profiles(chain, chosen, rows, profile, load, workdir, stem, quiet)
@@ -191,15 +206,24 @@ def _run_scenario(scenario: Scenario, load: Load, workdir: Path, quiet: Quiet) -
     return _row(scenario, result, size)
 
 
-def _average(row: dict, again: dict) -> None:
-    """Make ``row`` count both measurements of a baseline: mean rate, worst tail, all errors."""
-    row["rps_runs"] = [row["rps"], again["rps"]]
-    row["rps"] = round((row["rps"] + again["rps"]) / 2, 1)
-    row["requests"] += again["requests"]
-    row["p99_ms"] = max(row["p99_ms"], again["p99_ms"])
-    row["errors"] += again["errors"]
-    for kind, n in again["error_kinds"].items():
-        row["error_kinds"][kind] = row["error_kinds"].get(kind, 0) + n
+def _combine(runs: list[dict], *, median: bool) -> dict:
+    """One row from a scenario's measurements: the median (or mean) rate and p50, the
+    worst p99, every request and error."""
+    row = dict(runs[0])
+    if len(runs) == 1:
+        return row
+    middle = statistics.median if median else statistics.mean
+    row["rps_runs"] = [run["rps"] for run in runs]
+    row["rps"] = round(middle(row["rps_runs"]), 1)
+    row["p50_ms"] = round(middle([run["p50_ms"] for run in runs]), 1)
+    row["p99_ms"] = max(run["p99_ms"] for run in runs)
+    row["requests"] = sum(run["requests"] for run in runs)
+    row["errors"] = sum(run["errors"] for run in runs)
+    row["error_kinds"] = {}
+    for run in runs:
+        for kind, n in run["error_kinds"].items():
+            row["error_kinds"][kind] = row["error_kinds"].get(kind, 0) + n
+    return row
 
 
 @contextmanager
@@ -347,7 +371,8 @@ def _print(report: dict) -> None:
     settings = report["settings"]
     print(f"\npkyx benchmark {report['date']}: {settings['entries']:,} entries "
           f"({settings['store']} store), wrk -t{settings['threads']} -c{settings['connections']}"
-          f" -d{settings['seconds']}s, {report['machine']['cpus']} CPUs, load average "
+          f" -d{settings['seconds']}s, {_rounds(settings['rounds'])}"
+          f"{report['machine']['cpus']} CPUs, load average "
           f"{report['machine']['load_average'][0]} at the start\n")
     print(verdict.table(report["scenarios"]))
     print()
@@ -359,3 +384,7 @@ def _print(report: dict) -> None:
         print(f"\nprofile of {name} ({found['samples']} samples, {found['raw']}):")
         for row in found["inclusive_app"][:10]:
             print(f"  {row['percent']:5.1f} %  {row['function']}")
+
+
+def _rounds(rounds: int) -> str:
+    return f"median of {rounds} rounds, " if rounds > 1 else ""

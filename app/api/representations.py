@@ -53,6 +53,7 @@ def entry_json(doc: Mapping, definitions: Mapping[str, Definition],
                fields: Iterable[str] | None = None) -> dict:
     """An entry, with its attribute values and their display text."""
     slug = doc["slug"]
+    href = url_for("api.entry", ident=slug)  # its sub-resources hang below it (one build)
     data = {
         "id": str(doc["_id"]),
         "slug": slug,
@@ -67,10 +68,10 @@ def entry_json(doc: Mapping, definitions: Mapping[str, Definition],
         "updated_at": _time(doc.get("updated_at")),
         "updated_by": doc.get("updated_by"),
         "_links": {
-            "self": {"href": url_for("api.entry", ident=slug)},
+            "self": {"href": href},
             "html": {"href": page_path("entries", slug)},
-            "attributes": {"href": url_for("api.entry_attributes", ident=slug)},
-            "revisions": {"href": url_for("api.revisions", ident=slug)},
+            "attributes": {"href": f"{href}/attributes"},
+            "revisions": {"href": f"{href}/revisions"},
         },
     }
     if fields is not None:

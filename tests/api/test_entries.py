@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 
 import pytest
+from bson import ObjectId
 
 from .conftest import API, PASSWORD, auth_header
 
@@ -347,3 +348,18 @@ def test_an_etag_of_another_entry_is_stale(client, make_entry, user):
     response = client.patch(_url(first), headers={**user.bearer, "If-Match": second["etag"]},
                             json={"title": "X"})
     assert response.status_code == 412
+
+
+@pytest.mark.parametrize("slug", ["pixel-8", "an imported slug/é?#%"])
+def test_entry_links_are_the_routes_addresses(app, slug):
+    from flask import url_for
+
+    from app.api.representations import entry_json
+
+    doc = {"_id": ObjectId(), "slug": slug, "title": "T", "category": "phones", "version": 1}
+    with app.test_request_context("/api/v1/entries", base_url="http://example.org/prefix"):
+        links = entry_json(doc, {})["_links"]
+        assert links["self"]["href"] == url_for("api.entry", ident=slug)
+        assert links["attributes"]["href"] == url_for("api.entry_attributes", ident=slug)
+        assert links["revisions"]["href"] == url_for("api.revisions", ident=slug)
+        assert links["self"]["href"].startswith("/prefix/api/v1/entries/")
