@@ -133,9 +133,10 @@ class EntryRepository(Repository):
         order = SORTS.get(sort, SORTS["title"])
         return self.page(filter, order, (page - 1) * per_page, per_page)
 
-    def recent(self, limit: int = 10) -> list[dict]:
-        """The most recently updated entries."""
-        return self.find({}, [("updated_at", DESCENDING)], limit=limit)
+    def recent(self, limit: int = 10, category: str | None = None) -> list[dict]:
+        """The most recently updated entries (of one category, when given)."""
+        return self.find({"category": category} if category else {}, SORTS["updated"],
+                         limit=limit)
 
     def by_creator(self, username: str, limit: int = 50) -> list[dict]:
         """Entries a user created, newest first."""

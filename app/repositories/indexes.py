@@ -40,6 +40,8 @@ INDEXES: tuple[Index, ...] = (
           serves="category listing sorted by title; entries per category"),
     Index("entries", (("title_key", ASCENDING),), serves="autocomplete by title prefix, A–Z"),
     Index("entries", (("updated_at", DESCENDING),), serves="recent entries, sort by update"),
+    Index("entries", (("category", ASCENDING), ("updated_at", DESCENDING)),
+          serves="an entry page's same-category list; a category by recent update"),
     Index("entries", (("keywords", ASCENDING),), serves="q= search (word prefixes)"),
     Index("entries", (("created_by", ASCENDING), ("created_at", DESCENDING)),
           serves="a user's creations"),

@@ -120,8 +120,7 @@ def _number_text(definition: Definition, stored: dict) -> str:
 
 def _similar(entry: dict, limit: int = 6) -> list[dict]:
     """A few entries of the same category to compare with, linked in canonical order."""
-    others, _total = repositories().entries.listing(entry.get("category"), "updated", 1,
-                                                    limit + 1)
+    others = repositories().entries.recent(limit + 1, entry.get("category"))
     links = []
     for other in others:
         if other["_id"] == entry["_id"]:
