@@ -8,7 +8,10 @@ It starts the production chain from this checkout (nginx → supervisord → gun
 the deployment tests do, on the embedded store with the demo data), runs the load of
 tests/deploy/load.py — uncached page views, API reads and comparisons, and attribute
 writes with If-Match by four writers on entries of their own — and samples the gunicorn
-worker's memory (VmRSS, VmHWM) every ``--every`` seconds. Afterwards it checks that
+worker's memory (VmRSS, VmHWM) every ``--every`` seconds, with the size of the store's
+snapshot file beside it: the embedded store keeps its data in the worker, and every
+write adds a revision, so RSS can only be flat while the data is; the report gives the
+RSS growth per MiB of snapshot growth. Afterwards it checks that
 every acknowledged write is stored (the last value, and one revision per write) and
 prints a report; ``--json FILE`` keeps it. The exit status is 1 when a request failed,
 a write was lost or the worker's memory grew by more than ``--max-growth`` (MiB) between
@@ -34,6 +37,9 @@ from tests.deploy.chain import Chain  # noqa: E402
 from tests.deploy.conftest import prepare_instance  # noqa: E402
 from tests.deploy.load import lost_writes, prepare_workload, run_load  # noqa: E402
 
+#: The embedded store's snapshot in the instance folder (conf.Config.SNAPSHOT_FILENAME).
+SNAPSHOT = "pkyx-store.json"
+
 
 def memory_kib(pid: int) -> dict[str, int]:
     """VmRSS and VmHWM (peak) of ``pid`` in KiB, from /proc."""
@@ -43,6 +49,14 @@ def memory_kib(pid: int) -> dict[str, int]:
         if name in ("VmRSS", "VmHWM"):
             fields[name] = int(value.split()[0])
     return fields
+
+
+def snapshot_kib(path: Path) -> int:
+    """The size of the embedded store's snapshot file in KiB (0 before the first)."""
+    try:
+        return path.stat().st_size // 1024
+    except FileNotFoundError:
+        return 0
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -66,10 +80,12 @@ def main(argv: list[str] | None = None) -> int:
             stop = threading.Event()
             started = time.monotonic()
 
+            snapshot = chain.instance / SNAPSHOT
+
             def sample() -> None:
                 while True:
                     samples.append({"t": round(time.monotonic() - started, 1),
-                                    **memory_kib(worker)})
+                                    **memory_kib(worker), "snapshot": snapshot_kib(snapshot)})
                     if stop.wait(args.every):
                         return
 
@@ -78,12 +94,14 @@ def main(argv: list[str] | None = None) -> int:
             tally = run_load(args.minutes * 60, args.clients, reads, writes)
             stop.set()
             sampler.join()
-            samples.append({"t": round(time.monotonic() - started, 1), **memory_kib(worker)})
+            samples.append({"t": round(time.monotonic() - started, 1), **memory_kib(worker),
+                            "snapshot": snapshot_kib(snapshot)})
             lost = lost_writes(tally)
             same_worker = chain.worker_pids() == [worker]
 
     after_warmup = next((s for s in samples if s["t"] >= 60), samples[0])
     growth_mib = (samples[-1]["VmRSS"] - after_warmup["VmRSS"]) / 1024
+    data_growth_mib = (samples[-1]["snapshot"] - after_warmup["snapshot"]) / 1024
     report = {
         "minutes": args.minutes, "clients": args.clients, "writers": args.writers,
         "requests": tally.total, "failed": len(tally.failures),
@@ -96,6 +114,13 @@ def main(argv: list[str] | None = None) -> int:
                     "end": round(samples[-1]["VmRSS"] / 1024, 1),
                     "peak": round(samples[-1]["VmHWM"] / 1024, 1),
                     "growth_after_first_minute": round(growth_mib, 1)},
+        # The data the store holds, as its snapshot file: RSS can only be flat while
+        # this is; a steady RSS / data ratio is memory in step with the data, no leak.
+        "snapshot_mib": {"after_first_minute": round(after_warmup["snapshot"] / 1024, 2),
+                         "end": round(samples[-1]["snapshot"] / 1024, 2),
+                         "growth_after_first_minute": round(data_growth_mib, 2)},
+        "rss_growth_per_snapshot_growth": round(growth_mib / data_growth_mib, 1)
+        if data_growth_mib > 0 else None,
         "samples": samples,
     }
     print(json.dumps({k: v for k, v in report.items() if k != "samples"}, indent=2))
