@@ -31,8 +31,9 @@ class DefinitionRepository(Repository):
             else None
         self._kept: tuple[object, list[Definition], dict[str, Definition]] | None = None
 
-    def _known(self) -> dict[str, Definition] | None:
-        """Every definition by key, when this process can tell they are current."""
+    def _current(self) -> tuple[list[Definition], dict[str, Definition]] | None:
+        """Every definition in page order and by key, when this process can tell they
+        are current (the embedded store); None on MongoDB."""
         if self._version is None:
             return None
         version = self._version()  # before reading: a write meanwhile makes it stale
@@ -40,7 +41,7 @@ class DefinitionRepository(Repository):
         if kept is None or kept[0] != version:
             ordered = self._read_all()
             kept = self._kept = (version, ordered, {d.key: d for d in ordered})
-        return kept[2]
+        return kept[1], kept[2]
 
     def get(self, key: str) -> Definition:
         """The definition of ``key``, or raise :class:`NotFound`."""
@@ -51,24 +52,22 @@ class DefinitionRepository(Repository):
 
     def find(self, key: str) -> Definition | None:
         """The definition of ``key``, or ``None``."""
-        known = self._known()
-        if known is not None:
-            return known.get(key)
+        if (current := self._current()) is not None:
+            return current[1].get(key)
         doc = self.col.find_one({"key": key})
         return Definition.from_doc(doc) if doc else None
 
     def many(self, keys) -> dict[str, Definition]:
         """The definitions of ``keys`` that exist, keyed by key."""
-        known = self._known()
-        if known is not None:
-            return {key: known[key] for key in keys if key in known}
+        if (current := self._current()) is not None:
+            return {key: current[1][key] for key in keys if key in current[1]}
         docs = self.col.find({"key": {"$in": list(keys)}})
         return {doc["key"]: Definition.from_doc(doc) for doc in docs}
 
     def all(self) -> list[Definition]:
         """Every definition in page order (group, then order)."""
-        if self._known() is not None:
-            return list(self._kept[1])
+        if (current := self._current()) is not None:
+            return list(current[0])
         return self._read_all()
 
     def _read_all(self) -> list[Definition]:
