@@ -136,6 +136,19 @@ def _counting_writes(method):
 class EmbeddedCollection(mongomock.Collection):
     """A mongomock collection with this module's indexes, matcher and lazy copies."""
 
+    def _ensure_uniques(self, new_data):
+        """mongomock's unique check, on indexes rebuilt from the documents as they are now.
+
+        mongomock checks a write after changing the document in place; an index built
+        before the write would still file that document under its old value and miss
+        the duplicate the write creates. Moving the generation first makes the check's
+        look-ups rebuild their index.
+        """
+        data = self._engine_data()
+        with data.lock:
+            data.generation += 1
+        super()._ensure_uniques(new_data)
+
     def _engine_data(self) -> _Data:
         """The engine's record for this collection's documents (created on first use)."""
         store = self._store

@@ -16,7 +16,7 @@ from bson import ObjectId
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from pymongo import ASCENDING, DESCENDING, InsertOne, ReturnDocument
-from pymongo.errors import OperationFailure
+from pymongo.errors import DuplicateKeyError, OperationFailure
 
 from app import embedded
 from app.embedded import EmbeddedClient, EmbeddedCollection, EmbeddedCursor
@@ -121,6 +121,53 @@ def test_every_answer_equals_plain_mongomocks(initial, steps):
             _, filter, sort, skip, limit = step
             assert engine.find_page(filter, sort, skip, limit) == (expected[0], expected[1])
     assert list(engine.find()) == list(plain.find())
+
+
+UNIQUE_VALUES = ["x", "y", "z", 1, 2]
+unique_documents = st.fixed_dictionaries({}, optional={"u": st.sampled_from(UNIQUE_VALUES),
+                                                       "a": scalars})
+unique_filters = st.one_of(simple_filters,
+                           st.builds(lambda v: {"u": v}, st.sampled_from(UNIQUE_VALUES)))
+unique_steps = st.lists(st.one_of(
+    st.tuples(st.just("find"), unique_filters, sorts, st.integers(0, 3), st.integers(0, 3)),
+    *(st.tuples(st.just(kind), unique_filters, unique_documents)
+      for kind in ("update_one", "update_many", "replace_one", "find_one_and_update")),
+    st.tuples(st.just("insert"), ids, unique_documents),
+    st.tuples(st.just("delete_one"), unique_filters, st.none()),
+), min_size=1, max_size=25)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(UNIQUE_VALUES), max_size=5, unique=True), unique_steps)
+def test_unique_indexes_refuse_what_plain_mongomock_refuses(initial, steps):
+    """Writes that change a unique field: a duplicate is refused however the index was built.
+
+    Plain mongomock checks unique indexes by scanning, so it is the truth here.
+    """
+    plain = mongomock.MongoClient(tz_aware=True).db.things
+    engine = EmbeddedClient(tz_aware=True).db.things
+    for collection in (plain, engine):
+        collection.create_index("u", unique=True)
+        if initial:
+            collection.insert_many([{"_id": n, "u": u} for n, u in enumerate(initial)])
+    for step in steps:
+        expected = run(plain, step)
+        assert run(engine, step) == expected, step
+    assert list(engine.find()) == list(plain.find())
+
+
+def test_an_update_onto_a_taken_unique_value_is_refused_after_a_read():
+    """The probe's case: a read builds the email index, then an update takes chen's address."""
+    users = EmbeddedClient(tz_aware=True).db.users
+    users.create_index("email", unique=True)
+    users.insert_many([{"_id": 1, "email": "bob@example.org"},
+                       {"_id": 2, "email": "chen@example.org"}])
+    for _ in range(2):  # the first refusal used to rebuild the index; the second got through
+        assert users.find_one({"email": "chen@example.org"})["_id"] == 2
+        with pytest.raises(DuplicateKeyError):
+            users.update_one({"_id": 1}, {"$set": {"email": "chen@example.org"}})
+    assert users.count_documents({"email": "chen@example.org"}) == 1
+    assert users.find_one({"_id": 1})["email"] == "bob@example.org"
 
 
 @pytest.fixture

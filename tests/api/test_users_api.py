@@ -140,6 +140,18 @@ def test_patch_to_a_taken_email_is_409(client, user, other):
     assert client.get(f"{API}/users/carol", headers=user.bearer).get_json()["email"] == user.email
 
 
+def test_a_taken_email_stays_taken_when_asked_again(client, user, other):
+    """The probe's case: the second PATCH to another account's address got a 200."""
+    for _ in range(3):
+        response = client.patch(f"{API}/users/{user.username}", headers=user.bearer,
+                                json={"email": other.email})
+        assert response.status_code == 409
+        # a read by e-mail between the tries (Basic auth looks the address up)
+        assert client.get(f"{API}/users/{other.username}",
+                          headers=auth_header(other.email, other.password)).status_code == 200
+    assert client.get(f"{API}/users/carol", headers=user.bearer).get_json()["email"] == user.email
+
+
 def test_patch_other_user_is_403(client, user, other):
     """A user cannot change someone else's profile: 403, unchanged."""
     response = client.patch(f"{API}/users/{other.username}", headers=user.bearer,
