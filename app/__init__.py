@@ -84,7 +84,8 @@ def register_store(app: Flask) -> None:
     app.extensions["pkyx.wiki"] = Wiki(repos)
     app.extensions["pkyx.accounts"] = Accounts(repos, hasher)
     app.context_processor(lambda: {"store_description": store.description,
-                                   "store_embedded": store.embedded})
+                                   "store_embedded": store.embedded,
+                                   "store_read_only": bool(store.read_only)})
     if store.embedded:
         log.warning("pkyx runs on %s: data lives in this process and in %s", store.description,
                     store.snapshot_path or "memory only")

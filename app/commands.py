@@ -24,7 +24,7 @@ __all__ = ["register", "exit_cleanly_on_sigterm"]
 def register(app: Flask) -> None:
     """Attach the commands to ``app.cli``."""
     for command in (seed_command, create_indexes_command, create_admin_command,
-                    export_command, import_command, gc_files_command):
+                    export_command, import_command, gc_files_command, check_command):
         app.cli.add_command(command)
 
 
@@ -121,3 +121,26 @@ def gc_files_command() -> None:
 
     removed = collect_garbage_files(repositories())
     click.echo(f"removed {removed['files']} orphan files and {removed['chunks']} chunk sets")
+
+
+@click.command("check")
+@with_appcontext
+@click.option("--repair", is_flag=True, help="Resolve what is found (see below).")
+def check_command(repair: bool) -> None:
+    """Check the store's rules (no two documents share a unique key); --repair resolves.
+
+    The oldest document keeps a repeated key; a younger account gets a placeholder
+    e-mail address or a new user name, a younger entry a new slug, younger copies of
+    anything else are removed. Exit status 1 while a problem remains.
+    """
+    from .services.maintenance import check_store
+
+    report = check_store(repositories(), repair=repair)
+    for problem in report.problems:
+        click.echo(f"found: {problem}")
+    for change in report.repairs:
+        click.echo(f"repaired: {change}")
+    if report.problems and not report.repairs:
+        _fail(f"{len(report.problems)} problem(s); run `manage.py check --repair` to resolve "
+              "them (stop the server first with the embedded store).")
+    click.echo("The store is sound." if not report.problems else "The store is sound again.")

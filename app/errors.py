@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, request
+from flask_babel import gettext as _
 from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout
 from pymongo.errors import ServerSelectionTimeoutError as SelectionTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -29,6 +30,7 @@ from .domain.errors import (
     TooManyAttempts,
 )
 from .request_ids import request_id
+from .store import StoreReadOnly
 from .web.errors import error_page
 
 __all__ = ["register_errorhandlers", "RETRY_AFTER_SECONDS", "STORE_DOWN"]
@@ -98,6 +100,13 @@ def _store_down(exc: Exception):
                    headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"})
 
 
+def _read_only(exc: StoreReadOnly):
+    """The store's data waits for a repair (see EmbeddedStore.load_snapshot): no writes."""
+    return _answer(503, _("The wiki is read-only for now: an operator has to repair its "
+                          "data. Reading works; please try your change again later."),
+                   headers={"Cache-Control": "no-store"})
+
+
 def _unexpected(exc: Exception):
     """A bug: log it with its traceback, answer 500 without details."""
     log.exception("unhandled error on %s %s", request.method, request.path)
@@ -109,6 +118,7 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(QueryError, _query_error)
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(StoreReadOnly, _read_only)
     for error in STORE_DOWN:
         app.register_error_handler(error, _store_down)
     app.register_error_handler(HTTPException, _http_error)

@@ -41,7 +41,8 @@ from pymongo.database import Database
 from .embedded import EmbeddedClient
 from .extensions import mongo
 
-__all__ = ["Store", "MongoStore", "EmbeddedStore", "open_store", "StoreError", "BUCKETS"]
+__all__ = ["Store", "MongoStore", "EmbeddedStore", "open_store", "StoreError", "StoreReadOnly",
+           "BUCKETS"]
 
 log = logging.getLogger(__name__)
 
@@ -49,16 +50,25 @@ log = logging.getLogger(__name__)
 BUCKETS = ("avatars", "images")
 
 EMBEDDED_SCHEMES = ("mongomock://",)
+#: What a write to a read-only store answers (the log names the problem and the command).
+READ_ONLY_REASON = ("The wiki is read-only for now: an operator has to repair its data. "
+                    "Reading works; please try your change again later.")
 
 
 class StoreError(RuntimeError):
     """The store cannot be opened; the message says why and what to do."""
 
 
+class StoreReadOnly(RuntimeError):
+    """A write to a store that serves reads only until an operator repairs its data."""
+
+
 class Store:
     """What the repositories need from a database: a ``db``, buckets and a write lock."""
 
     embedded = False
+    #: Why the store takes no writes (set when its data needs a repair), or None.
+    read_only: str | None = None
 
     def __init__(self, client, db: Database):
         self.client = client
@@ -74,6 +84,14 @@ class Store:
     def writing(self) -> Iterator[None]:
         """Wrap a write; MongoDB makes single-document writes atomic by itself."""
         yield
+
+    @contextlib.contextmanager
+    def repairing(self) -> Iterator[None]:
+        """Wrap a write of ``manage.py check --repair`` (a read-only store lets it through)."""
+        yield
+
+    def repaired(self) -> None:
+        """Called after a repair; only the embedded store cares (it takes writes again)."""
 
     def changed(self, lazy: bool = False) -> None:
         """Called after every write; only the embedded store cares (snapshots)."""
@@ -195,7 +213,18 @@ class EmbeddedStore(Store):
 
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """Serialise writes so conditional updates stay atomic under threads."""
+        """Serialise writes so conditional updates stay atomic under threads.
+
+        A read-only store (see :meth:`load_snapshot`) refuses with :class:`StoreReadOnly`.
+        """
+        if self.read_only:
+            raise StoreReadOnly(self.read_only)
+        with self._lock:
+            yield
+
+    @contextlib.contextmanager
+    def repairing(self) -> Iterator[None]:
+        """Writes of ``manage.py check --repair``, which a read-only store lets through."""
         with self._lock:
             yield
 
@@ -249,8 +278,8 @@ class EmbeddedStore(Store):
         """
         from .repositories import dump  # the dump format is the repositories' business
 
-        if self.snapshot_path is None:
-            return
+        if self.snapshot_path is None or self.read_only:
+            return  # a read-only store's file is the operator's to repair
         with self._save_lock:
             with self._lock:
                 self._dirty.clear()
@@ -259,7 +288,12 @@ class EmbeddedStore(Store):
             dump.write_file(self.snapshot_path, data)
 
     def load_snapshot(self) -> bool:
-        """Load the snapshot if there is one; True when data was loaded."""
+        """Load the snapshot if there is one; True when data was loaded.
+
+        A snapshot whose only fault is documents that repeat a unique key (two accounts
+        with one e-mail address) is loaded read-only: pages and the API keep answering,
+        writes answer 503, and ``manage.py check --repair`` resolves the duplicates.
+        """
         from .repositories import dump
 
         if self.snapshot_path is None:
@@ -269,14 +303,27 @@ class EmbeddedStore(Store):
             return False
         try:
             data = dump.read_file(self.snapshot_path)
+        except dump.DuplicateKeys as exc:
+            data = exc.data
+            self.read_only = READ_ONLY_REASON
+            log.error("embedded store: the snapshot %s holds documents that repeat a unique "
+                      "key: %s. pkyx serves it read-only. Stop the server and run "
+                      "`manage.py check --repair` to resolve them.", self.snapshot_path,
+                      "; ".join(str(dup) for dup in exc.duplicates))
         except dump.DumpError as exc:
             raise StoreError(
                 f"The embedded store's snapshot {self.snapshot_path} cannot be read: {exc}. "
                 "Move it away to start with fresh demo data, or fix it."
             ) from exc
         with self._lock:
-            dump.import_data(self, data, replace=True, notify=False)
+            dump.import_data(self, data, replace=True, notify=False,
+                             allow_duplicates=bool(self.read_only))
         return True
+
+    def repaired(self) -> None:
+        """The data is sound again: take writes, and save it."""
+        self.read_only = None
+        self.save_snapshot()
 
     def flush(self) -> None:
         """Write a pending snapshot now (at exit, or before handing the file on).

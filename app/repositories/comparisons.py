@@ -16,6 +16,8 @@ class ComparisonRepository(Repository):
 
     def record_view(self, key: str, slugs: list[str]) -> None:
         """Count one view of the comparison ``key`` of ``slugs``."""
+        if self.store.read_only:
+            return  # a read-only store counts no views; reading must still work
         with self.writing(lazy=True):
             self.col.update_one(
                 {"key": key},

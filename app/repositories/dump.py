@@ -18,7 +18,8 @@ import gzip
 import json
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO
@@ -31,8 +32,9 @@ from ..store import BUCKETS
 from .base import utcnow
 from .indexes import INDEXES, create_indexes
 
-__all__ = ["DumpError", "empty", "export_data", "import_data", "write_file", "read_file",
-           "iter_json", "remove_stale_temp_files", "COLLECTIONS"]
+__all__ = ["DumpError", "DuplicateKeys", "Duplicate", "duplicates_in", "empty", "export_data",
+           "import_data", "write_file", "read_file", "iter_json", "remove_stale_temp_files",
+           "COLLECTIONS"]
 
 FORMAT = "pkyx-dump"
 VERSION = 1
@@ -46,6 +48,36 @@ WRITE_CHUNK = 64 * 1024
 
 class DumpError(ValueError):
     """A dump file that cannot be imported; the message points at the problem."""
+
+
+@dataclass(frozen=True)
+class Duplicate:
+    """Documents of one collection that share the keys of a unique index."""
+
+    collection: str
+    fields: tuple[str, ...]
+    value: tuple
+    ids: tuple  # the documents' ``_id``s in ascending order: the first is the oldest
+
+    def __str__(self) -> str:
+        shown = ", ".join(repr(v) for v in self.value)
+        return (f"{len(self.ids)} {self.collection} share {', '.join(self.fields)} {shown} "
+                f"(ids {', '.join(str(i) for i in self.ids)})")
+
+
+class DuplicateKeys(DumpError):
+    """A dump that is sound except that some documents repeat a unique key.
+
+    It carries the decoded ``data``, so a store can still be opened from it (read-only)
+    and ``manage.py check --repair`` can resolve the ``duplicates``.
+    """
+
+    def __init__(self, duplicates: list[Duplicate], data: dict):
+        first = duplicates[0]
+        more = f" (and {len(duplicates) - 1} more)" if len(duplicates) > 1 else ""
+        super().__init__(f"collections.{first.collection}: {first}{more}")
+        self.duplicates = duplicates
+        self.data = data
 
 
 def _is_str(value) -> bool:
@@ -101,28 +133,38 @@ def empty() -> dict:
             "collections": {}, "buckets": {}}
 
 
-def import_data(store, data: dict, *, replace: bool = False,
-                notify: bool = True) -> dict[str, int]:
+def import_data(store, data: dict, *, replace: bool = False, notify: bool = True,
+                allow_duplicates: bool = False) -> dict[str, int]:
     """Validate ``data`` completely, then make the store hold exactly it.
 
     Refuses (:class:`DumpError`, nothing changed) a malformed dump, and a store that
     already holds data unless ``replace`` is true. Returns counts per collection.
     ``notify=False`` (loading the snapshot itself) schedules no snapshot of what was read.
+    ``allow_duplicates`` loads a dump whose only fault is :class:`DuplicateKeys`, without
+    the unique indexes (the embedded store then serves it read-only until a repair).
     """
-    validate(data)
+    duplicated = False
+    try:
+        validate(data)
+    except DuplicateKeys:
+        if not allow_duplicates:
+            raise
+        duplicated = True
     db = store.db
     names = [*COLLECTIONS, *(f"{b}.{part}" for b in BUCKETS for part in ("files", "chunks"))]
     if not replace and any(db[name].count_documents({}, limit=1) for name in names):
         raise DumpError("The store already holds data; pass --replace to overwrite it.")
     counts = {}
-    with store.writing():
+    with store.repairing():  # an operator's import may replace a read-only store's data
         for name, docs in _documents(data):
             db[name].delete_many({})
             if docs:
                 db[name].insert_many(docs)
             counts[name] = len(docs)
-        create_indexes(db)
-    if notify:
+        create_indexes(db, unique=not duplicated)
+    if store.read_only and not duplicated:
+        store.repaired()
+    elif notify:
         store.changed()
     return counts
 
@@ -153,9 +195,12 @@ def validate(data: object) -> None:
         raise DumpError(f"unknown bucket {name!r}")
     for name in COLLECTIONS:
         _check_documents(f"collections.{name}", collections.get(name, []), REQUIRED[name])
-        _check_unique(name, collections.get(name, []))
     for bucket in BUCKETS:
         _check_bucket(bucket, buckets.get(bucket, {}))
+    duplicates = [dup for name in COLLECTIONS
+                  for dup in duplicates_in(name, collections.get(name, []))]
+    if duplicates:  # last: everything else is sound, so the data can still be opened
+        raise DuplicateKeys(duplicates, data)
 
 
 def _check_documents(where: str, docs: object, required: dict) -> None:
@@ -177,18 +222,33 @@ def _check_documents(where: str, docs: object, required: dict) -> None:
         ids.add(key)
 
 
-def _check_unique(name: str, docs: list[dict]) -> None:
-    """No two documents share the keys of a unique index (the import would fail half way)."""
+def duplicates_in(name: str, docs: Iterable[dict]) -> list[Duplicate]:
+    """The groups of ``docs`` (of collection ``name``) that share a unique index's keys.
+
+    A missing field counts as null, as in a MongoDB unique index that is not sparse.
+    """
+    docs = list(docs)
+    found = []
     for index in INDEXES:
         if index.collection != name or not index.unique:
             continue
-        fields = [key for key, _ in index.keys]
-        seen = set()
-        for i, doc in enumerate(docs):
-            value = repr([doc.get(field) for field in fields])
-            if value in seen:
-                raise DumpError(f"collections.{name}[{i}] repeats {', '.join(fields)} {value}")
-            seen.add(value)
+        fields = tuple(key for key, _ in index.keys)
+        groups: dict[str, list[dict]] = {}
+        for doc in docs:
+            groups.setdefault(repr([doc.get(field) for field in fields]), []).append(doc)
+        for group in groups.values():
+            if len(group) > 1:
+                ids = tuple(sorted((doc["_id"] for doc in group), key=_id_order))
+                found.append(Duplicate(name, fields, tuple(group[0].get(f) for f in fields),
+                                       ids))
+    return found
+
+
+def _id_order(value) -> tuple:
+    """``_id``s in MongoDB's order: numbers, strings, then ObjectIds (by creation time)."""
+    if isinstance(value, int | float):
+        return (0, value)
+    return (1 if isinstance(value, str) else 2, str(value))
 
 
 def _check_bucket(bucket: str, parts: object) -> None:
@@ -250,7 +310,11 @@ def dumps(data: dict) -> bytes:
 
 
 def loads(raw: bytes) -> dict:
-    """Decode Extended JSON bytes, refusing anything that is not a dump object."""
+    """Decode Extended JSON bytes, refusing anything that is not a dump object.
+
+    A dump whose only fault is a repeated unique key raises :class:`DuplicateKeys`,
+    which carries the decoded data.
+    """
     try:
         data = json_util.loads(raw.decode("utf-8"), json_options=JSON_OPTIONS)
     except (ValueError, TypeError, BSONError) as exc:

@@ -180,6 +180,8 @@ class EntryRepository(Repository):
 
     def add_view(self, entry_id: ObjectId) -> None:
         """Count one page view (not a revision: views are not content)."""
+        if self.store.read_only:
+            return  # a read-only store counts no views; reading must still work
         with self.writing(lazy=True):
             self.col.update_one({"_id": entry_id}, {"$inc": {"views": 1}})
 

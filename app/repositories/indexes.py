@@ -70,11 +70,16 @@ INDEXES: tuple[Index, ...] = (
 )
 
 
-def create_indexes(db) -> list[str]:
-    """Create every index of :data:`INDEXES` in ``db``; return their names."""
+def create_indexes(db, *, unique: bool = True) -> list[str]:
+    """Create every index of :data:`INDEXES` in ``db``; return their names.
+
+    ``unique=False`` leaves out the unique ones (data that repeats a key cannot have them).
+    """
     created = []
     by_collection: dict[str, list[Index]] = {}
     for index in INDEXES:
+        if index.unique and not unique:
+            continue
         by_collection.setdefault(index.collection, []).append(index)
     for name, indexes in by_collection.items():
         db[name].create_indexes([index.model() for index in indexes])

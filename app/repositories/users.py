@@ -8,7 +8,8 @@ from collections.abc import Mapping
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from ..domain.errors import NotFound
+from ..domain.errors import InvalidValue, NotFound
+from ..domain.messages import _
 from .base import Repository, parse_id, utcnow
 
 __all__ = ["UserRepository", "new_auth_stamp"]
@@ -70,9 +71,18 @@ class UserRepository(Repository):
         return doc
 
     def find_login(self, login: str) -> dict | None:
-        """The user a login names: an email address or a username (any case)."""
+        """The user a login names: an email address or a username (any case).
+
+        An address that two accounts share (possible only in a store awaiting
+        ``manage.py check --repair``) names neither: it is refused with a message
+        instead of logging in to whichever account a query returns first.
+        """
         if "@" in login:
-            return self.col.find_one({"email": login.strip().lower()})
+            found = list(self.col.find({"email": login.strip().lower()}).limit(2))
+            if len(found) > 1:
+                raise InvalidValue(_("This e-mail address belongs to more than one account; "
+                                     "log in with your user name."), "login")
+            return found[0] if found else None
         return self.col.find_one({"username_key": login.strip().casefold()})
 
     def update_profile(self, user_id: ObjectId, fields: Mapping[str, str]) -> dict:

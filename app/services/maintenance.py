@@ -1,9 +1,28 @@
-"""Housekeeping: files nothing points at."""
+"""Housekeeping: files nothing points at; checking (and repairing) the store's rules."""
 
 from __future__ import annotations
 
-from ..repositories import Repositories
+from dataclasses import dataclass, field
+
+from ..repositories import Repositories, integrity
 from ..repositories.base import parse_id
+
+
+@dataclass
+class CheckReport:
+    """What ``manage.py check`` found, and what ``--repair`` did about it."""
+
+    problems: list[str] = field(default_factory=list)
+    repairs: list[str] = field(default_factory=list)
+
+
+def check_store(repos: Repositories, *, repair: bool = False) -> CheckReport:
+    """Look for documents that repeat a unique key; with ``repair``, resolve them."""
+    duplicates = integrity.find_duplicates(repos.store)
+    report = CheckReport(problems=[str(duplicate) for duplicate in duplicates])
+    if repair and duplicates:
+        report.repairs = integrity.resolve_duplicates(repos.store, duplicates)
+    return report
 
 
 def image_file_ids(repos: Repositories) -> set:
