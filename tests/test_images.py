@@ -8,7 +8,19 @@ import pytest
 from PIL import Image
 
 from app.domain.errors import InvalidValue
-from app.domain.images import process_image
+from app.domain.images import MAX_JPEG_SCANS, jpeg_scans, process_image
+
+
+def many_scan_jpeg(side: int = 64, repeats: int = 20_000) -> bytes:
+    """A flat progressive JPEG whose last (tiny) scan is repeated ``repeats`` more times.
+
+    The probe's file: 4,896² pixels, 913 KB, and 42 s of decoding. Each copy of the scan
+    is a few bytes, and libjpeg decodes every one of them over the whole image.
+    """
+    data = _image("JPEG", size=(side, side), progressive=True, quality=90)
+    last_scan = data.rfind(b"\xff\xda")
+    end = data.rfind(b"\xff\xd9")
+    return data[:end] + data[last_scan:end] * repeats + data[end:]
 
 
 def _image(fmt: str, size=(64, 48), mode="RGB", **save) -> bytes:
@@ -66,3 +78,36 @@ def test_decompression_bomb_is_refused_before_decoding():
     assert len(out.getvalue()) < 200_000
     with pytest.raises(InvalidValue, match="too large"):
         process_image(out.getvalue())
+
+
+def test_a_jpeg_with_thousands_of_scans_is_refused_before_decoding(monkeypatch):
+    """20,000 repeats of a tiny scan: refused from the marker count, never decoded."""
+    from PIL import ImageFile
+
+    decoded = []
+    original = ImageFile.ImageFile.load
+    monkeypatch.setattr(ImageFile.ImageFile, "load",
+                        lambda self: decoded.append(self) or original(self))
+    bomb = many_scan_jpeg()
+    assert jpeg_scans(bomb, 10**6) == 20_010
+    with pytest.raises(InvalidValue, match="more than 100 scans"):
+        process_image(bomb)
+    assert decoded == []
+
+
+def test_the_scan_limit_shrinks_as_the_image_grows():
+    """30 scans pass at 64² but not at 4,896² (24 megapixels allow 24 scans of decoding)."""
+    assert process_image(many_scan_jpeg(64, repeats=20)).width == 64
+    with pytest.raises(InvalidValue, match="more than 24 scans"):
+        process_image(many_scan_jpeg(4896, repeats=20))
+    assert process_image(many_scan_jpeg(4896, repeats=0), max_side=64).width == 64
+
+
+@pytest.mark.parametrize("progressive, scans", [(False, 1), (True, 10)])
+def test_scans_are_counted_by_the_segments_not_by_stray_bytes(progressive, scans):
+    """Marker bytes inside metadata are skipped with their segment; photos pass."""
+    data = _image("JPEG", size=(400, 300), progressive=progressive,
+                  icc_profile=b"\xff\xda" * 300)  # looks like 300 SOS markers
+    assert data.count(b"\xff\xda") > 300
+    assert jpeg_scans(data, MAX_JPEG_SCANS) == scans
+    assert process_image(data).width == 400

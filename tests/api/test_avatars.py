@@ -12,6 +12,8 @@ from PIL import Image, PngImagePlugin
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from tests.test_images import many_scan_jpeg
+
 from .conftest import API
 
 MIB = 1024 * 1024
@@ -151,6 +153,7 @@ def _huge_body() -> bytes:
     ("drawing.png", SVG, 400),
     ("cut.png", _image("PNG", size=(200, 200))[:300], 400),
     ("bomb.png", _huge_png(), 400),
+    ("scans.jpg", many_scan_jpeg(), 400),
     ("empty.png", b"", 400),
     ("huge.png", _huge_body(), 413),
 ])

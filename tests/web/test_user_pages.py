@@ -10,6 +10,8 @@ from PIL import Image
 from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
+from tests.test_images import many_scan_jpeg
+
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a brand new passphrase"
 PAYLOADS = ("<script>alert(1)</script>", '"><img src=x onerror=alert(1)>')
@@ -251,6 +253,7 @@ def test_avatar_upload_is_stored_and_shown(browser, repos, client):
     ("page.png", b"<!doctype html><script>alert(1)</script>", "not an image pkyx accepts"),
     ("cut.png", png((200, 200))[:100], "damaged"),
     ("empty.png", b"", "The file is empty."),
+    ("scans.jpg", many_scan_jpeg(), "more than 100 scans"),
 ])
 def test_bad_avatars_are_refused_and_nothing_is_stored(browser, repos, name, data, message):
     """HTML named .png, a cut PNG or nothing: 400 with a message beside the field."""
