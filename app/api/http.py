@@ -10,11 +10,12 @@ from urllib.parse import urlencode
 import orjson
 from flask import current_app, request, url_for
 
+from ..domain.paging import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, read_number
 from ..json import dumps
 from .errors import ApiError
 
 __all__ = ["json_response", "json_body", "etag_for", "require_if_match", "conditional",
-           "not_modified", "page_body", "page_args", "no_query_args", "whole_number", "JSON_TYPES"]
+           "not_modified", "page_body", "page_args", "no_query_args", "JSON_TYPES"]
 
 JSON_TYPES = ("application/json", "application/merge-patch+json")
 
@@ -118,7 +119,7 @@ def page_body(items: list, total: int, page: int, per_page: int, endpoint: str,
     return body, {"X-Total-Count": str(total), "Link": header}
 
 
-def page_args(default: int = 25, maximum: int = 100) -> tuple[int, int]:
+def page_args(default: int = DEFAULT_PER_PAGE, maximum: int = MAX_PER_PAGE) -> tuple[int, int]:
     """``page`` and ``per_page`` from the query string, validated (400 when wrong).
 
     Any other parameter is refused: a list that takes only these ignores nothing.
@@ -126,26 +127,19 @@ def page_args(default: int = 25, maximum: int = 100) -> tuple[int, int]:
     no_query_args("page", "per_page")
     errors = {}
     values = {}
-    for name, low, high, fallback in (("page", 1, 10**6, 1), ("per_page", 1, maximum, default)):
+    for name, high, fallback in (("page", MAX_PAGE, 1), ("per_page", maximum, default)):
         raw = request.args.getlist(name)
         if not raw:
             values[name] = fallback
             continue
-        if len(raw) > 1 or not whole_number(raw[0]) or not low <= int(raw[0]) <= high:
-            errors[name] = f"{name} must be a whole number from {low} to {high}."
+        number = read_number(raw[0], maximum=high) if len(raw) == 1 else None
+        if number is None:
+            errors[name] = f"{name} must be a whole number from 1 to {high:,}."
             continue
-        values[name] = int(raw[0])
+        values[name] = number
     if errors:
         raise ApiError(400, " ".join(errors.values()), errors=errors)
     return values["page"], values["per_page"]
-
-
-def whole_number(text: str) -> bool:
-    """Whether ``text`` is a short run of ASCII digits that ``int()`` reads.
-
-    ``str.isdigit`` alone lets through "²" and 5000-digit numbers, which ``int()`` refuses.
-    """
-    return text.isascii() and text.isdigit() and len(text) <= 9
 
 
 def no_query_args(*allowed: str) -> None:

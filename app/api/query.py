@@ -27,6 +27,7 @@ from werkzeug.datastructures import MultiDict
 from ..domain.definitions import KEY_PATTERN, Definition
 from ..domain.entries import search_words
 from ..domain.errors import InvalidValue
+from ..domain.paging import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, read_number
 from ..domain.types import mongo_path, parse_filter_value
 from ..repositories.entries import keyword_filter
 
@@ -63,9 +64,7 @@ FOREIGN_OPERATORS = frozenset({"not", "match", "imatch", "fts", "plfts", "phfts"
                                "exists", "where", "expr"})
 OPERATOR_WORD = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*")
 
-MAX_PAGE, MAX_PER_PAGE, DEFAULT_PER_PAGE = 1_000_000, 100, 25
 MAX_SORT_KEYS, MAX_LIST_ITEMS, MAX_Q, MAX_VALUE = 5, 100, 200, 4096
-PAGE_NUMBER = re.compile(r"[0-9]{1,7}")
 LIST_ITEM = re.compile(
     r'\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<plain>[^,"()]*))\s*(?P<end>,|\Z)', re.S
 )
@@ -453,11 +452,12 @@ def _parse_number(name: str, text: str | None, default: int, maximum: int) -> in
     """A whole number from 1 to ``maximum`` (``page``, ``per_page``), or the default."""
     if text is None:
         return default
-    if not PAGE_NUMBER.fullmatch(text) or not 1 <= int(text) <= maximum:
+    number = read_number(text, maximum=maximum)
+    if number is None:
         raise _Problem(
             f"{name} must be a whole number from 1 to {maximum:,}; {_quote(text)} is not."
         )
-    return int(text)
+    return number
 
 
 # ----------------------------------------------------------------------------- auditing

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
+from ..domain.paging import whole_number
 from ..extensions import api_auth
 from ..repositories import repositories
 from ..services import wiki
@@ -19,7 +20,6 @@ from .http import (
     page_args,
     page_body,
     require_if_match,
-    whole_number,
 )
 from .representations import entry_etag, revision_json
 

@@ -43,7 +43,10 @@ FUZZY_SCAN = 2000
 HEADER_IMAGE_KEY = "image"
 #: Suggestions must look this much like the name, and not much less than the best one.
 MIN_LIKENESS, LIKENESS_SPREAD = 0.55, 0.2
+#: What makes a spreadsheet read a cell as a formula, at its start or at the start of any
+#: part after a "," or ";" (the separator of many locales' spreadsheets).
 CSV_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
+CSV_PARTS = re.compile(r"[,;]")
 
 
 @dataclass
@@ -228,7 +231,7 @@ def export_csv(spec: str):
     if problem:
         return problem
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
     writer.writerow([_("Section"), _("Attribute")]
                     + [_csv_cell(entry["title"]) for entry in comparison.entries])
     for group in comparison.groups:
@@ -360,6 +363,13 @@ def _add_value(comparison: Comparison) -> str:
 
 
 def _csv_cell(text: object) -> str:
-    """A CSV cell that no spreadsheet runs as a formula."""
+    """A CSV cell that no spreadsheet runs as a formula (the writer quotes every text cell).
+
+    A leading apostrophe makes a spreadsheet show the text as it is; it is added when the
+    cell, or any ``,``/``;``-separated part of it, starts like a formula, so ``List;=1+1``
+    stays text in a spreadsheet that splits cells at ";" and ignores the quotes.
+    """
     text = "" if text is None else str(text)
-    return "'" + text if text.startswith(CSV_UNSAFE_START) else text
+    if any(part.lstrip(" ").startswith(CSV_UNSAFE_START) for part in CSV_PARTS.split(text)):
+        return "'" + text
+    return text

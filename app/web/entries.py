@@ -39,6 +39,7 @@ from .entry_forms import (
     unit_choices,
     unit_groups,
 )
+from .main import page_number
 
 __all__ = ["bp"]
 
@@ -294,7 +295,7 @@ def history(slug: str):
     entry = get_entry(slug)
     if entry["slug"] != slug:
         return redirect(url_for("entries.history", slug=entry["slug"]), 301)
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = page_number()
     revisions, total = repositories().revisions.page_for_entry(
         entry["_id"], (page - 1) * HISTORY_PER_PAGE, HISTORY_PER_PAGE)
     keys = {change["key"][len(ATTR_PREFIX):] for revision in revisions

@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from ..api.errors import problem
 from ..domain.entries import search_words
 from ..domain.errors import NotFound
+from ..domain.paging import MAX_PAGE, read_number
 from ..errors import RETRY_AFTER_SECONDS
 from ..extensions import limiter
 from ..files import file_response
@@ -34,7 +35,6 @@ __all__ = ["bp", "Page", "page_number", "entries_by_id", "PER_PAGE"]
 bp = Blueprint("main", __name__)
 
 PER_PAGE = 24
-MAX_PAGE = 10**6
 #: The sort orders a listing offers: query value → label (the first is the default).
 SORT_CHOICES = {"title": _l("Title A–Z"), "-title": _l("Title Z–A"),
                 "updated": _l("Recently updated")}
@@ -78,12 +78,8 @@ class Page:
 
 
 def page_number() -> int:
-    """``?page=`` as a number from 1 (anything unreadable is page 1)."""
-    try:
-        number = int(request.args.get("page", "1"))
-    except ValueError:
-        return 1
-    return min(max(number, 1), MAX_PAGE)
+    """``?page=`` as a number from 1 (anything unreadable or too deep is page 1)."""
+    return read_number(request.args.get("page"), maximum=MAX_PAGE) or 1
 
 
 def sort_choice() -> str:

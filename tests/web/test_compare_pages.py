@@ -280,6 +280,22 @@ def test_csv_cells_cannot_be_formulas(client, wiki, phones):
     assert note[2:] == ["'@SUM(A1)", "'-2+3"]
 
 
+def test_csv_parts_after_a_separator_cannot_be_formulas(client, wiki, phones):
+    """`List;=1+1` splits into a formula in a ";" spreadsheet: quoted and neutralised."""
+    wiki.create_entry("tester", title="Semi", slug="semi", category="phones",
+                      attributes=[AttributeInput("note", "List;=1+1", type="text")])
+    wiki.create_entry("tester", title="Comma", slug="comma", category="phones",
+                      attributes=[AttributeInput("note", "a, @SUM(A1)", type="text")])
+    wiki.create_entry("tester", title="Plain", slug="plain", category="phones",
+                      attributes=[AttributeInput("note", "Wi-Fi 6; 5G", type="text")])
+    text = client.get("/compare/comma-vs-plain-vs-semi.csv").data.decode("utf-8-sig")
+    assert '"\'a, @SUM(A1)","Wi-Fi 6; 5G","\'List;=1+1"' in text
+    note = next(row for row in csv.reader(io.StringIO(text)) if row[1] == "Note")
+    assert note[2:] == ["'a, @SUM(A1)", "Wi-Fi 6; 5G", "'List;=1+1"]
+    for line in text.splitlines():  # every cell quoted: a ";" reader keeps each whole
+        assert line.startswith('"') and line.endswith('"')
+
+
 def test_json_export_is_the_api_representation(client, three):
     response = client.get("/compare/beta-phone-vs-alpha-phone.json")
     assert response.status_code == 200 and response.is_json
