@@ -38,10 +38,9 @@ from __future__ import annotations
 
 import functools
 import itertools
-import operator
 import threading
 import types
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from datetime import datetime
 
 import mongomock
@@ -49,6 +48,8 @@ from bson import ObjectId
 from mongomock import collection as mongomock_collection
 from mongomock import filtering, helpers
 from mongomock.collection import Cursor
+
+from .embedded_match import Unordered, compile_filter, sort_key
 
 __all__ = ["EmbeddedClient", "EmbeddedDatabase", "EmbeddedCollection", "EmbeddedCursor",
            "INDEXED_TYPES", "WRITE_METHODS"]
@@ -202,7 +203,7 @@ class EmbeddedCollection(mongomock.Collection):
         return None
 
     def _iter_documents(self, filter):
-        matcher = _compile(filter)
+        matcher = compile_filter(filter)
         candidates = self._candidates(filter)
         if candidates is None:
             if matcher is None:
@@ -219,14 +220,14 @@ class EmbeddedCollection(mongomock.Collection):
             return dataset
         if isinstance(sort, dict):
             sort = sort.items()
-        for sort_key, direction in reversed(list(sort)):
-            if sort_key == "$natural":
+        for field, direction in reversed(list(sort)):
+            if field == "$natural":
                 if direction < 0:
                     dataset = iter(reversed(list(dataset)))
                 continue
-            if sort_key.startswith("$"):
-                raise NotImplementedError(f"Sorting by {sort_key} is not implemented")
-            dataset = iter(_sorted(list(dataset), sort_key, reverse=direction < 0))
+            if field.startswith("$"):
+                raise NotImplementedError(f"Sorting by {field} is not implemented")
+            dataset = iter(_sorted(list(dataset), field, reverse=direction < 0))
         return dataset
 
     def _copies(self, documents: Iterable[dict], projection) -> list[dict]:
@@ -266,147 +267,23 @@ class EmbeddedCollection(mongomock.Collection):
         return collection
 
 
-class _Undecided(Exception):
-    """A value a compiled filter does not judge (an array, a sub-document, NaN…)."""
-
-
 def _matches(matcher, filter, doc: dict) -> bool:
-    """Whether ``doc`` matches: by the compiled filter when it can tell, else mongomock."""
+    """Whether ``doc`` matches: by MongoDB's rules when they cover the filter, else mongomock."""
     if matcher is not None:
-        try:
-            return matcher(doc)
-        except _Undecided:
-            pass
+        return matcher(doc)
     return filtering.filter_applies(filter, doc)
 
 
-#: Operand types a compiled filter compares, and the comparisons it knows.
-_OPERAND_TYPES = (str, int, float)
-_COMPARISONS = {"$lt": operator.lt, "$lte": operator.le, "$gt": operator.gt,
-                "$gte": operator.ge, "$eq": operator.eq}
-
-
-def _compile(filter) -> Callable[[dict], bool] | None:
-    """A fast predicate for the filters pkyx builds, or None to leave it to mongomock.
-
-    It takes a top-level ``$and`` and fields (dotted paths too) compared with strings or
-    numbers by equality, ``$in``, ``$lt``/``$lte``/``$gt``/``$gte`` and ``$exists``.
-    Values are compared as BSON does (a number never equals a string or a boolean); a
-    document whose value is an array, a sub-document, a boolean or NaN raises
-    :class:`_Undecided` and goes to mongomock's matcher.
-    """
-    if not isinstance(filter, dict):
-        return None
-    tests = []
-    for field, condition in filter.items():
-        if field == "$and":
-            if not isinstance(condition, list) or not condition:
-                return None
-            inner = [_compile(clause) for clause in condition]
-            if any(test is None for test in inner):
-                return None
-            tests.extend(inner)
-        elif field.startswith("$") or not field:
-            return None
-        else:
-            test = _condition(condition)
-            if test is None:
-                return None
-            tests.append(functools.partial(_on_path, tuple(field.split(".")), test))
-    return lambda doc: all(test(doc) for test in tests)
-
-
-def _operand(value) -> bool:
-    return type(value) in _OPERAND_TYPES and value == value  # not NaN
-
-
-def _condition(condition) -> Callable[[object], bool] | None:
-    """A test of one field's value, or None when the condition is not one we compile."""
-    if _operand(condition):
-        return functools.partial(_compare, operator.eq, condition)
-    if not isinstance(condition, dict) or not condition:
-        return None
-    tests = []
-    for name, operand in condition.items():
-        if name in _COMPARISONS and _operand(operand):
-            tests.append(functools.partial(_compare, _COMPARISONS[name], operand))
-        elif name == "$in" and isinstance(operand, list) and all(map(_operand, operand)):
-            tests.append(functools.partial(_among, tuple(operand)))
-        elif name == "$exists" and type(operand) is bool:
-            tests.append(functools.partial(_exists, operand))
-        else:
-            return None
-    return lambda value: all(test(value) for test in tests)
-
-
-def _on_path(path: tuple[str, ...], test, doc: dict) -> bool:
-    """``test`` of the value at a dotted ``path`` (_MISSING when there is none)."""
-    value = doc
-    for part in path:
-        if isinstance(value, dict):  # mongomock keeps some documents as OrderedDicts
-            value = value.get(part, _MISSING)
-        elif isinstance(value, list):
-            raise _Undecided  # arrays: each element may match
-        else:
-            return test(_MISSING)
-        if value is _MISSING:
-            return test(_MISSING)
-    return test(value)
-
-
-#: The BSON family of each value type a compiled filter judges.
-#: Booleans are left to mongomock, which (unlike MongoDB) finds ``True`` equal to ``1``.
-_FAMILIES = {str: "string", int: "number", float: "number", type(None): "null",
-             ObjectId: "objectid", datetime: "date"}
-
-
-def _family(value) -> str:
-    if value is _MISSING:
-        return "missing"
-    family = _FAMILIES.get(type(value))
-    if family is None or value != value:  # arrays, sub-documents, other types, NaN
-        raise _Undecided
-    return family
-
-
-def _compare(op, operand, value) -> bool:
-    return _family(value) == _family(operand) and op(value, operand)
-
-
-def _among(operands: tuple, value) -> bool:
-    family = _family(value)
-    return any(family == _family(operand) and value == operand for operand in operands)
-
-
-def _exists(wanted: bool, value) -> bool:
-    if isinstance(value, list | dict):
-        return wanted
-    return (_family(value) != "missing") == wanted
-
-
-#: BSON's order of types (mongomock's ranks), for the values a plain key can sort.
-_TYPE_RANKS = {type(None): 5, int: 10, float: 10, str: 15, ObjectId: 35, bool: 40,
-               datetime: 45}
-
-
 def _sorted(documents: list[dict], key: str, reverse: bool) -> list[dict]:
-    """``documents`` in mongomock's order for ``key``, stable.
+    """``documents`` in MongoDB's order for ``key`` (see :func:`sort_key`), stable.
 
-    When every value is missing, null, a number, a string, an ObjectId, a boolean or a
-    date, a plain tuple (type rank, value) sorts them as mongomock's BSON comparison
-    would, at a fraction of the cost; anything else (arrays, sub-documents…) goes
-    through mongomock's own sort key.
+    A value of a type the rules do not place goes through mongomock's own sort key.
     """
-    keys = []
-    for doc in documents:
-        value = filtering.resolve_key(key, doc)
-        if value is filtering.NOTHING:
-            value = None
-        rank = _TYPE_RANKS.get(type(value))
-        if rank is None:
-            return sorted(documents, key=functools.partial(filtering.resolve_sort_key, key),
-                          reverse=reverse)
-        keys.append((rank, 0 if value is None else value))
+    try:
+        keys = [sort_key(doc, key, reverse) for doc in documents]
+    except Unordered:
+        return sorted(documents, key=functools.partial(filtering.resolve_sort_key, key),
+                      reverse=reverse)
     order = sorted(range(len(documents)), key=keys.__getitem__, reverse=reverse)
     return [documents[i] for i in order]
 
