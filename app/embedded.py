@@ -38,6 +38,7 @@ from __future__ import annotations
 
 import functools
 import itertools
+import random
 import threading
 import types
 from collections.abc import Iterable
@@ -216,6 +217,11 @@ class EmbeddedCollection(mongomock.Collection):
     def _sorted_documents(self, spec, sort):
         """The stored documents matching ``spec`` in ``sort`` order (not copies)."""
         dataset = self._iter_documents(spec)
+        shuffle = getattr(self.database.client, "pkyx_any_order", None)
+        if shuffle is not None:  # ties (and unsorted results) in any order, as on MongoDB
+            dataset = list(dataset)
+            shuffle.shuffle(dataset)
+            dataset = iter(dataset)
         if not sort:
             return dataset
         if isinstance(sort, dict):
@@ -343,9 +349,19 @@ class EmbeddedDatabase(mongomock.Database):
 
 
 class EmbeddedClient(mongomock.MongoClient):
-    """mongomock's client with this engine, and the ``options.timeout`` GridFS reads."""
+    """mongomock's client with this engine, and the ``options.timeout`` GridFS reads.
+
+    ``any_order=True`` (the test suite's setting) returns documents that tie on every sort
+    key, and the documents of a query without a sort, in a shuffled order, as MongoDB may:
+    code that pages through ties without a tie-break then fails its tests, as it would
+    fail its users on a server. The shuffle is seeded, so a test fails the same way twice.
+    """
 
     options = types.SimpleNamespace(timeout=None)
+
+    def __init__(self, *args, any_order: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.pkyx_any_order = random.Random(0) if any_order else None
 
     def get_database(self, *args, **kwargs):
         database = super().get_database(*args, **kwargs)

@@ -411,7 +411,7 @@ def _open_mongo(app: Flask, uri: str) -> MongoStore:
 def _open_embedded(app: Flask) -> EmbeddedStore:
     """The embedded store: load the snapshot, or seed demo data on first start."""
     mongomock.gridfs.enable_gridfs_integration()
-    client = EmbeddedClient(tz_aware=True)
+    client = EmbeddedClient(tz_aware=True, any_order=app.config["EMBEDDED_ANY_ORDER"])
     db = client[app.config["MONGO_DBNAME"]]
     mongo.cx, mongo.db = client, db
     filename = app.config.get("SNAPSHOT_FILENAME")

@@ -54,6 +54,8 @@ class Config:
     #: How long a process waits for another to hand the embedded store over (s): a
     #: gunicorn worker started by a reload waits for the old worker's last snapshot.
     EMBEDDED_STORE_WAIT_SECONDS = 30.0
+    #: Return ties of a sort (and unsorted results) shuffled, as MongoDB may (tests).
+    EMBEDDED_ANY_ORDER = False
     #: Password for the demo users the seed creates (development only).
     DEMO_PASSWORD: str | None = None
     MAX_CONTENT_LENGTH = 2 * 1024 * 1024
@@ -128,6 +130,7 @@ class Testing(Config):
     SECRET_KEY = "testing-secret-key-that-is-at-least-32-bytes-long"
     SEED_DEMO_DATA = False
     SNAPSHOT_FILENAME = None
+    EMBEDDED_ANY_ORDER = True
     DEMO_PASSWORD = "pkyx-demo-password"
     # Tests that check limits set them low themselves; the rest must not trip them.
     RATELIMIT_TOKENS = "1000/minute"

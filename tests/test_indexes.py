@@ -15,29 +15,55 @@ SCANS = {"entries", "attributes", "categories", "users", "avatars.files", "image
          "comparisons", "revisions", "avatars.chunks", "images.chunks"}
 
 
-def _filter_keys(filter: dict) -> set[str]:
-    keys = set()
+def _conditions(filter: dict) -> dict[str, object]:
+    """Field → condition of a filter, through ``$and``/``$or``."""
+    found = {}
     for key, value in (filter or {}).items():
         if key in ("$and", "$or"):
             for clause in value:
-                keys |= _filter_keys(clause)
+                found.update(_conditions(clause))
         else:
-            keys.add(key)
-    return keys
+            found[key] = value
+    return found
+
+
+def _is_equality(condition) -> bool:
+    return not isinstance(condition, dict) or set(condition) <= {"$eq", "$in"}
 
 
 def _served(collection: str, filter: dict, sort) -> bool:
-    """Whether an index (or _id, or GridFS's own) leads with a filtered or sorted field."""
-    keys = _filter_keys(filter)
-    sort_keys = [k for k, _ in (sort or [])]
-    if "_id" in keys:
+    """Whether an index serves the query as MongoDB would use it.
+
+    The query's equality fields must lead the index (in any order), and a sort must follow
+    them in the index, key for key, all in the index's directions or all reversed — so
+    that the sort, ``_id`` tie-break included, needs no sort in memory. Without a sort,
+    an index leading with a filtered field serves it. ``attributes.*`` filters and sorts
+    (chosen by API clients) are the wildcard index's; ``_id`` look-ups the primary key's;
+    GridFS chunks its own ``files_id_1_n_1``.
+    """
+    conditions = _conditions(filter)
+    sort = [tuple(key) for key in (sort or [])]
+    if "_id" in conditions:
         return True
     if collection.endswith(".chunks"):
-        return "files_id" in keys  # GridFS's own files_id_1_n_1 index
-    leading = {index.keys[0][0] for index in INDEXES if index.collection == collection}
-    if keys:
-        return bool(keys & leading)
-    return bool(sort_keys) and sort_keys[0] in leading
+        return "files_id" in conditions
+    if any(key.startswith("attributes.") for key in [*conditions, *(k for k, _ in sort[:1])]):
+        return True
+    equal = {field for field, condition in conditions.items() if _is_equality(condition)}
+    for index in INDEXES:
+        if index.collection != collection:
+            continue
+        fields = list(index.keys)
+        lead = 0
+        while lead < len(fields) and fields[lead][0] in equal:
+            lead += 1
+        if sort:
+            following = fields[lead:lead + len(sort)]
+            if following in (sort, [(field, -direction) for field, direction in sort]):
+                return True
+        elif lead or fields[0][0] in conditions:
+            return True
+    return False
 
 
 @pytest.fixture
@@ -66,7 +92,8 @@ def recorded(monkeypatch):
     def sort(self, key_or_list, direction=None):
         call = getattr(self, "_pkyx_call", None)
         if call is not None:
-            call["sort"] = key_or_list if isinstance(key_or_list, list) else [(key_or_list, 1)]
+            call["sort"] = key_or_list if isinstance(key_or_list, list) else \
+                [(key_or_list, direction or 1)]
         result = original_sort(self, key_or_list, direction)
         result._pkyx_call = call
         return result
@@ -85,7 +112,14 @@ def test_every_page_query_uses_an_index(seeded_app, recorded):
     entry = repos.entries.get("iphone-15")
     repos.entries.get(str(entry["_id"]))
     repos.entries.listing("phones", "title", 1, 10)
+    repos.entries.listing("phones", "-title", 1, 10)
+    repos.entries.listing("phones", "updated", 1, 10)
     repos.entries.listing(None, "updated", 2, 10)
+    repos.entries.listing(None, "-title", 2, 10)
+    repos.entries.all()
+    repos.categories.all()
+    repos.users.page()
+    repos.definitions.page(0, 10)
     repos.entries.recent(5)
     repos.entries.by_creator("alice")
     repos.entries.title_prefix("iph")
@@ -123,8 +157,17 @@ def test_every_page_query_uses_an_index(seeded_app, recorded):
     ("entries", {"slug": "a"}, None, True),
     ("entries", {"views": 3}, None, False),
     ("entries", {}, [("title_key", 1)], True),
+    ("entries", {}, [("title_key", 1), ("_id", 1)], True),
+    ("entries", {}, [("title_key", -1), ("_id", -1)], True),
+    ("entries", {}, [("title_key", -1), ("_id", 1)], False),  # mixed: a sort in memory
+    ("entries", {"category": "a"}, [("updated_at", -1), ("_id", -1)], True),
+    ("entries", {}, [("created_at", -1), ("_id", -1)], False),
     ("entries", {}, [("views", 1)], False),
+    ("entries", {"attributes.weight.n": {"$lt": 2}}, [("title_key", 1)], True),
     ("revisions", {"$and": [{"entry_id": 1}, {"version": 2}]}, None, True),
+    ("revisions", {"user": "a"}, [("at", -1), ("_id", -1)], True),
+    ("revisions", {"user": "a"}, [("at", -1)], True),
+    ("revisions", {}, [("at", 1), ("user", 1)], False),
     ("images.chunks", {"n": 0}, None, False),
 ])
 def test_the_checker_itself(collection, filter, sort, ok):

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import orjson
 from flask import current_app, request, url_for
 
-from ..domain.paging import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, read_number
+from ..domain.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, last_page, read_number, too_deep
 from ..json import dumps
 from .errors import ApiError
 
@@ -101,7 +101,7 @@ def conditional(response, etag: str):
 def page_body(items: list, total: int, page: int, per_page: int, endpoint: str,
               **view_args: Any) -> tuple[dict, dict]:
     """The ``_items/_meta/_links`` body and the X-Total-Count and Link headers of a page."""
-    last = max(1, -(-total // per_page))
+    last = min(max(1, -(-total // per_page)), last_page(per_page))
     args = request.args.to_dict(flat=False)
 
     def link(number: int) -> str:
@@ -127,19 +127,22 @@ def page_args(default: int = DEFAULT_PER_PAGE, maximum: int = MAX_PER_PAGE) -> t
     no_query_args("page", "per_page")
     errors = {}
     values = {}
-    for name, high, fallback in (("page", MAX_PAGE, 1), ("per_page", maximum, default)):
+    for name, fallback in (("per_page", default), ("page", 1)):
+        high = maximum if name == "per_page" else last_page(values.get("per_page", default))
         raw = request.args.getlist(name)
         if not raw:
             values[name] = fallback
             continue
         number = read_number(raw[0], maximum=high) if len(raw) == 1 else None
         if number is None:
-            errors[name] = f"{name} must be a whole number from 1 to {high:,}."
+            errors[name] = too_deep(high) + "." if name == "page" else \
+                f"per_page must be a whole number from 1 to {high:,}."
             continue
         values[name] = number
     if errors:
         raise ApiError(400, " ".join(errors.values()), errors=errors)
     return values["page"], values["per_page"]
+
 
 
 def no_query_args(*allowed: str) -> None:

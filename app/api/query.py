@@ -27,8 +27,9 @@ from werkzeug.datastructures import MultiDict
 from ..domain.definitions import KEY_PATTERN, Definition
 from ..domain.entries import search_words
 from ..domain.errors import InvalidValue
-from ..domain.paging import DEFAULT_PER_PAGE, MAX_PAGE, MAX_PER_PAGE, read_number
+from ..domain.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, last_page, read_number, too_deep
 from ..domain.types import mongo_path, parse_filter_value
+from ..repositories.base import total_order
 from ..repositories.entries import keyword_filter
 
 __all__ = ["FIELDS", "MONGO_OPERATORS", "OPERATORS", "REPRESENTATION_FIELDS", "Query",
@@ -129,9 +130,10 @@ def parse_query(args: Any, definitions: Mapping[str, Definition]) -> Query:
     clauses += _attempt(errors, "q", _search_clauses, reserved.get("q", "")) or []
     sort = _attempt(errors, "sort", _parse_sort, reserved.get("sort"), definitions)
     fields = _attempt(errors, "fields", _parse_fields, reserved.get("fields"))
-    page = _attempt(errors, "page", _parse_number, "page", reserved.get("page"), 1, MAX_PAGE)
     per_page = _attempt(errors, "per_page", _parse_number, "per_page", reserved.get("per_page"),
                         DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    page = _attempt(errors, "page", _parse_number, "page", reserved.get("page"), 1,
+                    last_page(per_page or DEFAULT_PER_PAGE))
     if errors:
         raise QueryError(errors)
     return Query(_combine(clauses), sort, fields, page, per_page)
@@ -406,7 +408,7 @@ def _search_clauses(text: str) -> list[dict]:
 def _parse_sort(text: str | None, definitions: Mapping[str, Definition]) -> list[tuple[str, int]]:
     """Sort keys from ``-attr.price,title``; always ends with ``_id`` for stable pages."""
     if text is None:
-        return [("title_key", 1), ("_id", 1)]
+        return total_order([("title_key", 1)])
     names = [name.strip() for name in text.split(",")]
     if len(names) > MAX_SORT_KEYS:
         raise _Problem(f"sort takes at most {MAX_SORT_KEYS} fields; this has {len(names)}.")
@@ -419,7 +421,7 @@ def _parse_sort(text: str | None, definitions: Mapping[str, Definition]) -> list
             problems.append(problem.message)
     if problems:
         raise _Problem(" ".join(problems))
-    return [*keys, ("_id", 1)]
+    return total_order(keys)
 
 
 def _sort_key(name: str, definitions: Mapping[str, Definition], taken: set[str]) -> tuple:
@@ -454,9 +456,9 @@ def _parse_number(name: str, text: str | None, default: int, maximum: int) -> in
         return default
     number = read_number(text, maximum=maximum)
     if number is None:
-        raise _Problem(
-            f"{name} must be a whole number from 1 to {maximum:,}; {_quote(text)} is not."
-        )
+        rule = too_deep(maximum) if name == "page" else \
+            f"{name} must be a whole number from 1 to {maximum:,}"
+        raise _Problem(f"{rule}; {_quote(text)} is not.")
     return number
 
 

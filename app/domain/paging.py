@@ -1,24 +1,40 @@
 """Page numbers: one rule for every listing, page and API list.
 
 Every ``page`` / ``per_page`` a client sends is read here, so no path can be asked for
-page 10^20 (``islice`` refused it with a 500) or a 5,000-digit number.
+page 10^20 (``islice`` refused it with a 500) or a 5,000-digit number. A listing pages
+through its first :data:`MAX_OFFSET` items and no further: to show page N, MongoDB walks
+past every item before it (``skip``), so a deep page is a slow query anyone could ask
+for. Past the limit the API answers 400 naming it; pages stop linking there.
 
 Example::
 
-    >>> read_number("3", maximum=MAX_PAGE)
+    >>> read_number("3", maximum=last_page(25))
     3
-    >>> read_number("10^20", maximum=MAX_PAGE) is None
+    >>> read_number("401", maximum=last_page(25)) is None   # past item 10,000
     True
 """
 
 from __future__ import annotations
 
-__all__ = ["MAX_PAGE", "MAX_PER_PAGE", "DEFAULT_PER_PAGE", "read_number", "whole_number"]
+__all__ = ["MAX_OFFSET", "MAX_PER_PAGE", "DEFAULT_PER_PAGE", "last_page", "read_number",
+           "too_deep", "whole_number"]
 
-#: The deepest page any listing serves (pages and API alike).
-MAX_PAGE = 1_000_000
+#: How deep any listing pages (pages and API alike): a page ends at most this many items in.
+MAX_OFFSET = 10_000
 #: The most items an API page holds, and how many it holds by default.
 MAX_PER_PAGE, DEFAULT_PER_PAGE = 100, 25
+
+
+def last_page(per_page: int) -> int:
+    """The deepest page a listing of ``per_page`` items a page serves."""
+    return max(1, MAX_OFFSET // per_page)
+
+
+def too_deep(deepest: int) -> str:
+    """Why a ``page`` past ``deepest`` is refused (the API's 400 says it)."""
+    return (f"page must be a whole number from 1 to {deepest:,} at this per_page: a listing "
+            f"pages through its first {MAX_OFFSET:,} items (narrow it with a filter, or sort "
+            "it the other way)")
 
 
 def whole_number(text: object) -> bool:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
 
 from bson import ObjectId
@@ -12,7 +12,7 @@ from pymongo.errors import DuplicateKeyError
 
 from ..domain.errors import Conflict
 
-__all__ = ["Repository", "parse_id", "utcnow"]
+__all__ = ["Repository", "parse_id", "total_order", "utcnow"]
 
 
 def utcnow() -> datetime:
@@ -31,6 +31,20 @@ def parse_id(text: object) -> ObjectId | None:
         return ObjectId(text)
     except InvalidId:
         return None
+
+
+def total_order(sort: Sequence[tuple[str, int]]) -> list[tuple[str, int]]:
+    """``sort`` with ``_id`` last, so that no two documents tie.
+
+    MongoDB returns documents that tie on every sort key in any order, and not always the
+    same order twice: page 2 could repeat an entry of page 1 and never show another. The
+    tie-break runs the way the last key does, so an index such as ``{updated_at: -1,
+    _id: -1}`` serves the whole sort (see ``indexes.py``).
+    """
+    sort = list(sort)
+    if any(field == "_id" for field, _ in sort):
+        return sort
+    return [*sort, ("_id", sort[-1][1] if sort else 1)]
 
 
 class Repository:

@@ -40,7 +40,7 @@ class CategoryRepository(Repository):
 
     def all(self) -> list[dict]:
         """Every category, by slug."""
-        return list(self.col.find({}).sort("slug", ASCENDING))
+        return list(self.col.find({}).sort("slug", ASCENDING))  # slugs are unique: total
 
     def add_entries(self, slug: str, n: int) -> None:
         """Adjust a category's entry count by ``n`` (negative to subtract)."""

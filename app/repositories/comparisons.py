@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pymongo import DESCENDING
 
-from .base import Repository, utcnow
+from .base import Repository, total_order, utcnow
 
 __all__ = ["ComparisonRepository"]
 
@@ -27,7 +27,7 @@ class ComparisonRepository(Repository):
 
     def popular(self, limit: int = 10) -> list[dict]:
         """The most viewed comparisons."""
-        return list(self.col.find({}).sort("views", DESCENDING).limit(limit))
+        return list(self.col.find({}).sort(total_order([("views", DESCENDING)])).limit(limit))
 
     def forget_entry(self, slug: str) -> int:
         """Drop the comparisons that include a deleted entry."""

@@ -9,7 +9,10 @@ from ..domain.errors import NotFound, StaleVersion
 from ..embedded import EmbeddedCollection
 from .base import Repository, utcnow
 
-__all__ = ["DefinitionRepository"]
+__all__ = ["DefinitionRepository", "PAGE_ORDER"]
+
+#: Definitions in page order: by section, then their order; keys are unique, so it is total.
+PAGE_ORDER = [("group", ASCENDING), ("order", ASCENDING), ("key", ASCENDING)]
 
 
 class DefinitionRepository(Repository):
@@ -71,7 +74,7 @@ class DefinitionRepository(Repository):
         return self._read_all()
 
     def _read_all(self) -> list[Definition]:
-        docs = self.col.find({}).sort([("group", ASCENDING), ("order", ASCENDING)])
+        docs = self.col.find({}).sort(PAGE_ORDER)
         return [Definition.from_doc(doc) for doc in docs]
 
     def get_versioned(self, key: str) -> tuple[Definition, int]:
@@ -83,8 +86,7 @@ class DefinitionRepository(Repository):
 
     def page(self, skip: int, limit: int) -> tuple[list[tuple[Definition, int]], int]:
         """One page of definitions in page order, with their versions, and the total."""
-        cursor = self.col.find({}).sort([("group", ASCENDING), ("order", ASCENDING),
-                                         ("key", ASCENDING)]).skip(skip).limit(limit)
+        cursor = self.col.find({}).sort(PAGE_ORDER).skip(skip).limit(limit)
         items = [(Definition.from_doc(doc), doc.get("version", 1)) for doc in cursor]
         return items, self.col.count_documents({})
 

@@ -11,16 +11,16 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from ..domain.errors import NotFound, StaleVersion
 from ..embedded import EmbeddedCollection
-from .base import Repository, parse_id, utcnow
+from .base import Repository, parse_id, total_order, utcnow
 
 __all__ = ["EntryRepository"]
 
-SORTS = {
+#: The orders listings offer, each made total with ``_id`` (see :func:`total_order`).
+SORTS = {name: total_order(sort) for name, sort in {
     "title": [("title_key", ASCENDING)],
     "-title": [("title_key", DESCENDING)],
     "updated": [("updated_at", DESCENDING)],
-    "created": [("created_at", DESCENDING)],
-}
+}.items()}
 
 
 class EntryRepository(Repository):
@@ -140,7 +140,8 @@ class EntryRepository(Repository):
 
     def by_creator(self, username: str, limit: int = 50) -> list[dict]:
         """Entries a user created, newest first."""
-        return self.find({"created_by": username}, [("created_at", DESCENDING)], limit=limit)
+        return self.find({"created_by": username}, total_order([("created_at", DESCENDING)]),
+                         limit=limit)
 
     def title_prefix(self, text: str, limit: int = 10) -> list[dict]:
         """Entries whose title starts with ``text`` (case-insensitive), for autocomplete."""
@@ -148,7 +149,7 @@ class EntryRepository(Repository):
         if not prefix:
             return []
         filter = {"title_key": {"$regex": "^" + re.escape(prefix)}}
-        return self.find(filter, [("title_key", ASCENDING)], limit=limit,
+        return self.find(filter, SORTS["title"], limit=limit,
                          projection={"slug": 1, "title": 1, "category": 1})
 
     def search(self, words: list[str], limit: int = 25, skip: int = 0,
@@ -168,7 +169,8 @@ class EntryRepository(Repository):
         """The slug of an entry picked at random (the ``random`` field is indexed)."""
         point = random.random()
         for condition, order in (({"$gte": point}, ASCENDING), ({"$lt": point}, DESCENDING)):
-            doc = self.col.find_one({"random": condition}, {"slug": 1}, sort=[("random", order)])
+            doc = self.col.find_one({"random": condition}, {"slug": 1},
+                                    sort=total_order([("random", order)]))
             if doc:
                 return doc["slug"]
         return None
@@ -191,7 +193,7 @@ class EntryRepository(Repository):
 
     def all(self) -> list[dict]:
         """Every entry (for exports and maintenance, not for pages)."""
-        return list(self.col.find({}).sort("slug", ASCENDING))
+        return list(self.col.find({}).sort("slug", ASCENDING))  # slugs are unique: total
 
 
 def keyword_filter(words: list[str]) -> dict:

@@ -34,27 +34,32 @@ class Index:
         return IndexModel(list(self.keys), name=self.name, unique=self.unique, **self.options)
 
 
+#: Every sort the repositories send ends with ``_id`` (``base.total_order``), in the last
+#: key's direction, so the indexes that serve a sort end with ``_id`` too: MongoDB can then
+#: walk the index in order instead of sorting in memory.
 INDEXES: tuple[Index, ...] = (
     Index("entries", (("slug", ASCENDING),), unique=True, serves="entry by slug, compare"),
-    Index("entries", (("category", ASCENDING), ("title_key", ASCENDING)),
+    Index("entries", (("category", ASCENDING), ("title_key", ASCENDING), ("_id", ASCENDING)),
           serves="category listing sorted by title; entries per category"),
-    Index("entries", (("title_key", ASCENDING),), serves="autocomplete by title prefix, A–Z"),
-    Index("entries", (("updated_at", DESCENDING),), serves="recent entries, sort by update"),
-    Index("entries", (("category", ASCENDING), ("updated_at", DESCENDING)),
+    Index("entries", (("title_key", ASCENDING), ("_id", ASCENDING)),
+          serves="autocomplete by title prefix, A–Z listings"),
+    Index("entries", (("updated_at", DESCENDING), ("_id", DESCENDING)),
+          serves="recent entries, sort by update"),
+    Index("entries", (("category", ASCENDING), ("updated_at", DESCENDING), ("_id", DESCENDING)),
           serves="an entry page's same-category list; a category by recent update"),
     Index("entries", (("keywords", ASCENDING),), serves="q= search (word prefixes)"),
-    Index("entries", (("created_by", ASCENDING), ("created_at", DESCENDING)),
+    Index("entries", (("created_by", ASCENDING), ("created_at", DESCENDING), ("_id", DESCENDING)),
           serves="a user's creations"),
-    Index("entries", (("random", ASCENDING),), serves="random entry"),
+    Index("entries", (("random", ASCENDING), ("_id", ASCENDING)), serves="random entry"),
     Index("entries", (("attributes.$**", ASCENDING),),
           serves="attr.<key> filters and sorts; whether a definition is in use (wildcard)"),
     Index("attributes", (("key", ASCENDING),), unique=True, serves="definition by key"),
-    Index("attributes", (("group", ASCENDING), ("order", ASCENDING)),
+    Index("attributes", (("group", ASCENDING), ("order", ASCENDING), ("key", ASCENDING)),
           serves="definitions in page order"),
     Index("revisions", (("entry_id", ASCENDING), ("version", ASCENDING)), unique=True,
           serves="history of an entry, one version; makes each version unique"),
-    Index("revisions", (("at", DESCENDING),), serves="recent changes"),
-    Index("revisions", (("user", ASCENDING), ("at", DESCENDING)),
+    Index("revisions", (("at", DESCENDING), ("_id", DESCENDING)), serves="recent changes"),
+    Index("revisions", (("user", ASCENDING), ("at", DESCENDING), ("_id", DESCENDING)),
           serves="a user's contributions"),
     Index("categories", (("slug", ASCENDING),), unique=True, serves="category by slug"),
     Index("users", (("username_key", ASCENDING),), unique=True,
@@ -64,7 +69,8 @@ INDEXES: tuple[Index, ...] = (
     Index("revoked_tokens", (("jti", ASCENDING),), unique=True, serves="is a token revoked"),
     Index("revoked_tokens", (("expires_at", ASCENDING),), serves="forget expired revocations",
           options={"expireAfterSeconds": 0}),
-    Index("comparisons", (("views", DESCENDING),), serves="popular comparisons"),
+    Index("comparisons", (("views", DESCENDING), ("_id", DESCENDING)),
+          serves="popular comparisons"),
     Index("comparisons", (("slugs", ASCENDING),),
           serves="forget the comparisons of a deleted entry"),
 )

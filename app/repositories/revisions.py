@@ -6,7 +6,7 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
 from ..domain.errors import NotFound
-from .base import Repository
+from .base import Repository, total_order
 
 __all__ = ["RevisionRepository"]
 
@@ -25,6 +25,7 @@ class RevisionRepository(Repository):
 
     def for_entry(self, entry_id: ObjectId) -> list[dict]:
         """Every revision of an entry, oldest first."""
+        # (entry_id, version) is unique: the order is total
         return list(self.col.find({"entry_id": entry_id}).sort("version", ASCENDING))
 
     def page_for_entry(self, entry_id: ObjectId, skip: int, limit: int) -> tuple[list[dict], int]:
@@ -42,11 +43,13 @@ class RevisionRepository(Repository):
 
     def recent(self, limit: int = 50, skip: int = 0) -> list[dict]:
         """The latest changes across the wiki."""
-        return list(self.col.find({}).sort("at", DESCENDING).skip(skip).limit(limit))
+        return list(self.col.find({}).sort(total_order([("at", DESCENDING)]))
+                    .skip(skip).limit(limit))
 
     def by_user(self, username: str, limit: int = 50) -> list[dict]:
         """A user's latest contributions."""
-        cursor = self.col.find({"user": username}).sort("at", DESCENDING).limit(limit)
+        cursor = self.col.find({"user": username}).sort(total_order([("at", DESCENDING)]))
+        cursor = cursor.limit(limit)
         return list(cursor)
 
     def delete_for_entry(self, entry_id: ObjectId) -> int:

@@ -295,7 +295,7 @@ def history(slug: str):
     entry = get_entry(slug)
     if entry["slug"] != slug:
         return redirect(url_for("entries.history", slug=entry["slug"]), 301)
-    page = page_number()
+    page = page_number(HISTORY_PER_PAGE)
     revisions, total = repositories().revisions.page_for_entry(
         entry["_id"], (page - 1) * HISTORY_PER_PAGE, HISTORY_PER_PAGE)
     keys = {change["key"][len(ATTR_PREFIX):] for revision in revisions

@@ -22,7 +22,7 @@ from flask_babel import lazy_gettext as _l
 from ..api.errors import problem
 from ..domain.entries import search_words
 from ..domain.errors import NotFound
-from ..domain.paging import MAX_PAGE, read_number
+from ..domain.paging import last_page, read_number, whole_number
 from ..errors import RETRY_AFTER_SECONDS
 from ..extensions import limiter
 from ..files import file_response
@@ -52,10 +52,15 @@ class Page:
 
     @property
     def pages(self) -> int:
-        """How many pages there are (at least one)."""
+        """How many pages can be shown (at least one; no deeper than the paging limit)."""
         if self.total is None:
             return self.number + (1 if self.more else 0)
-        return max(1, math.ceil(self.total / self.per_page))
+        return min(max(1, math.ceil(self.total / self.per_page)), last_page(self.per_page))
+
+    @property
+    def capped(self) -> bool:
+        """Whether more items match than the pages reach (see ``domain/paging.py``)."""
+        return self.total is not None and self.total > self.pages * self.per_page
 
     @property
     def has_prev(self) -> bool:
@@ -77,9 +82,13 @@ class Page:
         return out
 
 
-def page_number() -> int:
-    """``?page=`` as a number from 1 (anything unreadable or too deep is page 1)."""
-    return read_number(request.args.get("page"), maximum=MAX_PAGE) or 1
+def page_number(per_page: int = PER_PAGE) -> int:
+    """``?page=`` as a number from 1: unreadable is page 1, too deep the deepest page."""
+    raw = request.args.get("page")
+    deepest = last_page(per_page)
+    if whole_number(raw) and int(raw) > deepest:
+        return deepest
+    return read_number(raw, maximum=deepest) or 1
 
 
 def sort_choice() -> str:
