@@ -40,6 +40,7 @@ import functools
 import itertools
 import random
 import threading
+import time
 import types
 from collections.abc import Iterable
 from datetime import datetime
@@ -49,6 +50,7 @@ from bson import ObjectId
 from mongomock import collection as mongomock_collection
 from mongomock import filtering, helpers
 from mongomock.collection import Cursor
+from pymongo.errors import ExecutionTimeout
 
 from .embedded_match import Unordered, compile_filter, sort_key
 
@@ -207,12 +209,11 @@ class EmbeddedCollection(mongomock.Collection):
         matcher = compile_filter(filter)
         candidates = self._candidates(filter)
         if candidates is None:
-            if matcher is None:
-                return super()._iter_documents(filter)
             candidates = list(self._store.documents)
-        if not candidates and matcher is None:
-            filtering.filter_applies(filter, {})  # a bad filter still raises, as in a scan
-        return (doc for doc in candidates if _matches(matcher, filter, doc))
+        if matcher is None:  # an operator MongoDB's rules here do not cover: mongomock's
+            filtering.filter_applies(filter, {})  # a bad filter raises even with no documents
+            matcher = functools.partial(filtering.filter_applies, filter)
+        return _scan(candidates, matcher, self.database.client.pkyx_timeout)
 
     def _sorted_documents(self, spec, sort):
         """The stored documents matching ``spec`` in ``sort`` order (not copies)."""
@@ -273,11 +274,22 @@ class EmbeddedCollection(mongomock.Collection):
         return collection
 
 
-def _matches(matcher, filter, doc: dict) -> bool:
-    """Whether ``doc`` matches: by MongoDB's rules when they cover the filter, else mongomock."""
-    if matcher is not None:
-        return matcher(doc)
-    return filtering.filter_applies(filter, doc)
+#: How many documents a scan tests between two looks at the clock.
+SCAN_STRIDE = 64
+
+
+def _scan(candidates: list[dict], matcher, seconds: float | None):
+    """The candidates that match, testing them within ``seconds`` (MongoDB's ``maxTimeMS``).
+
+    A scan that runs out raises ``ExecutionTimeout`` as a server does (code 50), so one slow
+    query fails its own request and holds the thread no longer than the budget.
+    """
+    deadline = None if seconds is None else time.monotonic() + seconds
+    for n, doc in enumerate(candidates):
+        if deadline is not None and n and n % SCAN_STRIDE == 0 and time.monotonic() > deadline:
+            raise ExecutionTimeout("operation exceeded time limit", 50)
+        if matcher(doc):
+            yield doc
 
 
 def _sorted(documents: list[dict], key: str, reverse: bool) -> list[dict]:
@@ -351,6 +363,7 @@ class EmbeddedDatabase(mongomock.Database):
 class EmbeddedClient(mongomock.MongoClient):
     """mongomock's client with this engine, and the ``options.timeout`` GridFS reads.
 
+    ``timeout_ms`` bounds every query's scan, as ``timeoutMS`` bounds them on MongoDB.
     ``any_order=True`` (the test suite's setting) returns documents that tie on every sort
     key, and the documents of a query without a sort, in a shuffled order, as MongoDB may:
     code that pages through ties without a tie-break then fails its tests, as it would
@@ -359,9 +372,11 @@ class EmbeddedClient(mongomock.MongoClient):
 
     options = types.SimpleNamespace(timeout=None)
 
-    def __init__(self, *args, any_order: bool = False, **kwargs):
+    def __init__(self, *args, any_order: bool = False, timeout_ms: int | None = None,
+                 **kwargs):
         super().__init__(*args, **kwargs)
         self.pkyx_any_order = random.Random(0) if any_order else None
+        self.pkyx_timeout = None if timeout_ms is None else timeout_ms / 1000
 
     def get_database(self, *args, **kwargs):
         database = super().get_database(*args, **kwargs)

@@ -13,8 +13,6 @@ import logging
 
 from flask import Flask, request
 from flask_babel import gettext as _
-from pymongo.errors import AutoReconnect, ConnectionFailure, NetworkTimeout
-from pymongo.errors import ServerSelectionTimeoutError as SelectionTimeout
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
@@ -29,15 +27,15 @@ from .domain.errors import (
     StaleVersion,
     TooManyAttempts,
 )
+from .health import store_failed
 from .request_ids import request_id
-from .store import StoreReadOnly
+from .store import QUERY_TIMEOUTS, STORE_DOWN, StoreReadOnly
 from .web.errors import error_page
 
 __all__ = ["register_errorhandlers", "RETRY_AFTER_SECONDS", "STORE_DOWN"]
 
 log = logging.getLogger(__name__)
 
-STORE_DOWN = (SelectionTimeout, AutoReconnect, ConnectionFailure, NetworkTimeout)
 #: Retry-After of /readyz when the store does not answer (pages use the breaker's window).
 RETRY_AFTER_SECONDS = 5
 DOMAIN_STATUS = ((InvalidValue, 400), (Forbidden, 403), (NotFound, 404), (Conflict, 409),
@@ -80,8 +78,11 @@ def _http_error(exc: HTTPException):
     An error raised after the view (an ``after_request`` hook) reaches Flask as a 500
     wrapping it; a store failure there is still a 503.
     """
-    if isinstance(exc, InternalServerError) and isinstance(exc.original_exception, STORE_DOWN):
-        return _store_down(exc.original_exception)
+    if isinstance(exc, InternalServerError):
+        if isinstance(exc.original_exception, QUERY_TIMEOUTS):
+            return _query_timeout(exc.original_exception)
+        if isinstance(exc.original_exception, STORE_DOWN):
+            return _store_down(exc.original_exception)
     headers = {}
     if exc.response is not None:
         headers = {k: v for k, v in exc.response.headers.items() if k in PASSED_ON_HEADERS}
@@ -92,12 +93,21 @@ def _http_error(exc: HTTPException):
 
 def _store_down(exc: Exception):
     """The database cannot be reached: 503 with Retry-After, never a traceback."""
-    from .health import store_failed  # health imports this module
-
     retry_after = store_failed(exc)
     # no-store: a cached 503 would outlast the outage.
     return _answer(503, "The database cannot be reached right now; try again in a few seconds.",
                    headers={"Retry-After": str(retry_after), "Cache-Control": "no-store"})
+
+
+def _query_timeout(exc: Exception):
+    """One query ran out of time (``maxTimeMS``): this request fails, the store is up.
+
+    The breaker stays closed: a slow query is not a dead database, and one client's
+    expensive question must not make every other request answer 503.
+    """
+    log.warning("query ran out of time on %s %s: %s", request.method, request.path, exc)
+    return _answer(503, _("The database took too long to answer this request; try again in "
+                          "a moment."), headers={"Retry-After": "1", "Cache-Control": "no-store"})
 
 
 def _read_only(exc: StoreReadOnly):
@@ -119,6 +129,8 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(QueryError, _query_error)
     app.register_error_handler(DomainError, _domain_error)
     app.register_error_handler(StoreReadOnly, _read_only)
+    for error in QUERY_TIMEOUTS:  # before STORE_DOWN: NetworkTimeout is an AutoReconnect
+        app.register_error_handler(error, _query_timeout)
     for error in STORE_DOWN:
         app.register_error_handler(error, _store_down)
     app.register_error_handler(HTTPException, _http_error)

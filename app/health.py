@@ -1,13 +1,15 @@
 """Store health: a small circuit breaker, so a dead database costs one wait, not one per request.
 
 pymongo waits up to ``MONGO_SERVER_SELECTION_TIMEOUT_MS`` for a server on every call.
-After a store failure (one of :data:`app.errors.STORE_DOWN`) the breaker opens for
+After a store failure (:func:`app.store.store_down`) the breaker opens for
 ``STORE_RETRY_SECONDS``: requests answer 503 at once, without touching the store, so
 a dead database does not hold every worker thread for the full timeout. When the
 window has passed, the next request goes through as the probe while the others still
 answer 503: if it ends without a store failure the breaker closes, if not it opens
-again. ``/healthz``, ``/readyz`` and static files are never held back, and ``/readyz``
-always pings the store and tells the breaker what it found, so recovery is automatic.
+again. A query that runs out of time (``maxTimeMS``) is not a store failure: it fails its
+own request and leaves the breaker alone. ``/healthz``, ``/readyz`` and static files are
+never held back, and ``/readyz`` always pings the store and tells the breaker what it
+found, so recovery is automatic.
 
 The state is per process (each gunicorn worker keeps its own) and behind a lock.
 
@@ -31,8 +33,8 @@ import pymongo
 from flask import Flask, current_app, g, request
 from pymongo.errors import ConnectionFailure, PyMongoError
 
-from .errors import STORE_DOWN
 from .extensions import limiter, login_manager
+from .store import store_down
 
 __all__ = ["StoreBreaker", "BreakerOpen", "init_health", "store_breaker", "store_failed",
            "check_store", "describe_failure", "CLOSED", "OPEN", "PROBE", "UNGUARDED",
@@ -142,7 +144,7 @@ def check_store() -> str | None:
             current_app.extensions["pkyx.store"].ping()
     except PyMongoError as exc:
         log.warning("readiness: the store does not answer: %s", exc)
-        if isinstance(exc, STORE_DOWN):
+        if store_down(exc):
             store_breaker().trip()
         return describe_failure(exc)
     store_breaker().reset()

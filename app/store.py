@@ -34,15 +34,24 @@ from pathlib import Path
 import gridfs
 import mongomock
 import mongomock.gridfs
+import pymongo
 from flask import Flask
 from pymongo import uri_parser
 from pymongo.database import Database
+from pymongo.errors import (
+    AutoReconnect,
+    ConnectionFailure,
+    ExecutionTimeout,
+    NetworkTimeout,
+    ServerSelectionTimeoutError,
+    WTimeoutError,
+)
 
 from .embedded import EmbeddedClient
 from .extensions import mongo
 
 __all__ = ["Store", "MongoStore", "EmbeddedStore", "open_store", "StoreError", "StoreReadOnly",
-           "BUCKETS"]
+           "BUCKETS", "STORE_DOWN", "QUERY_TIMEOUTS", "store_down"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +59,17 @@ log = logging.getLogger(__name__)
 BUCKETS = ("avatars", "images")
 
 EMBEDDED_SCHEMES = ("mongomock://",)
+#: The database cannot be reached: the circuit breaker (app/health.py) opens on these.
+STORE_DOWN = (ServerSelectionTimeoutError, AutoReconnect, ConnectionFailure)
+#: One operation ran out of its time (``maxTimeMS``, the socket, a write concern): that
+#: request fails; the database is up, so the breaker stays closed. (``NetworkTimeout`` is
+#: an ``AutoReconnect`` too: this list is checked first.)
+QUERY_TIMEOUTS = (ExecutionTimeout, NetworkTimeout, WTimeoutError)
+
+
+def store_down(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached (not that a query was slow)."""
+    return isinstance(exc, STORE_DOWN) and not isinstance(exc, QUERY_TIMEOUTS)
 #: What a write to a read-only store answers (the log names the problem and the command).
 READ_ONLY_REASON = ("The wiki is read-only for now: an operator has to repair its data. "
                     "Reading works; please try your change again later.")
@@ -80,10 +100,17 @@ class Store:
             raise ValueError(f"unknown bucket {name!r}")
         return gridfs.GridFSBucket(self.db, bucket_name=name)
 
+    #: A write's time budget (s): longer than a query's (``MONGO_WRITE_TIMEOUT_MS``).
+    write_seconds = 10.0
+
     @contextlib.contextmanager
     def writing(self) -> Iterator[None]:
-        """Wrap a write; MongoDB makes single-document writes atomic by itself."""
-        yield
+        """Wrap a write; MongoDB makes single-document writes atomic by itself.
+
+        The client's ``timeoutMS`` is the query budget; a write gets the longer one.
+        """
+        with pymongo.timeout(self.write_seconds):
+            yield
 
     @contextlib.contextmanager
     def repairing(self) -> Iterator[None]:
@@ -399,19 +426,23 @@ def _open_mongo(app: Flask, uri: str) -> MongoStore:
         serverSelectionTimeoutMS=app.config["MONGO_SERVER_SELECTION_TIMEOUT_MS"],
         connectTimeoutMS=app.config["MONGO_CONNECT_TIMEOUT_MS"],
         socketTimeoutMS=app.config["MONGO_SOCKET_TIMEOUT_MS"],
+        timeoutMS=app.config["MONGO_QUERY_TIMEOUT_MS"],  # maxTimeMS on every operation
         retryWrites=True,
         retryReads=True,
         w="majority",
         tz_aware=True,
         appname="pkyx",
     )
-    return MongoStore(mongo.cx, mongo.cx[name])
+    store = MongoStore(mongo.cx, mongo.cx[name])
+    store.write_seconds = app.config["MONGO_WRITE_TIMEOUT_MS"] / 1000
+    return store
 
 
 def _open_embedded(app: Flask) -> EmbeddedStore:
     """The embedded store: load the snapshot, or seed demo data on first start."""
     mongomock.gridfs.enable_gridfs_integration()
-    client = EmbeddedClient(tz_aware=True, any_order=app.config["EMBEDDED_ANY_ORDER"])
+    client = EmbeddedClient(tz_aware=True, any_order=app.config["EMBEDDED_ANY_ORDER"],
+                            timeout_ms=app.config["MONGO_QUERY_TIMEOUT_MS"])
     db = client[app.config["MONGO_DBNAME"]]
     mongo.cx, mongo.db = client, db
     filename = app.config.get("SNAPSHOT_FILENAME")

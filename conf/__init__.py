@@ -46,6 +46,12 @@ class Config:
     MONGO_SERVER_SELECTION_TIMEOUT_MS = 3000
     MONGO_CONNECT_TIMEOUT_MS = 3000
     MONGO_SOCKET_TIMEOUT_MS = 10000
+    #: Every query's budget (MongoDB: ``timeoutMS``, sent to the server as ``maxTimeMS``;
+    #: the embedded store stops its scan): a query that runs out answers that one request
+    #: with a 503 (a 400 when the client's own filter is the cause), never the breaker.
+    MONGO_QUERY_TIMEOUT_MS = 2000
+    #: Writes wait longer: a majority write waits for the replica set.
+    MONGO_WRITE_TIMEOUT_MS = 10000
     #: Seed the embedded store with demo data when it starts empty.
     SEED_DEMO_DATA = True
     #: Write the embedded store's snapshot at most this often after writes (s).
@@ -97,6 +103,10 @@ class Config:
             _env_int("MONGO_SERVER_SELECTION_TIMEOUT_MS", self.MONGO_SERVER_SELECTION_TIMEOUT_MS),
             MAX_SERVER_SELECTION_MS,
         )
+        for name in ("MONGO_QUERY_TIMEOUT_MS", "MONGO_WRITE_TIMEOUT_MS"):
+            setattr(self, name, _env_int(name, getattr(self, name)))
+            if getattr(self, name) <= 0:
+                raise ConfigError(f"{name} must be a positive number of milliseconds.")
         self.PROXY_COUNT = _env_int("PKYX_PROXY_COUNT", self.PROXY_COUNT)
         if self.PROXY_COUNT < 0:
             raise ConfigError(f"PKYX_PROXY_COUNT cannot be negative, got {self.PROXY_COUNT}.")

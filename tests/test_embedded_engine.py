@@ -413,13 +413,15 @@ def test_collections_and_cursors_are_the_engines(things):
 
 def test_equality_queries_read_only_their_candidates(things, monkeypatch):
     seen = []
-    original = embedded._matches
+    original = embedded._scan
 
-    def counting(matcher, filter, doc):
-        seen.append(doc["_id"])
-        return original(matcher, filter, doc)
+    def counting(candidates, matcher, seconds):
+        def spy(doc):
+            seen.append(doc["_id"])
+            return matcher(doc)
+        return original(candidates, spy, seconds)
 
-    monkeypatch.setattr(embedded, "_matches", counting)
+    monkeypatch.setattr(embedded, "_scan", counting)
     assert things.find_one({"slug": "s7"})["_id"] == 7
     assert seen == [7]
     seen.clear()
@@ -583,3 +585,19 @@ def test_values_of_other_types_are_outside_a_range(pair):
     assert ids_of(engine.find({"a": {"$gt": 0}})) == [2]
     assert ids_of(engine.find({"a": {"$gte": None}})) == [3, 5]
     assert ids_of(engine.find({"a": {"$gt": None}})) == []
+
+
+def test_a_scan_past_its_time_budget_fails_as_a_server_would(monkeypatch):
+    """``timeout_ms``: a query that outlasts it raises ExecutionTimeout (code 50), like
+    ``maxTimeMS`` on MongoDB; a quick one answers."""
+    from pymongo.errors import ExecutionTimeout
+
+    things = EmbeddedClient(timeout_ms=50).db.things
+    things.insert_many([{"_id": n, "slug": f"s{n}"} for n in range(500)])
+    assert things.count_documents({"slug": {"$regex": "9$"}}) == 50
+    ticks = iter(range(0, 10**6, 1))  # a clock that moves a second per look
+    monkeypatch.setattr(embedded.time, "monotonic", lambda: float(next(ticks)))
+    with pytest.raises(ExecutionTimeout) as caught:
+        things.count_documents({"slug": {"$regex": "9$"}})
+    assert caught.value.code == 50
+    assert things.find_one({"_id": 7})["slug"] == "s7"  # by _id: no scan, no clock

@@ -17,9 +17,11 @@ from concurrent.futures import ThreadPoolExecutor
 import pytest
 from pymongo.errors import (
     AutoReconnect,
+    ExecutionTimeout,
     NetworkTimeout,
     OperationFailure,
     ServerSelectionTimeoutError,
+    WTimeoutError,
 )
 
 from app import create_app, health
@@ -358,8 +360,7 @@ def test_an_outage_is_503_and_recovery_is_automatic(outage_app, outage):
     store; once the store is back and the window passed, the next request succeeds."""
     client = outage_app.test_client()
     assert client.get("/api/v1/entries").status_code == 200
-    for error in (ServerSelectionTimeoutError("no servers"), AutoReconnect("reset"),
-                  NetworkTimeout("timed out")):
+    for error in (ServerSelectionTimeoutError("no servers"), AutoReconnect("reset")):
         outage.error = error
         response = client.get("/api/v1/entries")
         assert response.status_code == 503 and response.mimetype == PROBLEM
@@ -374,6 +375,67 @@ def test_an_outage_is_503_and_recovery_is_automatic(outage_app, outage):
     assert client.get("/api/v1/entries").status_code == 200  # the probe
     assert client.get("/").status_code == 200
     assert not outage_app.extensions["pkyx.breaker"].is_open
+
+
+@pytest.mark.parametrize("error", [ExecutionTimeout("operation exceeded time limit", 50),
+                                   NetworkTimeout("timed out"), WTimeoutError("waited")])
+def test_a_query_that_runs_out_of_time_fails_alone(outage_app, outage, error):
+    """maxTimeMS ran out: that request answers 503 (or 400 for the client's own filter);
+    the breaker stays closed, so every other request still asks the store."""
+    client = outage_app.test_client()
+    outage.error = error
+    page = client.get("/")
+    assert page.status_code == 503 and "took too long" in page.get_data(as_text=True)
+    listed = client.get("/api/v1/entries")
+    assert listed.status_code == 503 and listed.mimetype == PROBLEM
+    assert "took too long" in listed.get_json()["detail"]
+    assert not outage_app.extensions["pkyx.breaker"].is_open
+    asked = outage.calls
+    assert client.get("/recent").status_code == 503
+    assert outage.calls > asked  # not held back
+    outage.error = None
+    assert client.get("/api/v1/entries").status_code == 200
+
+
+def test_a_filter_that_runs_out_of_time_is_the_clients_400(outage_app, monkeypatch):
+    """Only the entries' query times out: with the client's filter or sort it is a 400."""
+    switch = Outage()
+    repos = outage_app.extensions["pkyx.repos"]
+    monkeypatch.setattr(repos.entries, "col", FaultyCollection(repos.entries.col, switch))
+    switch.error = ExecutionTimeout("operation exceeded time limit", 50)
+    client = outage_app.test_client()
+    for query in ("title=like.*a*", "sort=-updated_at"):
+        refused = client.get(f"/api/v1/entries?{query}")
+        assert refused.status_code == 400 and refused.mimetype == PROBLEM
+        assert "took too long" in refused.get_json()["detail"]
+    assert client.get("/api/v1/entries").status_code == 503  # no filter: not the client's
+
+
+def test_a_real_slow_query_on_the_embedded_store_is_cut_short():
+    """6,000 entries and ten regular expressions each, with a 5 ms budget: the scan stops
+    with ExecutionTimeout, the client's filter gets a 400; a look-up by slug still works."""
+    app = create_app("testing", {"MONGO_QUERY_TIMEOUT_MS": 5})
+    app.extensions["pkyx.store"].db.entries.insert_many([
+        {"slug": f"e-{n}", "title": f"Entry {n}", "title_key": f"entry {n}",
+         "category": "phones", "attributes": {}, "version": 1} for n in range(6000)])
+    client = app.test_client()
+    query = "&".join(f"title=ilike.*{letter}*" for letter in "entry9xyzq")
+    slow = client.get(f"/api/v1/entries?{query}")
+    assert slow.status_code == 400 and "took too long" in slow.get_json()["detail"]
+    quick = client.get("/api/v1/entries?slug=e-7&fields=slug")
+    assert quick.status_code == 200 and quick.get_json()["_items"][0]["slug"] == "e-7"
+    assert not app.extensions["pkyx.breaker"].is_open
+    app.extensions["pkyx.store"].close()
+
+
+def test_mongodb_queries_carry_the_time_budget():
+    """The pymongo client is built with timeoutMS (sent as maxTimeMS on every operation)."""
+    app = create_app("testing", {"MONGO_URI": "mongodb://db.invalid/pkyx",
+                                 "MONGO_QUERY_TIMEOUT_MS": 1500})
+    store = app.extensions["pkyx.store"]
+    assert store.client.options.timeout == 1.5
+    assert store.write_seconds == app.config["MONGO_WRITE_TIMEOUT_MS"] / 1000 == 10
+    store.client.close()
 
 
 def test_static_files_and_probes_are_served_while_held_back(outage_app, outage):

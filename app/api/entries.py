@@ -9,7 +9,9 @@ from ..domain.errors import InvalidValue
 from ..extensions import api_auth
 from ..repositories import repositories
 from ..services import wiki
+from ..store import QUERY_TIMEOUTS
 from .common import attribute_inputs, comment_of, definitions_for, editor
+from .errors import ApiError
 from .http import (
     conditional,
     json_body,
@@ -52,7 +54,15 @@ class EntryList(MethodView):
         repos = repositories()
         definitions = {d.key: d for d in repos.definitions.all()}
         query = parse_query(request.args, definitions)
-        docs, total = repos.entries.page(query.filter, query.sort, query.skip, query.per_page)
+        try:
+            docs, total = repos.entries.page(query.filter, query.sort, query.skip,
+                                             query.per_page)
+        except QUERY_TIMEOUTS as exc:
+            if not (query.filter or "sort" in request.args):
+                raise  # not the client's doing: a 503
+            raise ApiError(400, "This filter and sort took too long to answer; narrow the "
+                                "filter (a category, fewer clauses) or sort by another field.",
+                           errors={"query": "took too long"}) from exc
         items = [entry_json(doc, definitions, query.fields) for doc in docs]
         body, headers = page_body(items, total, query.page, query.per_page, "api.entries")
         return json_response(body, headers=headers)
