@@ -86,7 +86,11 @@ def register_store(app: Flask) -> None:
     app.context_processor(lambda: {"store_description": store.description,
                                    "store_embedded": store.embedded,
                                    "store_read_only": bool(store.read_only)})
-    if store.embedded:
+    if not store.embedded:  # the embedded store makes its indexes as it loads
+        from .repositories.indexes import build_in_background
+
+        store.index_builder = build_in_background(store.db)
+    else:
         log.warning("pkyx runs on %s: data lives in this process and in %s", store.description,
                     store.snapshot_path or "memory only")
         try:

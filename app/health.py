@@ -34,11 +34,12 @@ from flask import Flask, current_app, g, request
 from pymongo.errors import ConnectionFailure, PyMongoError
 
 from .extensions import limiter, login_manager
+from .repositories.indexes import missing_indexes
 from .store import store_down
 
 __all__ = ["StoreBreaker", "BreakerOpen", "init_health", "store_breaker", "store_failed",
-           "check_store", "describe_failure", "CLOSED", "OPEN", "PROBE", "UNGUARDED",
-           "READY_SECONDS"]
+           "check_store", "check_indexes", "describe_failure", "CLOSED", "OPEN", "PROBE",
+           "UNGUARDED", "READY_SECONDS", "INDEXES_RECHECK_SECONDS"]
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,8 @@ CLOSED, OPEN, PROBE = "closed", "open", "probe"
 UNGUARDED = frozenset({"main.healthz", "main.readyz", "static"})
 #: /readyz gives up on the store after at most this long (its callers wait up to 5 s).
 READY_SECONDS = 4.0
+#: Once every index is there, /readyz looks again only after this long (s).
+INDEXES_RECHECK_SECONDS = 60.0
 #: "host:port: " at the start of a pymongo message, and "user:password@" anywhere.
 _ADDRESS = re.compile(r"^\S+:\d+: ")
 _CREDENTIALS = re.compile(r"\S*@")
@@ -149,6 +152,21 @@ def check_store() -> str | None:
         return describe_failure(exc)
     store_breaker().reset()
     return None
+
+
+def check_indexes() -> list[str]:
+    """The indexes of ``indexes.py`` the store lacks; none once they are all there.
+
+    Listing them costs a query per collection, so after a check that found all of them
+    the next one waits :data:`INDEXES_RECHECK_SECONDS`.
+    """
+    state = current_app.extensions.setdefault("pkyx.indexes_ok_until", [0.0])
+    if time.monotonic() < state[0]:
+        return []
+    missing = missing_indexes(current_app.extensions["pkyx.store"].db)
+    if not missing:
+        state[0] = time.monotonic() + INDEXES_RECHECK_SECONDS
+    return missing
 
 
 def describe_failure(exc: Exception) -> str:

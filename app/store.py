@@ -127,8 +127,13 @@ class Store:
         """Raise pymongo's error when the server cannot be reached."""
         self.client.admin.command("ping")
 
+    #: The thread creating the indexes at start (MongoDB), stopped on close.
+    index_builder = None
+
     def close(self) -> None:
-        """Release the client."""
+        """Release the client (and stop trying to create indexes)."""
+        if self.index_builder is not None:
+            self.index_builder.done.set()
         self.client.close()
 
     @property

@@ -185,3 +185,54 @@ def test_create_indexes_command(runner, app):
         info = db[index.collection].index_information()
         assert index.name in info
         assert info[index.name].get("unique", False) == index.unique
+
+
+def test_readyz_names_a_missing_index_until_it_is_made(client, app):
+    """A unique index dropped behind the app's back: /readyz is 503 and names it."""
+    from app.repositories.indexes import create_indexes
+
+    db = app.extensions["pkyx.store"].db
+    db.users.drop_index("email_1")
+    answer = client.get("/readyz")
+    assert answer.status_code == 503 and answer.mimetype == "application/problem+json"
+    assert answer.get_json()["missing_indexes"] == ["users.email_1"]
+    assert "users.email_1" in answer.get_json()["detail"]
+    create_indexes(db)
+    assert client.get("/readyz").status_code == 200
+
+
+def test_indexes_are_built_at_start_while_the_server_comes_and_goes(app, monkeypatch):
+    """The builder tries again after a failure and stops once every index is there."""
+    from pymongo.errors import ServerSelectionTimeoutError
+
+    from app.repositories import indexes
+
+    db = app.extensions["pkyx.store"].db
+    for name in ("users", "entries", "revisions"):
+        db[name].drop_indexes()
+    assert "users.email_1" in indexes.missing_indexes(db)
+    failures = iter([ServerSelectionTimeoutError("no server"), None])
+    real = indexes.create_indexes
+
+    def flaky(target):
+        error = next(failures, None)
+        if error:
+            raise error
+        return real(target)
+
+    monkeypatch.setattr(indexes, "create_indexes", flaky)
+    builder = indexes.build_in_background(db, retry_seconds=0.01)
+    builder.join(10)
+    assert not builder.is_alive() and builder.done.is_set()
+    assert indexes.missing_indexes(db) == []
+
+
+def test_a_mongodb_app_starts_its_index_builder_and_stops_it_on_close():
+    from app import create_app
+
+    app = create_app("testing", {"MONGO_URI": "mongodb://db.invalid/pkyx"})
+    store = app.extensions["pkyx.store"]
+    assert store.index_builder.is_alive()  # the server is unreachable: it keeps trying
+    store.close()
+    store.index_builder.join(10)
+    assert not store.index_builder.is_alive()

@@ -1,17 +1,30 @@
 """Every index the app needs, written down in one place.
 
-``manage.py create-indexes`` creates them (idempotently). Each repository query is
-served by one of these; the comment beside each index names the queries it serves.
-GridFS creates its own indexes on ``<bucket>.files`` and ``<bucket>.chunks``.
+Each repository query is served by one of these; the comment beside each index names the
+queries it serves. GridFS creates its own indexes on ``<bucket>.files`` and
+``<bucket>.chunks``.
+
+The app creates them itself: on MongoDB each process starts :func:`build_in_background`,
+which creates every index (``createIndexes`` is idempotent: indexes that exist cost
+nothing) and tries again every few seconds while the server cannot be reached, without
+holding up start-up or any request (a new index on a big collection can take minutes to
+build). ``/readyz`` answers 503 naming the indexes that are still missing
+(:func:`missing_indexes`), so a load balancer sends no traffic to a server whose unique
+indexes are not there yet. ``manage.py create-indexes`` does the same by hand.
 """
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass, field
 
 from pymongo import ASCENDING, DESCENDING, IndexModel
+from pymongo.errors import PyMongoError
 
-__all__ = ["Index", "INDEXES", "create_indexes"]
+__all__ = ["Index", "INDEXES", "create_indexes", "missing_indexes", "build_in_background"]
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -91,3 +104,37 @@ def create_indexes(db, *, unique: bool = True) -> list[str]:
         db[name].create_indexes([index.model() for index in indexes])
         created += [f"{name}.{index.name}" for index in indexes]
     return created
+
+
+def missing_indexes(db) -> list[str]:
+    """``collection.index`` names of :data:`INDEXES` that ``db`` does not have (yet)."""
+    missing = []
+    by_collection: dict[str, set[str]] = {}
+    for index in INDEXES:
+        if index.collection not in by_collection:
+            by_collection[index.collection] = set(db[index.collection].index_information())
+        if index.name not in by_collection[index.collection]:
+            missing.append(f"{index.collection}.{index.name}")
+    return missing
+
+
+def build_in_background(db, retry_seconds: float = 5.0) -> threading.Thread:
+    """Create every index in a daemon thread, trying again while the server is away."""
+    done = threading.Event()
+
+    def build() -> None:
+        while not done.is_set():
+            try:
+                created = create_indexes(db)
+            except PyMongoError as exc:
+                log.warning("indexes: not created yet (%s); trying again in %g s", exc,
+                            retry_seconds)
+                done.wait(retry_seconds)
+                continue
+            log.info("indexes: all %d in place", len(created))
+            done.set()
+
+    thread = threading.Thread(target=build, name="pkyx-indexes", daemon=True)
+    thread.done = done  # for tests and shutdown: set it to stop retrying
+    thread.start()
+    return thread

@@ -26,7 +26,7 @@ from ..domain.paging import last_page, read_number, whole_number
 from ..errors import RETRY_AFTER_SECONDS
 from ..extensions import limiter
 from ..files import file_response
-from ..health import check_store
+from ..health import check_indexes, check_store
 from ..repositories import repositories
 from ..request_ids import request_id
 
@@ -205,12 +205,18 @@ def healthz():
 @bp.get("/readyz")
 @limiter.exempt
 def readyz():
-    """Readiness: the store answers a ping; else a 503 saying why, within 4 s at most."""
+    """Readiness: the store answers a ping and has every index; else a 503 saying why."""
     reason = check_store()
     if reason is not None:
         return problem(503, f"The database cannot be reached: {reason}",
                        headers={"Retry-After": str(RETRY_AFTER_SECONDS), **NO_STORE},
                        extensions={"request_id": request_id()})
+    missing = check_indexes()
+    if missing:
+        return problem(503, "The database lacks indexes the app needs (they are being "
+                            f"created): {', '.join(missing)}.",
+                       headers={"Retry-After": str(RETRY_AFTER_SECONDS), **NO_STORE},
+                       extensions={"request_id": request_id(), "missing_indexes": missing})
     return jsonify(status="ready", store=_store_kind()), NO_STORE
 
 
