@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test bench lint venv deps dev-deps system-packages clean
+.PHONY: run test test-mongo bench lint venv deps dev-deps system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -42,6 +42,12 @@ run: deps
 test: dev-deps system-packages
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest --cov --cov-report=term
+
+## The store tier (repositories, API, state machine) against a MongoDB server:
+##   make test-mongo MONGO_URI=mongodb://localhost:27017
+test-mongo: dev-deps
+	@test -n "$(MONGO_URI)" || { echo "usage: make test-mongo MONGO_URI=mongodb://host:27017"; exit 2; }
+	$(BIN)/python -m pytest --mongo-uri "$(MONGO_URI)"
 
 ## The benchmark (README.md, "Benchmark"): installs Debian's wrk and nginx when missing.
 bench: dev-deps system-packages

@@ -87,9 +87,7 @@ def register_store(app: Flask) -> None:
                                    "store_embedded": store.embedded,
                                    "store_read_only": bool(store.read_only)})
     if not store.embedded:  # the embedded store makes its indexes as it loads
-        from .repositories.indexes import build_in_background
-
-        store.index_builder = build_in_background(store.db)
+        app.before_request(lambda: store.build_indexes())
     else:
         log.warning("pkyx runs on %s: data lives in this process and in %s", store.description,
                     store.snapshot_path or "memory only")

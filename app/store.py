@@ -129,6 +129,20 @@ class Store:
 
     #: The thread creating the indexes at start (MongoDB), stopped on close.
     index_builder = None
+    _builder_lock = threading.Lock()
+
+    def build_indexes(self) -> None:
+        """Start creating the indexes in the background, once per process.
+
+        Called before each request (so building the app contacts no server, and a
+        gunicorn worker starts it after the fork); only the first call does anything.
+        """
+        if self.index_builder is None:
+            from .repositories.indexes import build_in_background
+
+            with self._builder_lock:
+                if self.index_builder is None:
+                    self.index_builder = build_in_background(self.db)
 
     def close(self) -> None:
         """Release the client (and stop trying to create indexes)."""
@@ -448,7 +462,9 @@ def _open_embedded(app: Flask) -> EmbeddedStore:
     mongomock.gridfs.enable_gridfs_integration()
     client = EmbeddedClient(tz_aware=True, any_order=app.config["EMBEDDED_ANY_ORDER"],
                             timeout_ms=app.config["MONGO_QUERY_TIMEOUT_MS"])
-    db = client[app.config["MONGO_DBNAME"]]
+    uri = app.config.get("MONGO_URI")
+    db = client[_database_name(uri.replace("mongomock://", "mongodb://", 1),
+                               app.config["MONGO_DBNAME"]) if uri else app.config["MONGO_DBNAME"]]
     mongo.cx, mongo.db = client, db
     filename = app.config.get("SNAPSHOT_FILENAME")
     path = Path(app.instance_path) / filename if filename else None

@@ -1,11 +1,23 @@
-"""Fixtures: app → client / runner / repos / wiki / accounts, and small factories."""
+"""Fixtures: app → client / runner / repos / wiki / accounts, and small factories.
+
+**The store tier.** ``pytest --mongo-uri mongodb://host:27017`` (``make test-mongo``) runs
+the repository, API and state-machine tests (:data:`STORE_TIER`) against that server:
+the ``app`` fixture gives each test a database of its own on it, creates the indexes as
+production does, and drops the database after the test. Without the option the same
+fixture runs every test on the embedded store through a ``mongomock://`` URI naming a
+database of its own, so this path is exercised by ``make test`` too.
+"""
 
 from __future__ import annotations
+
+import uuid
+from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from app import create_app
+from app.repositories.indexes import create_indexes
 
 settings.register_profile(
     "pkyx", deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
@@ -13,12 +25,51 @@ settings.register_profile(
 settings.load_profile("pkyx")
 
 
+#: Tests that ``--mongo-uri`` runs: repositories, services, the API and its state machine.
+STORE_TIER = ("tests/api/", "tests/test_wiki.py", "tests/test_accounts.py",
+              "tests/test_paging_order.py", "tests/test_indexes.py", "tests/test_integrity.py")
+
+
+def pytest_addoption(parser):
+    parser.addoption("--mongo-uri", default=None, metavar="URI",
+                     help="run the store tier against this MongoDB server (mongodb://…); "
+                          "each test gets a database of its own, dropped after it")
+
+
+def pytest_collection_modifyitems(config, items):
+    """With --mongo-uri, keep the store tier (the rest is about the embedded store, pages,
+    browsers and deployment, which that server does not change)."""
+    if not config.getoption("--mongo-uri"):
+        return
+    kept = [item for item in items if item.nodeid.startswith(STORE_TIER)]
+    config.hook.pytest_deselected(items=[item for item in items if item not in kept])
+    items[:] = kept
+
+
+def database_uri(base: str, name: str) -> str:
+    """``base`` (a mongodb:// or mongodb+srv:// URI) naming the database ``name``."""
+    return urlsplit(base)._replace(path="/" + name).geturl()
+
+
 @pytest.fixture
-def app(tmp_path):
-    """A fresh app on its own empty embedded store (no snapshot, no demo data)."""
-    app = create_app("testing", {"PKYX_TEST_TMP": str(tmp_path)})
+def store_uri(request) -> str:
+    """The MONGO_URI of this test's own database: on --mongo-uri's server, else embedded."""
+    name = f"pkyx_test_{uuid.uuid4().hex[:12]}"
+    base = request.config.getoption("--mongo-uri")
+    return database_uri(base, name) if base else f"mongomock://localhost/{name}"
+
+
+@pytest.fixture
+def app(tmp_path, store_uri):
+    """A fresh app on an empty store of its own (no snapshot, no demo data)."""
+    app = create_app("testing", {"PKYX_TEST_TMP": str(tmp_path), "MONGO_URI": store_uri})
+    store = app.extensions["pkyx.store"]
+    if not store.embedded:
+        create_indexes(store.db)  # what the start-up builder does, before the test begins
     yield app
-    app.extensions["pkyx.store"].close()
+    if not store.embedded:
+        store.client.drop_database(store.db.name)
+    store.close()
 
 
 @pytest.fixture

@@ -228,11 +228,16 @@ def test_indexes_are_built_at_start_while_the_server_comes_and_goes(app, monkeyp
 
 
 def test_a_mongodb_app_starts_its_index_builder_and_stops_it_on_close():
+    """Building the app contacts no server; the first request starts the builder, once."""
     from app import create_app
 
     app = create_app("testing", {"MONGO_URI": "mongodb://db.invalid/pkyx"})
     store = app.extensions["pkyx.store"]
-    assert store.index_builder.is_alive()  # the server is unreachable: it keeps trying
+    assert store.index_builder is None and store.client._opened is False
+    assert app.test_client().get("/healthz").status_code == 200
+    builder = store.index_builder
+    app.test_client().get("/healthz")
+    assert store.index_builder is builder and builder.is_alive()  # unreachable: retrying
     store.close()
     store.index_builder.join(10)
     assert not store.index_builder.is_alive()

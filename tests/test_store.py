@@ -376,3 +376,17 @@ def test_a_reloader_child_goes_ahead_of_its_parent(tmp_path):
     done = subprocess.run([sys.executable, str(script)], capture_output=True, text=True,
                           timeout=120)
     assert done.stdout.strip().endswith("child started"), done.stdout + done.stderr[-500:]
+
+
+def test_the_store_tier_fixture_gives_each_test_a_database_of_its_own(app, store_uri):
+    """Without --mongo-uri the tier's fixture runs on the embedded store, by a mongomock://
+    URI naming this test's database (with it, the same path runs on a real server)."""
+    from tests.conftest import database_uri
+
+    store = app.extensions["pkyx.store"]
+    assert store_uri.startswith("mongomock://localhost/pkyx_test_")
+    assert store.embedded and store.db.name == store_uri.rsplit("/", 1)[1]
+    assert database_uri("mongodb://u:p@a:1,b:2/?replicaSet=rs0", "x") == \
+        "mongodb://u:p@a:1,b:2/x?replicaSet=rs0"
+    assert database_uri("mongodb+srv://c.example.net/old?w=1", "x") == \
+        "mongodb+srv://c.example.net/x?w=1"

@@ -4,7 +4,8 @@ Each repository query is served by one of these; the comment beside each index n
 queries it serves. GridFS creates its own indexes on ``<bucket>.files`` and
 ``<bucket>.chunks``.
 
-The app creates them itself: on MongoDB each process starts :func:`build_in_background`,
+The app creates them itself: on MongoDB each process starts :func:`build_in_background`
+at its first request (``Store.build_indexes``),
 which creates every index (``createIndexes`` is idempotent: indexes that exist cost
 nothing) and tries again every few seconds while the server cannot be reached, without
 holding up start-up or any request (a new index on a big collection can take minutes to
