@@ -19,7 +19,7 @@ from conf import config_for
 from .domain.accounts import PasswordHasher
 from .json import OrjsonProvider
 from .repositories import Repositories
-from .services import Accounts, Wiki
+from .services import Accounts, Categories, Wiki
 from .store import open_store
 
 __all__ = ["create_app"]
@@ -81,7 +81,8 @@ def register_store(app: Flask) -> None:
     app.extensions["pkyx.repos"] = repos
     hasher = PasswordHasher(app.config["ARGON2_MEMORY_KIB"], app.config["ARGON2_TIME_COST"],
                             app.config["ARGON2_PARALLELISM"])
-    app.extensions["pkyx.wiki"] = Wiki(repos)
+    app.extensions["pkyx.wiki"] = wiki = Wiki(repos)
+    app.extensions["pkyx.categories"] = Categories(repos, wiki)
     app.extensions["pkyx.accounts"] = Accounts(repos, hasher)
     app.context_processor(lambda: {"store_description": store.description,
                                    "store_embedded": store.embedded,

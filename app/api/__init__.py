@@ -47,7 +47,8 @@ def init_api(app: Flask) -> Blueprint:
     register_api(bp, "/entries/<ident>/revisions", revisions.RevisionList,
                  revisions.RevisionItem, revisions.RevisionDiff, revisions.RevisionRevert)
     register_api(bp, "/attributes", definitions.DefinitionList, definitions.DefinitionItem)
-    register_api(bp, "/categories", categories.CategoryList)
+    register_api(bp, "/categories", categories.CategoryList, categories.CategoryItem,
+                 categories.CategoryMerge)
     register_api(bp, "/compare", compare.CompareView)
     register_api(bp, "/users", users.UserList, users.UserItem)
     register_api(bp, "/users/<ident>/avatar", avatars.AvatarView)

@@ -1,18 +1,51 @@
-"""``/api/v1/categories``: the categories with their entry counts."""
+"""``/api/v1/categories[/<slug>]``: categories as wiki content.
+
+Any editor creates a category and changes its descriptions and suggested attributes;
+admins rename it, move it in the tree, merge it into another and delete an empty one.
+Changes need the ETag in ``If-Match``, like an entry's.
+"""
 
 from __future__ import annotations
 
+from flask import url_for
 from flask.views import MethodView
 
-from ..repositories import repositories
-from .http import json_response, page_args, page_body
-from .representations import category_json
+from ..domain.categories import CATEGORY_FIELDS
+from ..extensions import api_auth
+from ..services import categories
+from .auth import current_user
+from .common import editor
+from .http import (
+    conditional,
+    json_body,
+    json_response,
+    page_args,
+    page_body,
+    require_if_match,
+)
+from .representations import category_etag, category_json
 
-__all__ = ["CategoryList"]
+__all__ = ["CategoryList", "CategoryItem", "CategoryMerge"]
+
+#: Fields that must be JSON strings when sent (``parent`` may also be null).
+TEXT_FIELDS = ("slug", "name", "name_zh", "description", "description_zh")
+
+
+def _response(doc: dict, status: int = 200, headers: dict | None = None):
+    """A category as JSON with its ETag (304 when the client has it already)."""
+    response = json_response(category_json(doc), status, headers)
+    if status == 200:
+        return conditional(response, category_etag(doc))
+    response.set_etag(category_etag(doc))
+    return response
+
+
+def _is_admin() -> bool:
+    return current_user()["role"] == "admin"
 
 
 class CategoryList(MethodView):
-    """Every category."""
+    """Every category; create one."""
 
     endpoint = "categories"
     init_every_request = False
@@ -20,8 +53,65 @@ class CategoryList(MethodView):
     def get(self):
         """One page of categories, by slug."""
         page, per_page = page_args()
-        categories = repositories().categories.all()
-        chosen = categories[(page - 1) * per_page: page * per_page]
-        body, headers = page_body([category_json(c) for c in chosen], len(categories), page,
+        found = categories().all()
+        chosen = found[(page - 1) * per_page: page * per_page]
+        body, headers = page_body([category_json(c) for c in chosen], len(found), page,
                                   per_page, "api.categories")
         return json_response(body, headers=headers)
+
+    @api_auth.login_required
+    def post(self):
+        """Create a category (any editor): 201 with Location and ETag."""
+        data = json_body(CATEGORY_FIELDS, required=("name",), text=TEXT_FIELDS)
+        doc = categories().create(editor(), data)
+        location = url_for("api.category", slug=doc["slug"])
+        return _response(doc, 201, {"Location": location})
+
+
+class CategoryItem(MethodView):
+    """One category, by slug."""
+
+    endpoint = "category"
+    path = "/<slug>"
+    init_every_request = False
+
+    def get(self, slug: str):
+        """The category with its ETag; 304 when If-None-Match has it."""
+        return _response(categories().get(slug))
+
+    @api_auth.login_required
+    def patch(self, slug: str):
+        """Change some fields; names and the parent are for admins. Needs If-Match."""
+        doc = categories().get(slug)
+        require_if_match(category_etag(doc))
+        data = json_body([name for name in CATEGORY_FIELDS if name != "slug"],
+                         text=TEXT_FIELDS)
+        updated = categories().update(editor(), slug, doc.get("version", 1), data,
+                                      admin=_is_admin())
+        return _response(updated)
+
+    @api_auth.login_required(role="admin")
+    def delete(self, slug: str):
+        """Delete an empty category without subcategories (admins); needs If-Match."""
+        doc = categories().get(slug)
+        require_if_match(category_etag(doc))
+        categories().delete(editor(), slug, doc.get("version", 1), admin=True)
+        return "", 204
+
+
+class CategoryMerge(MethodView):
+    """Merge a category into another (admins): its entries move, each as an edit."""
+
+    endpoint = "category_merge"
+    path = "/<slug>/merge"
+    init_every_request = False
+
+    @api_auth.login_required(role="admin")
+    def post(self, slug: str):
+        """Move every entry into ``into`` and delete this category; needs If-Match."""
+        doc = categories().get(slug)
+        require_if_match(category_etag(doc))
+        data = json_body(("into",), required=("into",), text=("into",))
+        target = categories().merge(editor(), slug, doc.get("version", 1), into=data["into"],
+                                    admin=True)
+        return _response(target)

@@ -23,11 +23,13 @@ from .representations import definition_json
 
 __all__ = ["DefinitionList", "DefinitionItem"]
 
-CREATE_FIELDS = ("key", "label", "type", "unit", "better", "group", "order", "description")
+CREATE_FIELDS = ("key", "label", "type", "unit", "better", "group", "order", "description",
+                 "label_zh", "group_zh")
 #: The type and the canonical unit decide how stored values were parsed: they stay.
-PATCH_FIELDS = ("label", "better", "group", "order", "description")
+PATCH_FIELDS = ("label", "better", "group", "order", "description", "label_zh", "group_zh")
 #: Every field but ``order`` (a number, or digits from a form) is text when sent.
-TEXT_FIELDS = ("key", "label", "type", "unit", "better", "group", "description")
+TEXT_FIELDS = ("key", "label", "type", "unit", "better", "group", "description", "label_zh",
+               "group_zh")
 
 
 def _etag(key: str, version: int) -> str:

@@ -260,6 +260,9 @@ PARAMETERS: dict[str, Spec] = {
                 "description": "A version number of the entry.",
                 "schema": {"type": "integer", "minimum": 1, "maximum": 1000000000},
                 "example": 1},
+    "slug": {"name": "slug", "in": "path", "required": True,
+             "description": "The category's slug.",
+             "schema": {"type": "string", "minLength": 1}, "example": "phones"},
     "user": {"name": "ident", "in": "path", "required": True,
              "description": "The user's id (24 hex digits) or username (any case).",
              "schema": {"type": "string", "minLength": 1}, "example": "alice"},
@@ -481,14 +484,69 @@ def definition_paths() -> dict[str, Spec]:
     }
 
 
+def category_paths() -> dict[str, Spec]:
+    """``/categories[/{slug}]`` and ``/categories/{slug}/merge``."""
+    slug = {"slug": "$response.body#/slug"}
+    category_links = crud_links("Category", "category", slug, get="getCategory",
+                                writes=("updateCategory", "deleteCategory", "mergeCategory"))
+    category_ok = ok("The category.", "Category", headers=("ETag",), links=category_links)
+    return {
+        "/categories": {
+            "get": operation(
+                "listCategories", "Every category with its entry count", "categories",
+                {**paged("Category", "A page of categories."), **problem_responses(400)},
+                parameters=PAGE),
+            "post": operation(
+                "createCategory", "Create a category (any editor)", "categories",
+                {**ok("The new category.", "Category", status=201,
+                      headers=("Location", "ETag"), links=category_links),
+                 **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 409)},
+                body=json_body("CategoryCreate"), secured=True,
+                description="The slug comes from the name when it is left out; a parent and "
+                            "suggested attribute keys must exist."),
+        },
+        "/categories/{slug}": {
+            "parameters": [param("slug")],
+            "get": operation(
+                "getCategory", "One category", "categories",
+                {**category_ok, **NOT_MODIFIED, **problem_responses(404)},
+                parameters=[IF_NONE_MATCH]),
+            "patch": operation(
+                "updateCategory", "Change a category's fields", "categories",
+                {**category_ok,
+                 **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 403, 404, *IF_MATCH_ERRORS)},
+                parameters=[IF_MATCH], body=json_body("CategoryPatch", merge_patch=True),
+                secured=True,
+                description="Editors change the descriptions and suggested attributes; "
+                            "renaming (name, name_zh) and moving (parent) are for admins "
+                            "(403). The slug never changes: merge instead."),
+            "delete": operation(
+                "deleteCategory", "Delete an empty category (admins)", "categories",
+                {**no_content("Deleted."),
+                 **problem_responses(*AUTH_ERRORS, 403, 404, 409, *IF_MATCH_ERRORS)},
+                parameters=[IF_MATCH], secured=True,
+                description="A category that still holds entries or subcategories is a 409: "
+                            "merge it into another instead."),
+        },
+        "/categories/{slug}/merge": {
+            "parameters": [param("slug")],
+            "post": operation(
+                "mergeCategory", "Merge a category into another (admins)", "categories",
+                {**ok("The category merged into, after the merge.", "Category",
+                      headers=("ETag",)),
+                 **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 403, 404, *IF_MATCH_ERRORS)},
+                parameters=[IF_MATCH], body=json_body("CategoryMerge"), secured=True,
+                description="Every entry moves into `into` as an edit of its own (its history "
+                            "kept), subcategories and suggested attributes move too, then "
+                            "this category is deleted. If-Match takes this category's ETag."),
+        },
+    }
+
+
 def browse_paths() -> dict[str, Spec]:
-    """``/categories``, ``/compare`` and ``/openapi.json``."""
+    """``/compare`` and ``/openapi.json``."""
     flag = "^([Tt][Rr][Uu][Ee]|[Yy][Ee][Ss]|1|[Ff][Aa][Ll][Ss][Ee]|[Nn][Oo]|0)$"
     return {
-        "/categories": {"get": operation(
-            "listCategories", "Every category with its entry count", "categories",
-            {**paged("Category", "A page of categories."), **problem_responses(400)},
-            parameters=PAGE)},
         "/compare": {"get": operation(
             "compareEntries", "Aligned rows of 2–6 entries", "compare",
             {**ok("Rows in the canonical order of the entries, grouped by section, with "
@@ -631,7 +689,7 @@ def build_document() -> dict:
     """The OpenAPI 3.1 document of every operation under ``/api/v1``."""
     paths: dict[str, Spec] = {}
     for part in (entry_paths, attribute_paths, revision_paths, definition_paths,
-                 browse_paths, user_paths, token_paths):
+                 category_paths, browse_paths, user_paths, token_paths):
         paths.update(part())
     return {
         "openapi": "3.1.0",

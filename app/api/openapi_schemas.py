@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.accounts import PROFILE_LIMITS, ROLES
+from ..domain.categories import MAX_SUGGESTED
 from ..domain.definitions import BETTER, MAX_KEY, ORDER_RANGE, TYPE_NAMES
 from ..domain.entries import SLUG_MAX
 
@@ -190,6 +191,28 @@ DEFINITION_WRITE: dict[str, Schema] = {
               "anyOf": [{"type": "integer", "minimum": ORDER_RANGE[0],
                          "maximum": ORDER_RANGE[1]}, TEXT]},
     "description": {**TEXT, "description": "Up to 500 characters."},
+    "label_zh": {**TEXT, "description": "Simplified Chinese label, up to 60 characters "
+                                        "(empty: the English one is shown)."},
+    "group_zh": {**TEXT, "description": "Simplified Chinese section name, up to 40 "
+                                        "characters (empty: the English one)."},
+}
+
+SUGGESTED: Schema = obj({"key": {"type": "string", "pattern": KEY_PATTERN},
+                         "group": {**TEXT, "description": "Section (empty: the "
+                                                          "definition's)."}})
+SUGGESTED_INPUT: Schema = {
+    "type": "array", "maxItems": MAX_SUGGESTED,
+    "description": "Suggested attributes in order: defined keys, or {key, group} objects.",
+    "items": {"anyOf": [TEXT, obj({"key": TEXT, "group": TEXT}, ("key",))]},
+}
+CATEGORY_WRITE: dict[str, Schema] = {
+    "name": {**TEXT, "description": "1–60 characters on one line (trimmed)."},
+    "name_zh": {**TEXT, "description": "Simplified Chinese name, up to 60 characters."},
+    "description": {**TEXT, "description": "Up to 500 characters."},
+    "description_zh": {**TEXT, "description": "Chinese description, up to 500 characters."},
+    "parent": {**nullable(TEXT), "description": "The parent category's slug (null or empty: "
+                                                "top level); at most three levels deep."},
+    "attributes": SUGGESTED_INPUT,
 }
 
 PROFILE: dict[str, Schema] = {
@@ -208,6 +231,9 @@ SCHEMAS: dict[str, Schema] = {
                    "description": "Field or parameter → what is wrong with it."},
         "request_id": {**TEXT, "description": "On a 5xx: the X-Request-ID of this request, "
                                               "to quote when reporting the problem."},
+        "current": {**ref("AttributeValue"),
+                    "description": "On a 409 for an attribute the entry has: its current "
+                                   "value (replace it with PUT)."},
     }, ("type", "title", "status", "detail"), description="RFC 9457 problem details."),
     "Link": obj({"href": {**TEXT, "description": "A site-relative path."}}),
     "PageMeta": obj({"page": {"type": "integer", "minimum": 1},
@@ -235,6 +261,8 @@ SCHEMAS: dict[str, Schema] = {
         "group": TEXT,
         "order": {"type": "integer"},
         "description": TEXT,
+        "label_zh": {**TEXT, "description": "The Simplified Chinese label (empty: none)."},
+        "group_zh": {**TEXT, "description": "The Chinese section name (empty: none)."},
         "version": {"type": "integer", "minimum": 1},
         "_links": links("self"),
     }),
@@ -253,8 +281,17 @@ SCHEMAS: dict[str, Schema] = {
     "Diff": obj({"from": {"type": "integer", "minimum": 1},
                  "to": {"type": "integer", "minimum": 1},
                  "changes": {"type": "array", "items": ref("Change")}}),
-    "Category": obj({"slug": TEXT, "name": TEXT, "description": TEXT, "entry_count": COUNT,
-                     "_links": links("entries", "html")}),
+    "Category": obj({
+        "slug": TEXT, "name": TEXT, "description": TEXT, "entry_count": COUNT,
+        "name_zh": {**TEXT, "description": "The Simplified Chinese name (empty: none)."},
+        "description_zh": {**TEXT, "description": "The Chinese description (empty: none)."},
+        "parent": {**nullable(TEXT), "description": "The parent category's slug, or null."},
+        "attributes": {"type": "array", "items": SUGGESTED,
+                       "description": "Suggested attributes, in order: a new entry starts "
+                                      "with them to fill in."},
+        "version": {"type": "integer", "minimum": 1},
+        "_links": links("self", "entries", "html"),
+    }),
     "ComparisonRow": ROW,
     "Comparison": obj({
         "entries": {"type": "array", "items": obj({"slug": TEXT, "title": TEXT,
@@ -346,4 +383,16 @@ SCHEMAS: dict[str, Schema] = {
         "role": {"type": "string", "enum": list(ROLES), "description": "Admins only."},
     }, (), example={"location": "Paris", "bio": "Compares laptops too."}),
     "RevertRequest": obj({"comment": COMMENT}, (), example={"comment": "Undo vandalism"}),
+    "CategoryCreate": obj({
+        "slug": {**TEXT, "description": "Lowercase words joined by '-', at most 40 "
+                                        "characters (empty: made from the name)."},
+        **CATEGORY_WRITE,
+    }, ("name",), example={"name": "Foldables", "name_zh": "折叠屏手机", "parent": "phones",
+                           "description": "Phones that fold.",
+                           "attributes": ["weight", {"key": "screen", "group": "Display"}]}),
+    "CategoryPatch": obj(CATEGORY_WRITE, (), description="Only the fields given change.",
+                         example={"description_zh": "可以折叠的手机。"}),
+    "CategoryMerge": obj({"into": {**TEXT, "description": "The slug of the category that "
+                                                         "takes the entries."}},
+                         example={"into": "phones"}),
 }

@@ -19,7 +19,7 @@ from ..json import iso
 from .http import etag_for
 
 __all__ = ["entry_json", "entry_etag", "attribute_json", "definition_json", "revision_json",
-           "user_json", "category_json", "comparison_json", "page_path"]
+           "user_json", "category_json", "category_etag", "comparison_json", "page_path"]
 
 #: Bump when a representation changes shape, so cached ETags stop matching.
 SHAPE = 1
@@ -152,16 +152,29 @@ def user_json(user: Mapping, *, private: bool = False) -> dict:
     return data
 
 
+def category_etag(category: Mapping) -> str:
+    """The ETag of a category: its slug and version decide its representation."""
+    return etag_for("category", category["slug"], category.get("version", 1), SHAPE)
+
+
 def category_json(category: Mapping) -> dict:
-    """A category with its entry count."""
+    """A category with its entry count, Chinese forms, parent and suggested attributes."""
+    slug = category["slug"]
     return {
-        "slug": category["slug"],
+        "slug": slug,
         "name": category["name"],
         "description": category.get("description", ""),
         "entry_count": category.get("entry_count", 0),
+        "name_zh": category.get("name_zh") or "",
+        "description_zh": category.get("description_zh") or "",
+        "parent": category.get("parent") or None,
+        "attributes": [{"key": item["key"], "group": item.get("group") or ""}
+                       for item in category.get("attributes") or []],
+        "version": category.get("version", 1),
         "_links": {
-            "entries": {"href": url_for("api.entries") + "?category=" + quote(category["slug"])},
-            "html": {"href": page_path("categories", category["slug"])},
+            "self": {"href": url_for("api.category", slug=slug)},
+            "entries": {"href": url_for("api.entries") + "?category=" + quote(slug)},
+            "html": {"href": page_path("categories", slug)},
         },
     }
 

@@ -62,6 +62,17 @@ class Definition:
     group: str = DEFAULT_GROUP
     order: int = 1000
     description: str = ""
+    #: Simplified Chinese forms of the label and the section (empty: the English shown).
+    label_zh: str = ""
+    group_zh: str = ""
+
+    def label_in(self, chinese: bool) -> str:
+        """The label in the reader's language (English when it has no Chinese form)."""
+        return self.label_zh or self.label if chinese else self.label
+
+    def group_in(self, chinese: bool) -> str:
+        """The section name in the reader's language (English when it has no Chinese form)."""
+        return self.group_zh or self.group if chinese else self.group
 
     def to_doc(self) -> dict:
         """The MongoDB document of this definition (without ``_id``)."""
@@ -113,6 +124,10 @@ def validate_definition(fields: dict) -> Definition:
         group=_check_group(fields.get("group")),
         order=_check_order(fields.get("order", 1000)),
         description=_check_description(fields.get("description", "")),
+        label_zh=_optional_text(fields.get("label_zh"), "label_zh", _("Chinese label"),
+                                MAX_LABEL),
+        group_zh=_optional_text(fields.get("group_zh"), "group_zh", _("Chinese section"),
+                                MAX_GROUP),
     )
 
 
@@ -125,6 +140,7 @@ def define_on_first_use(
     unit: str | None = None,
     better: str = "none",
     group: str | None = None,
+    label_zh: str | None = None,
 ) -> Definition:
     """The definition made when an editor first uses ``key`` with the value ``raw``.
 
@@ -143,6 +159,7 @@ def define_on_first_use(
             "unit": unit,
             "better": better,
             "group": group,
+            "label_zh": label_zh,
         }
     )
     parse_value(definition, raw)
@@ -187,6 +204,13 @@ def _require_text(value: Any, field: str, name: str, maximum: int, minimum: int 
         raise InvalidValue(_("%(name)s must be one line without control characters.")
                            % {"name": name}, field=field)
     return text
+
+
+def _optional_text(value: Any, field: str, name: str, maximum: int) -> str:
+    """Optional one-line text (a Chinese form): empty when absent."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return ""
+    return _require_text(value, field, name, maximum)
 
 
 def _check_label(value: Any) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .messages import _
+from .messages import N_, _
 
 
 class DomainError(Exception):
@@ -21,8 +21,14 @@ class InvalidValue(DomainError):
 class NotFound(DomainError):
     """The thing asked for does not exist."""
 
+    #: The things that can be missing, marked for translation (the message names one).
+    KINDS = {"Entry": N_("Entry"), "Attribute": N_("Attribute"), "Category": N_("Category"),
+             "Version": N_("Version"), "User": N_("User"), "Avatar": N_("Avatar"),
+             "File": N_("File")}
+
     def __init__(self, what: str, ident: object):
-        super().__init__(f"{what} {ident!r} does not exist.")
+        super().__init__(_("%(what)s %(ident)s does not exist.")
+                         % {"what": _(self.KINDS.get(what, what)), "ident": repr(ident)})
         self.what = what
         self.ident = ident
         self.message = str(self)
@@ -40,12 +46,11 @@ class Conflict(DomainError):
 class StaleVersion(DomainError):
     """A write named a version that is no longer current: someone else saved first."""
 
-    def __init__(self, expected: int, current: int):
-        super().__init__(
-            _("This entry changed since you read it (you had version %(expected)s, "
-              "it is now at version %(current)s). Reload, then apply your change again.")
-            % {"expected": expected, "current": current}
-        )
+    def __init__(self, expected: int, current: int, template: str | None = None):
+        template = template or N_("This entry changed since you read it (you had version "
+                                  "%(expected)s, it is now at version %(current)s). Reload, "
+                                  "then apply your change again.")
+        super().__init__(_(template) % {"expected": expected, "current": current})
         self.expected = expected
         self.current = current
         self.message = str(self)

@@ -1,11 +1,19 @@
-"""Categories (the original site's "types"): phones, laptops, CPUs…"""
+"""Categories (the original site's "types"): phones, laptops, CPUs…
+
+Each category document carries a ``version`` (+1 on every change), so a change or a
+deletion is conditional on the version the writer read, like an entry's. Documents
+written before categories had versions count as version 1.
+"""
 
 from __future__ import annotations
 
-from pymongo import ASCENDING
+from collections.abc import Mapping
 
-from ..domain.errors import NotFound
-from .base import Repository
+from pymongo import ASCENDING, ReturnDocument
+
+from ..domain.categories import STALE
+from ..domain.errors import NotFound, StaleVersion
+from .base import Repository, utcnow
 
 __all__ = ["CategoryRepository"]
 
@@ -16,23 +24,71 @@ class CategoryRepository(Repository):
     collection_name = "categories"
     unique = {"slug": "A category with this slug already exists."}
 
-    def upsert(self, slug: str, name: str, description: str = "") -> dict:
-        """Create or rename a category."""
+    def upsert(self, slug: str, name: str, description: str = "", **more: object) -> dict:
+        """Create or rename a category (the seed and tests; editors go through insert)."""
         with self.writing(self.unique):
             self.col.update_one(
                 {"slug": slug},
-                {"$set": {"name": name, "description": description},
-                 "$setOnInsert": {"entry_count": 0}},
+                {"$set": {"name": name, "description": description, **more},
+                 "$setOnInsert": {"entry_count": 0, "version": 1}},
                 upsert=True,
             )
         return self.get(slug)
 
+    def insert(self, fields: Mapping, username: str) -> dict:
+        """Store a new category at version 1; a taken slug is a :class:`Conflict`."""
+        now = utcnow()
+        doc = {**fields, "entry_count": 0, "version": 1, "created_at": now,
+               "created_by": username, "updated_at": now, "updated_by": username}
+        with self.writing(self.unique, doc):
+            doc["_id"] = self.col.insert_one(doc).inserted_id
+        return doc
+
+    def update(self, slug: str, expected_version: int, fields: Mapping, username: str) -> dict:
+        """Set ``fields`` if the category is still at ``expected_version``; return it after."""
+        with self.writing():
+            doc = self.col.find_one_and_update(
+                self._at_version(slug, expected_version),
+                {"$set": {**fields, "version": expected_version + 1, "updated_at": utcnow(),
+                          "updated_by": username}},
+                return_document=ReturnDocument.AFTER)
+        if doc is None:
+            raise self._why_not(slug, expected_version)
+        return doc
+
+    def delete(self, slug: str, expected_version: int) -> dict:
+        """Remove the category if it is still at ``expected_version``; return what went."""
+        with self.writing():
+            doc = self.col.find_one_and_delete(self._at_version(slug, expected_version))
+        if doc is None:
+            raise self._why_not(slug, expected_version)
+        return doc
+
+    @staticmethod
+    def _at_version(slug: str, version: int) -> dict:
+        """The filter of a category at ``version`` (a document without one is at 1)."""
+        if version == 1:
+            return {"slug": slug, "version": {"$in": [1, None]}}
+        return {"slug": slug, "version": version}
+
+    def _why_not(self, slug: str, expected_version: int) -> Exception:
+        current = self.col.find_one({"slug": slug}, {"version": 1})
+        if current is None:
+            return NotFound("Category", slug)
+        return StaleVersion(expected_version, current.get("version", 1), STALE)
+
     def get(self, slug: str) -> dict:
         """The category ``slug``, or raise :class:`NotFound`."""
-        doc = self.col.find_one({"slug": slug})
+        doc = self.find(slug)
         if doc is None:
             raise NotFound("Category", slug)
         return doc
+
+    def find(self, slug: str) -> dict | None:
+        """The category ``slug``, or ``None``."""
+        if not isinstance(slug, str):
+            return None
+        return self.col.find_one({"slug": slug})
 
     def exists(self, slug: str) -> bool:
         """Whether the category ``slug`` exists."""
@@ -41,6 +97,11 @@ class CategoryRepository(Repository):
     def all(self) -> list[dict]:
         """Every category, by slug."""
         return list(self.col.find({}).sort("slug", ASCENDING))  # slugs are unique: total
+
+    def children(self, slug: str) -> list[dict]:
+        """The subcategories of ``slug``, by slug."""
+        return list(self.col.find({"parent": slug}).sort([("parent", ASCENDING),
+                                                          ("slug", ASCENDING)]))
 
     def add_entries(self, slug: str, n: int) -> None:
         """Adjust a category's entry count by ``n`` (negative to subtract)."""

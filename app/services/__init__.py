@@ -5,9 +5,10 @@ from __future__ import annotations
 from flask import current_app
 
 from .accounts import Accounts
+from .categories import Categories
 from .wiki import AttributeInput, Wiki
 
-__all__ = ["Accounts", "AttributeInput", "Wiki", "wiki", "accounts"]
+__all__ = ["Accounts", "AttributeInput", "Categories", "Wiki", "wiki", "accounts", "categories"]
 
 
 def wiki() -> Wiki:
@@ -18,3 +19,8 @@ def wiki() -> Wiki:
 def accounts() -> Accounts:
     """The account service of the current app."""
     return current_app.extensions["pkyx.accounts"]
+
+
+def categories() -> Categories:
+    """The category service of the current app."""
+    return current_app.extensions["pkyx.categories"]
