@@ -135,6 +135,13 @@ def test_every_page_query_uses_an_index(seeded_app, recorded):
     repos.users.find("alice")
     repos.users.find_login("alice@example.org")
     repos.categories.get("phones")
+    repos.categories.children("phones")
+    categories = seeded_app.extensions["pkyx.categories"]
+    made = categories.create("indexer-cat", {"name": "Index cats", "parent": "phones",
+                                             "attributes": ["weight"]})
+    made = categories.update("indexer-cat", "index-cats", made["version"],
+                             {"description": "Indexed."}, admin=False)
+    categories.delete("indexer-cat", "index-cats", made["version"], admin=True)
     repos.comparisons.popular()
     user = accounts.register("indexer", "indexer@example.org", "correct horse battery")
     accounts.authenticate("indexer", "correct horse battery")

@@ -7,12 +7,12 @@ from dataclasses import replace
 from flask import request, url_for
 from flask.views import MethodView
 
-from ..domain.definitions import key_from_label
-from ..domain.errors import Conflict, InvalidValue, NotFound
+from ..domain.errors import AttributeExists, NotFound
 from ..extensions import api_auth
 from ..repositories import repositories
 from ..services import AttributeInput, wiki
 from .common import comment_of, definitions_for, editor
+from .errors import problem
 from .http import (
     conditional,
     json_body,
@@ -21,7 +21,7 @@ from .http import (
     page_body,
     require_if_match,
 )
-from .representations import attribute_json, entry_etag
+from .representations import attribute_json, attribute_value, entry_etag
 
 __all__ = ["EntryAttributeList", "EntryAttributeItem"]
 
@@ -75,21 +75,32 @@ class EntryAttributeList(MethodView):
     def post(self, ident: str):
         """Add an attribute the entry does not have yet (a new key defines it on first use).
 
-        ``If-Match`` is optional here: adding cannot overwrite anyone's value, and an
-        attribute that exists already is a 409 (use PUT to change it).
+        ``If-Match`` is optional here: adding cannot overwrite anyone's value. An
+        attribute the entry has already — by key, or by label after folding case and
+        punctuation — is a 409 naming its current value (use PUT to replace it).
         """
         doc = repositories().entries.get(ident)
         data = json_body(("key", *VALUE_FIELDS), required=("value",), text=TEXT_FIELDS)
         if request.if_match:
             require_if_match(entry_etag(doc))
         item = AttributeInput.from_mapping(data)
-        key = item.key or _key_of(item)
-        if key in doc.get("attributes", {}):
-            raise Conflict(f"The entry already has '{key}'; change it with PUT.", "key")
-        updated = wiki().set_attribute(editor(), doc["slug"], doc["version"],
-                                       _with_key(item, key), comment_of(data))
+        key = wiki().key_for(item)
+        try:
+            updated = wiki().add_attribute(editor(), doc["slug"], doc["version"],
+                                           replace(item, key=key), comment_of(data))
+        except AttributeExists as exc:
+            return _exists(doc, exc)
         location = url_for("api.entry_attribute", ident=updated["slug"], key=key)
         return _attribute_response(updated, key, 201, {"Location": location})
+
+
+def _exists(doc: dict, exc: AttributeExists):
+    """409: the entry has this attribute already; the problem names its current value."""
+    path = url_for("api.entry_attribute", ident=doc["slug"], key=exc.key)
+    detail = (f"{exc.message} Nothing was changed: replace it with PUT {path} "
+              f"(If-Match: the entry's ETag).")
+    current = attribute_value(exc.current, repositories().definitions.find(exc.key))
+    return problem(409, detail, errors={"key": exc.message}, extensions={"current": current})
 
 
 class EntryAttributeItem(MethodView):
@@ -130,12 +141,3 @@ class EntryAttributeItem(MethodView):
         return "", 204
 
 
-def _key_of(item: AttributeInput) -> str:
-    """The key an item without one gets from its label."""
-    if not item.label:
-        raise InvalidValue("Give the attribute a key or a label.", "key")
-    return key_from_label(item.label)
-
-
-def _with_key(item: AttributeInput, key: str) -> AttributeInput:
-    return replace(item, key=key)

@@ -11,7 +11,7 @@ from .errors import InvalidValue
 from .messages import _
 
 __all__ = ["check_title", "check_summary", "check_slug", "slug_from_title", "title_key",
-           "keywords", "search_words", "SLUG_RE"]
+           "keywords", "search_words", "fold", "slug_neighbours", "SLUG_RE"]
 
 TITLE_MAX = 120
 SUMMARY_MAX = 2000
@@ -89,3 +89,15 @@ def keywords(*texts: str) -> list[str]:
 def search_words(query: str, limit: int = 8) -> list[str]:
     """The words of a search query (at most ``limit``), each matched as a prefix."""
     return keywords(query)[:limit]
+
+
+def fold(text: str) -> str:
+    """``text`` with case, width and punctuation folded away, for "is this the same name?":
+    "iPhone-15", "IPHONE 15" and "ｉＰｈｏｎｅ １５" all fold to "iphone15"."""
+    folded = unicodedata.normalize("NFKC", text or "").casefold()
+    return "".join(ch for ch in folded if ch.isalnum())
+
+
+def slug_neighbours(slug: str, count: int = 8) -> list[str]:
+    """``slug`` and the slugs the wiki gives the next titles that make it: slug-2, slug-3…"""
+    return [slug, *(f"{slug}-{n}" for n in range(2, count + 2))]

@@ -43,6 +43,19 @@ class Conflict(DomainError):
         self.field = field
 
 
+class AttributeExists(Conflict):
+    """Adding an attribute the entry already has: ``current`` is its value, ``text`` how
+    it reads. Nothing is replaced unless the editor confirms (or the API client PUTs)."""
+
+    def __init__(self, key: str, label: str, current: dict, text: str):
+        super().__init__(_("%(label)s is already %(value)s.") % {"label": label, "value": text},
+                         "key")
+        self.key = key
+        self.label = label
+        self.current = current
+        self.text = text
+
+
 class StaleVersion(DomainError):
     """A write named a version that is no longer current: someone else saved first."""
 

@@ -54,6 +54,18 @@ class EntryRepository(Repository):
             doc["_id"] = self.col.insert_one(doc).inserted_id
         return doc
 
+    def restore(self, doc: dict, version: int) -> dict:
+        """Store a deleted entry again under its old id, at ``version``."""
+        doc = {**doc, "version": version, "views": 0, "random": random.random()}
+        with self.writing(self.unique, doc):
+            self.col.insert_one(doc)
+        return doc
+
+    def with_title_key(self, key: str, limit: int = 10) -> list[dict]:
+        """Entries whose case-folded title is exactly ``key``."""
+        return self.find({"title_key": key}, [("title_key", ASCENDING), ("_id", ASCENDING)],
+                         limit=limit)
+
     def update(
         self,
         entry_id: ObjectId,

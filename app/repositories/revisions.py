@@ -52,6 +52,12 @@ class RevisionRepository(Repository):
         cursor = cursor.limit(limit)
         return list(cursor)
 
+    def last_deletion(self, slug: str) -> dict | None:
+        """The newest deletion of an entry that had ``slug``, or None."""
+        return self.col.find_one({"slug": slug, "action": "delete"},
+                                 sort=[("slug", ASCENDING), ("at", DESCENDING),
+                                       ("_id", DESCENDING)])
+
     def delete_for_entry(self, entry_id: ObjectId) -> int:
         """Remove the history of a deleted entry; return how many went."""
         with self.writing():

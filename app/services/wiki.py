@@ -16,15 +16,32 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+from dataclasses import replace as with_fields
 
 from ..domain import compare, entries, revisions
-from ..domain.definitions import Definition, define_on_first_use, key_from_label
-from ..domain.errors import Conflict, InvalidValue, NotFound, StaleVersion
-from ..domain.types import parse_value
+from ..domain.definitions import (
+    MAX_KEY,
+    Definition,
+    define_on_first_use,
+    key_from_label,
+    label_from_key,
+)
+from ..domain.errors import AttributeExists, Conflict, InvalidValue, NotFound, StaleVersion
+from ..domain.images import process_image
+from ..domain.messages import N_, _
+from ..domain.types import display_value, parse_value
 from ..repositories import Repositories
-from ..repositories.base import utcnow
+from ..repositories.base import parse_id, utcnow
 
-__all__ = ["Wiki", "AttributeInput", "UploadedImage"]
+__all__ = ["Wiki", "AttributeInput", "UploadedImage", "IMAGE_KEY", "REVERT_COMMENT"]
+
+#: The attribute that holds an entry's main picture.
+IMAGE_KEY = "image"
+#: Uploaded entry pictures are re-encoded to at most this many pixels a side.
+IMAGE_SIDE = 800
+#: The comment a revert gets when the editor gives none (stored in English; pages
+#: translate it when shown).
+REVERT_COMMENT = N_("Revert to version %(v)s")
 
 
 @dataclass(frozen=True)
@@ -56,10 +73,10 @@ class AttributeInput:
         fields = ("key", "type", "label", "unit", "better", "group")
         known = {name: data[name] for name in fields if data.get(name) not in (None, "")}
         if "value" not in data:
-            raise InvalidValue("Give the attribute a value.", "value")
+            raise InvalidValue(_("Give the attribute a value."), "value")
         for name, value in known.items():
             if not isinstance(value, str):
-                raise InvalidValue(f"'{name}' must be text.", name)
+                raise InvalidValue(_("'%(name)s' must be text.") % {"name": name}, name)
         known.setdefault("key", None)
         return cls(value=data["value"], **known)
 
@@ -137,6 +154,48 @@ class Wiki:
         return self.edit_entry(user, ident, expected_version, set_attributes=[item],
                                comment=comment)
 
+    def add_attribute(self, user: str, ident: str, expected_version: int,
+                      item: AttributeInput, comment: str = "", *, replace: bool = False) -> dict:
+        """Add an attribute the entry does not have yet.
+
+        An attribute it has already — by key, or by label after folding — is refused with
+        :class:`AttributeExists` naming its current value, unless ``replace`` confirms.
+        """
+        entry = self.repos.entries.get(ident)
+        key = self.key_for(item)
+        current = (entry.get("attributes") or {}).get(key)
+        if current is not None and not replace:
+            definition = self.repos.definitions.find(key) or Definition(
+                key=key, label=label_from_key(key), type="text")
+            raise AttributeExists(key, definition.label, current,
+                                  display_value(definition, current))
+        return self.edit_entry(user, entry["slug"], expected_version,
+                               set_attributes=[with_fields(item, key=key)], comment=comment)
+
+    def key_for(self, item: AttributeInput) -> str:
+        """The key an attribute input means.
+
+        Its own key; else the attribute whose label (or Chinese label) is its label after
+        folding case and punctuation ("screen-size" is "Screen size", "Battery" is not
+        "Battery capacity"); else a new key made from the label that no attribute has.
+        """
+        if item.key:
+            return item.key
+        if not item.label:
+            raise InvalidValue(_("Give the attribute a key or a label."), "key")
+        wanted = entries.fold(item.label)
+        known = self.repos.definitions.all()
+        for definition in known:
+            if wanted and wanted in (entries.fold(definition.label),
+                                     entries.fold(definition.label_zh)):
+                return definition.key
+        base, taken = key_from_label(item.label), {definition.key for definition in known}
+        key, n = base, 1
+        while key in taken:
+            n += 1
+            key = f"{base[:MAX_KEY - len(str(n)) - 1]}_{n}"
+        return key
+
     def delete_attribute(self, user: str, ident: str, expected_version: int, key: str,
                          comment: str = "") -> dict:
         """Remove one attribute from an entry."""
@@ -152,8 +211,9 @@ class Wiki:
         new_state = revisions.apply_changes(state, changes)
         if new_state.get("category") != state.get("category"):
             self._check_category(new_state["category"])
-        comment = comment or f"Revert to version {to_version}"
-        return self._save(entry, expected_version, user, state, new_state, "revert", comment)
+        comment = comment or REVERT_COMMENT % {"v": to_version}
+        return self._save(entry, expected_version, user, state, new_state, "revert", comment,
+                          extra={"reverted_to": to_version})
 
     def delete_entry(self, user: str, ident: str, expected_version: int,
                      comment: str = "") -> dict:
@@ -162,10 +222,92 @@ class Wiki:
         removed = self.repos.entries.delete(entry["_id"], expected_version)
         state = revisions.entry_state(removed)
         self._record({**removed, "version": removed["version"] + 1}, user, "delete",
-                     revisions.changes_between(state, {}), comment)
+                     revisions.changes_between(state, {}), comment,
+                     extra={"slug": removed["slug"], "category": removed.get("category")})
         self.repos.categories.add_entries(removed["category"], -1)
         self.repos.comparisons.forget_entry(removed["slug"])
         return removed
+
+    def restore_entry(self, user: str, entry_id: object, comment: str = "") -> dict:
+        """Bring a deleted entry back as it was before its deletion, as a new revision.
+
+        It keeps its id and history; it gets its old slug back unless another entry took
+        it meanwhile (then the next free one). Its category must still exist.
+        """
+        oid = parse_id(entry_id)
+        history = self.repos.revisions.for_entry(oid) if oid else []
+        if not history or history[-1]["action"] != "delete" or \
+                self.repos.entries.by_ids([oid]):
+            raise NotFound("Entry", str(entry_id))
+        deletion = history[-1]
+        state = revisions.state_at(history[:-1], deletion["version"] - 1)
+        category = state.get("category")
+        if not self.repos.categories.exists(category):
+            raise InvalidValue(_("Its category '%(slug)s' no longer exists; create it again "
+                                 "first.") % {"slug": category}, "category")
+        slug = deletion.get("slug") or entries.slug_from_title(state["title"])
+        if self.repos.entries.find_slug(slug) is not None:
+            slug = self._free_slug(slug)
+        doc = {"_id": oid, "slug": slug, **self._document_fields(state, user),
+               "created_at": history[0]["at"], "created_by": history[0].get("user")}
+        entry = self.repos.entries.restore(doc, deletion["version"] + 1)
+        self._record(entry, user, "restore", revisions.changes_between({}, state), comment)
+        self.repos.categories.add_entries(category, 1)
+        self.repos.users.count_contribution(user, created=False)
+        return entry
+
+    def deleted_entry(self, slug: str) -> dict | None:
+        """The last deletion of an entry that had ``slug`` and is still gone, with the
+        title it had: ``{entry_id, title, at, user, slug}``; None if there is none."""
+        deletion = self.repos.revisions.last_deletion(slug)
+        if deletion is None or self.repos.entries.by_ids([deletion["entry_id"]]):
+            return None
+        title = next((c["before"] for c in deletion["changes"] if c["key"] == "title"), slug)
+        return {"entry_id": str(deletion["entry_id"]), "title": title, "at": deletion["at"],
+                "user": deletion.get("user"), "slug": slug}
+
+    def near_duplicates(self, title: str, limit: int = 8) -> list[dict]:
+        """Entries a new ``title`` may repeat: the same title once case and punctuation are
+        folded, or the slug it would get and that slug's numbered neighbours (-2, -3…)."""
+        base = entries.slug_from_title(title)
+        found = self.repos.entries.by_slugs(entries.slug_neighbours(base))
+        for doc in self.repos.entries.with_title_key(entries.title_key(title)):
+            found.setdefault(doc["slug"], doc)
+        wanted = entries.fold(title)
+        same = sorted(found.values(),
+                      key=lambda doc: (entries.fold(doc["title"]) != wanted, doc["slug"]))
+        return same[:limit]
+
+    def store_picture(self, data: bytes, name: str) -> UploadedImage:
+        """Check and re-encode an uploaded picture (as avatars are) and store it."""
+        image = process_image(data, max_side=IMAGE_SIDE, field="picture")
+        file_id = self.repos.images.put(image.data, f"{name}.{image.extension}",
+                                        image.content_type)
+        return UploadedImage(str(file_id))
+
+    def edit_details(self, user: str, ident: str, expected_version: int, *,
+                     fields: Mapping[str, object], picture: object = None,
+                     remove_picture: bool = False, comment: str = "") -> dict:
+        """Change an entry's title, summary, category and main picture in one revision.
+
+        ``picture`` is an :class:`UploadedImage` or an http(s) address; an uploaded file
+        that cannot be used (the entry changed meanwhile, a bad field) is removed again.
+        """
+        items, unset = [], []
+        if picture is not None:
+            items.append(AttributeInput(IMAGE_KEY, picture, type="image", label="Picture",
+                                        group="General"))
+        elif remove_picture:
+            entry = self.repos.entries.get(ident)
+            if IMAGE_KEY in (entry.get("attributes") or {}):
+                unset.append(IMAGE_KEY)
+        try:
+            return self.edit_entry(user, ident, expected_version, fields=fields,
+                                   set_attributes=items, unset=unset, comment=comment)
+        except BaseException:
+            if isinstance(picture, UploadedImage):
+                self.repos.images.delete(parse_id(picture.file_id))
+            raise
 
     # -- history ---------------------------------------------------------------------
 
@@ -203,7 +345,7 @@ class Wiki:
     # -- internals -------------------------------------------------------------------
 
     def _save(self, entry: dict, expected_version: int, user: str, state: dict,
-              new_state: dict, action: str, comment: str) -> dict:
+              new_state: dict, action: str, comment: str, extra: dict | None = None) -> dict:
         """Store ``new_state`` with one revision; a no-op stores nothing."""
         changes = revisions.changes_between(state, new_state)
         if not changes:
@@ -212,7 +354,7 @@ class Wiki:
             return entry
         fields = self._document_fields(new_state, user)
         updated = self.repos.entries.update(entry["_id"], expected_version, fields)
-        self._record(updated, user, action, changes, comment)
+        self._record(updated, user, action, changes, comment, extra=extra)
         if state.get("category") != new_state.get("category"):
             self.repos.categories.add_entries(state["category"], -1)
             self.repos.categories.add_entries(new_state["category"], 1)
@@ -220,13 +362,17 @@ class Wiki:
         return updated
 
     def _record(self, entry: dict, user: str, action: str, changes: list[dict],
-                comment: str) -> None:
-        """Write the revision of a change that was just stored."""
+                comment: str, *, extra: dict | None = None) -> None:
+        """Write the revision of a change that was just stored.
+
+        ``extra`` adds fields some actions keep: a deletion its slug and category (to find
+        and restore it), a revert the version it went back to.
+        """
         if not isinstance(comment, str) or len(comment) > 500:
             comment = str(comment)[:500]
         self.repos.revisions.add({
             "entry_id": entry["_id"], "version": entry["version"], "at": utcnow(), "user": user,
-            "action": action, "changes": changes, "comment": comment.strip(),
+            "action": action, "changes": changes, "comment": comment.strip(), **(extra or {}),
         })
 
     @staticmethod
@@ -247,14 +393,15 @@ class Wiki:
             return entries.check_summary(value)
         if name == "category":
             return self._check_category(value)
-        raise InvalidValue(f"'{name}' cannot be changed here.", name)
+        raise InvalidValue(_("'%(name)s' cannot be changed here.") % {"name": name}, name)
 
     def _check_category(self, category: object) -> str:
         """The slug of an existing category."""
         if isinstance(category, str) and self.repos.categories.exists(category):
             return category
-        known = ", ".join(c["slug"] for c in self.repos.categories.all()) or "none yet"
-        raise InvalidValue(f"Category must be one of: {known}.", "category")
+        known = ", ".join(c["slug"] for c in self.repos.categories.all()) or _("none yet")
+        raise InvalidValue(_("Category must be one of: %(known)s.") % {"known": known},
+                           "category")
 
     def _free_slug(self, base: str) -> str:
         """``base``, or ``base-2``, ``base-3``… whichever is not taken yet."""
@@ -273,14 +420,13 @@ class Wiki:
         values: dict[str, dict] = {}
         new: dict[str, Definition] = {}
         for item in items:
-            key = item.key or (key_from_label(item.label) if item.label else None)
-            if not key:
-                raise InvalidValue("Give the attribute a key or a label.", "key")
+            key = self.key_for(item)
             definition = new.get(key) or self.repos.definitions.find(key)
             if definition is None:
                 if not item.type:
                     raise InvalidValue(
-                        f"'{key}' is a new attribute: choose its type.", "type")
+                        _("'%(key)s' is a new attribute: choose its type.") % {"key": key},
+                        "type")
                 sample = "" if isinstance(item.value, UploadedImage) else item.value
                 definition = define_on_first_use(
                     key, item.type, sample, label=item.label, unit=item.unit,
@@ -288,7 +434,8 @@ class Wiki:
                 new[key] = definition
             elif item.type and item.type != definition.type:
                 raise InvalidValue(
-                    f"{definition.label} is a {definition.type} attribute, not {item.type}.",
+                    _("%(label)s is a %(type)s attribute, not %(other)s.")
+                    % {"label": definition.label, "type": definition.type, "other": item.type},
                     "type")
             values[key] = self._parse(definition, item.value)
         return values, list(new.values())
@@ -298,7 +445,8 @@ class Wiki:
         """The stored form of a value: typed text or JSON, or an uploaded image."""
         if isinstance(value, UploadedImage):
             if definition.type != "image":
-                raise InvalidValue(f"{definition.label} does not take images.", definition.key)
+                raise InvalidValue(_("%(label)s does not take images.")
+                                   % {"label": definition.label}, definition.key)
             return value.stored()
         return parse_value(definition, value)
 
@@ -311,5 +459,6 @@ class Wiki:
                 existing = self.repos.definitions.get(definition.key)
                 if existing.type != definition.type:
                     raise InvalidValue(
-                        f"{existing.label} was just defined as a {existing.type} attribute.",
+                        _("%(label)s was just defined as a %(type)s attribute.")
+                        % {"label": existing.label, "type": existing.type},
                         definition.key) from None

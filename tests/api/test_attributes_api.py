@@ -181,3 +181,66 @@ def test_writes_need_credentials(client, entry, method, path):
                            headers={"If-Match": entry["etag"]})
     assert response.status_code == 401
     assert client.get(f"{API}/entries/{entry['slug']}").get_json()["version"] == 1
+
+
+# -- no silent overwrite (issue 13, item 4) ------------------------------------------------
+
+
+def test_adding_an_attribute_the_entry_has_is_a_409_naming_its_value(client, entry, user):
+    """POST …/attributes with a key the entry has: 409 with the current value; unchanged."""
+    response = client.post(f"{API}/entries/pixel-8/attributes", headers=user.bearer,
+                           json={"key": "weight", "value": "0.2 kg"})
+    assert response.status_code == 409
+    problem = response.get_json()
+    assert problem["detail"].startswith("Weight is already 187 g.")
+    assert "PUT /api/v1/entries/pixel-8/attributes/weight" in problem["detail"]
+    assert problem["errors"] == {"key": "Weight is already 187 g."}
+    assert problem["current"] == {"value": 187, "unit": "g", "n": 187.0, "text": "187 g"}
+    after = client.get(f"{API}/entries/pixel-8")
+    assert after.get_json()["attributes"]["weight"]["text"] == "187 g"
+    assert after.headers["ETag"] == entry["etag"]
+    replaced = client.put(f"{API}/entries/pixel-8/attributes/weight",
+                          headers={**user.bearer, "If-Match": entry["etag"]},
+                          json={"value": "0.2 kg"})
+    assert replaced.status_code == 200 and replaced.get_json()["text"] == "0.2 kg"
+
+
+@pytest.mark.parametrize("label", ["weight", "WEIGHT", " Weight ", "weight!"])
+def test_a_label_that_folds_to_an_existing_one_is_the_same_attribute(client, entry, user,
+                                                                     label):
+    """A label equal to a defined one after folding case and punctuation names it: 409."""
+    response = client.post(f"{API}/entries/pixel-8/attributes", headers=user.bearer,
+                           json={"label": label, "value": "1 kg"})
+    assert response.status_code == 409
+    assert response.get_json()["current"]["text"] == "187 g"
+
+
+def test_a_screen_size_label_finds_screen_size_by_folding(client, entry, user):
+    """"screen-size" folds to "Screen size": the entry's screen, a 409."""
+    response = client.post(f"{API}/entries/pixel-8/attributes", headers=user.bearer,
+                           json={"label": "screen-size", "value": "6.1 in"})
+    assert response.status_code == 409
+    assert response.get_json()["errors"] == {"key": "Screen size is already 6.2 in."}
+
+
+def test_a_label_never_matches_by_prefix(client, repos, entry, user):
+    """"Battery" is not "Battery capacity": a new attribute with a key of its own."""
+    from app.domain.definitions import validate_definition
+
+    repos.definitions.insert(validate_definition(
+        {"key": "battery", "label": "Battery capacity", "type": "number", "unit": "mAh"}),
+        "tester")
+    etag = client.get(f"{API}/entries/pixel-8").headers["ETag"]
+    assert client.put(f"{API}/entries/pixel-8/attributes/battery", json={"value": "4575 mAh"},
+                      headers={**user.bearer, "If-Match": etag}).status_code == 201
+    untyped = client.post(f"{API}/entries/pixel-8/attributes", headers=user.bearer,
+                          json={"label": "Battery", "value": "good"})
+    assert untyped.status_code == 400 and "type" in untyped.get_json()["errors"]
+    response = client.post(f"{API}/entries/pixel-8/attributes", headers=user.bearer,
+                           json={"label": "Battery", "value": "good", "type": "text"})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["key"] == "battery_2"
+    assert response.headers["Location"].endswith("/attributes/battery_2")
+    shown = client.get(f"{API}/entries/pixel-8").get_json()["attributes"]
+    assert shown["battery"]["text"] == "4575 mAh" and shown["battery_2"]["text"] == "good"
+    assert client.get(f"{API}/attributes/battery_2").get_json()["label"] == "Battery"

@@ -625,9 +625,9 @@ def _plant_lost_updates(monkeypatch) -> None:
 def _plant_unrecorded_reverts(monkeypatch) -> None:
     record = Wiki._record
 
-    def record_all_but_reverts(self, entry, user, action, changes, comment):
+    def record_all_but_reverts(self, entry, user, action, changes, comment, **more):
         if action != "revert":
-            record(self, entry, user, action, changes, comment)
+            record(self, entry, user, action, changes, comment, **more)
 
     monkeypatch.setattr(Wiki, "_record", record_all_but_reverts)
 
