@@ -83,9 +83,9 @@ class CategoryItem(MethodView):
     def patch(self, slug: str):
         """Change some fields; names and the parent are for admins. Needs If-Match."""
         doc = categories().get(slug)
-        require_if_match(category_etag(doc))
         data = json_body([name for name in CATEGORY_FIELDS if name != "slug"],
                          text=TEXT_FIELDS)
+        require_if_match(category_etag(doc))
         updated = categories().update(editor(), slug, doc.get("version", 1), data,
                                       admin=_is_admin())
         return _response(updated)
@@ -110,8 +110,8 @@ class CategoryMerge(MethodView):
     def post(self, slug: str):
         """Move every entry into ``into`` and delete this category; needs If-Match."""
         doc = categories().get(slug)
-        require_if_match(category_etag(doc))
         data = json_body(("into",), required=("into",), text=("into",))
+        require_if_match(category_etag(doc))
         target = categories().merge(editor(), slug, doc.get("version", 1), into=data["into"],
                                     admin=True)
         return _response(target)

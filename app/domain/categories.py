@@ -86,8 +86,6 @@ def check_slug(value: object) -> str:
 
 def check_suggested(value: object) -> list[dict]:
     """Suggested attributes: a list of keys or ``{key, group}`` objects, each key once."""
-    if value is None:
-        return []
     if not isinstance(value, list):
         raise InvalidValue(_("Suggested attributes must be a list of attribute keys."),
                            "attributes")
@@ -146,7 +144,8 @@ def check_category(data: Mapping) -> dict:
     """The fields of a new category, each checked; the slug comes from the name if absent."""
     if not isinstance(data, Mapping):
         raise InvalidValue(_("A category must be an object of fields, such as name."))
-    fields = {name: _field(name, data.get(name)) for name in CATEGORY_FIELDS if name != "slug"}
+    fields = {name: _field(name, data.get(name, [] if name == "attributes" else None))
+              for name in CATEGORY_FIELDS if name != "slug"}
     slug = data.get("slug")
     fields["slug"] = check_slug(slug) if slug not in (None, "") else slug_from_name(
         fields["name"])

@@ -13,11 +13,12 @@ store lists of such changes, so replaying them in version order rebuilds any ver
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Iterable
 from typing import Any
 
 from app.domain.errors import InvalidValue
-from app.domain.messages import _
+from app.domain.messages import N_, _
 
 __all__ = [
     "ATTR_PREFIX",
@@ -29,7 +30,31 @@ __all__ = [
     "entry_state",
     "revert_changes",
     "state_at",
+    "system_comment",
+    "MERGE_COMMENT",
+    "REVERT_COMMENT",
+    "SEED_COMMENT",
 ]
+
+#: Comments pkyx itself writes. They are stored in English, as every comment is, and
+#: pages show them translated (``system_comment`` finds the template and its values).
+REVERT_COMMENT = N_("Revert to version %(v)s")
+MERGE_COMMENT = N_("Category %(source)s merged into %(target)s")
+SEED_COMMENT = N_("Created from the demo catalogue")
+_SYSTEM_COMMENTS = [
+    (re.compile(r"Revert to version (?P<v>\d+)"), REVERT_COMMENT),
+    (re.compile(r"Category (?P<source>.+) merged into (?P<target>.+)"), MERGE_COMMENT),
+    (re.compile(re.escape(SEED_COMMENT)), SEED_COMMENT),
+]
+
+
+def system_comment(comment: str) -> tuple[str, dict] | None:
+    """The template and values of a comment pkyx wrote, or None for an editor's own."""
+    for pattern, template in _SYSTEM_COMMENTS:
+        match = pattern.fullmatch(comment or "")
+        if match:
+            return template, match.groupdict()
+    return None
 
 ENTRY_FIELDS = ("title", "summary", "category")
 ATTR_PREFIX = "attr."

@@ -41,10 +41,23 @@ class RevisionRepository(Repository):
             raise NotFound("Version", version)
         return doc
 
-    def recent(self, limit: int = 50, skip: int = 0) -> list[dict]:
-        """The latest changes across the wiki."""
-        return list(self.col.find({}).sort(total_order([("at", DESCENDING)]))
-                    .skip(skip).limit(limit))
+    def recent(self, limit: int = 50, skip: int = 0, *, entry_ids: list | None = None,
+               user: str | None = None, action: str | None = None,
+               not_user: str | None = None) -> list[dict]:
+        """The latest changes across the wiki, newest first, optionally only those of some
+        entries, by one user, of one action, or not by one user."""
+        clauses: list[dict] = []
+        if entry_ids is not None:
+            clauses.append({"entry_id": {"$in": list(entry_ids)}})
+        if user is not None:
+            clauses.append({"user": user})
+        if action is not None:
+            clauses.append({"action": action})
+        if not_user is not None:
+            clauses.append({"user": {"$ne": not_user}})
+        filter = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else {})
+        cursor = self.col.find(filter).sort(total_order([("at", DESCENDING)]))
+        return list(cursor.skip(skip).limit(limit))
 
     def by_user(self, username: str, limit: int = 50) -> list[dict]:
         """A user's latest contributions."""
@@ -55,8 +68,7 @@ class RevisionRepository(Repository):
     def last_deletion(self, slug: str) -> dict | None:
         """The newest deletion of an entry that had ``slug``, or None."""
         return self.col.find_one({"slug": slug, "action": "delete"},
-                                 sort=[("slug", ASCENDING), ("at", DESCENDING),
-                                       ("_id", DESCENDING)])
+                                 sort=total_order([("at", DESCENDING)]))
 
     def delete_for_entry(self, entry_id: ObjectId) -> int:
         """Remove the history of a deleted entry; return how many went."""

@@ -15,6 +15,7 @@ from flask import Flask
 from ..domain.definitions import validate_definition
 from ..domain.errors import InvalidValue
 from ..domain.images import process_image
+from ..domain.revisions import SEED_COMMENT
 from ..repositories import Repositories
 from ..services import Accounts, AttributeInput, Wiki
 from ..services.wiki import UploadedImage
@@ -78,7 +79,7 @@ def _seed_entry(repos, wiki: Wiki, entry: dict, static: Path) -> None:
         items.append(AttributeInput(key, raw))
     wiki.create_entry(entry["created_by"], title=entry["title"], category=entry["category"],
                       summary=entry.get("summary", ""), slug=entry["slug"], attributes=items,
-                      comment="Created from the demo catalogue")
+                      comment=SEED_COMMENT)
 
 
 def _seed_change(wiki: Wiki, repos, change: dict) -> None:

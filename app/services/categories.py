@@ -14,18 +14,54 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass, field
 
 from ..domain import categories as rules
+from ..domain.entries import fold
 from ..domain.errors import Conflict, Forbidden, InvalidValue, NotFound, StaleVersion
-from ..domain.messages import N_, _
+from ..domain.messages import _
+from ..domain.revisions import MERGE_COMMENT
+from ..domain.types import display_value
 from ..repositories import Repositories
 
-__all__ = ["Categories", "MERGE_COMMENT"]
+__all__ = ["Categories", "MERGE_COMMENT", "SpecTable", "TABLE_SORTS"]
 
-#: The comment of each entry's move when its category is merged into another.
-MERGE_COMMENT = N_("Category %(source)s merged into %(target)s")
 #: Entries moved per round of a merge (each move is one revision).
 MERGE_BATCH = 100
+
+
+#: Sorts a spec table offers besides its columns (``attr.<key>`` / ``-attr.<key>``).
+TABLE_SORTS = ("title", "-title", "updated")
+#: Filters a spec table takes at once.
+MAX_TABLE_FILTERS = 6
+
+
+@dataclass
+class SpecTable:
+    """One page of a category's entries as a table of its suggested attributes."""
+
+    columns: list[dict]
+    entries: list[dict]
+    total: int
+    page: int
+    per_page: int
+    sort: str
+    filters: list[tuple[str, str]] = field(default_factory=list)
+    error: str = ""
+
+    @property
+    def rows(self) -> list[dict]:
+        """Each entry with one cell per column: ``{"stored", "text"}`` (stored None: none)."""
+        rows = []
+        for doc in self.entries:
+            attributes = doc.get("attributes") or {}
+            cells = []
+            for column in self.columns:
+                stored = attributes.get(column["key"])
+                text = display_value(column["definition"], stored) if stored else ""
+                cells.append({"stored": stored, "text": text})
+            rows.append({"entry": doc, "cells": cells, "image": attributes.get("image")})
+        return rows
 
 
 class Categories:
@@ -49,6 +85,10 @@ class Categories:
         """The subcategories of ``slug``."""
         return self.repos.categories.children(slug)
 
+    def definitions(self) -> list:
+        """Every attribute definition (what a category may suggest), in page order."""
+        return self.repos.definitions.all()
+
     def parents(self) -> dict[str, str | None]:
         """Every category's parent slug (None at the top), for trails and tree checks."""
         return {doc["slug"]: doc.get("parent") for doc in self.repos.categories.all()}
@@ -67,6 +107,59 @@ class Categories:
         return [{"key": item["key"], "definition": definitions[item["key"]],
                  "group": item.get("group") or definitions[item["key"]].group}
                 for item in items if item["key"] in definitions]
+
+    def table(self, category: Mapping, *, sort: str, filters: list[tuple[str, str]],
+              page: int, per_page: int) -> SpecTable:
+        """A page of the category's entries with its suggested attributes as columns.
+
+        ``sort`` is title, -title, updated or ±attr.<key> of a column; ``filters`` are
+        ``(attr.<key>, "lt.200g")`` pairs in the API's filter language (SPEC §3). A filter
+        that cannot be used leaves the table unfiltered and says why in ``error``.
+        """
+        from ..api.query import QueryError, parse_query  # the one filter language
+
+        columns = self.suggested(category)
+        keys = {column["key"] for column in columns}
+        if sort.removeprefix("-").removeprefix("attr.") not in keys and sort not in TABLE_SORTS:
+            sort = "title"
+        order = {"updated": "-updated_at"}.get(sort, sort)
+        args = [("category", category["slug"]), ("sort", order),
+                ("page", str(page)), ("per_page", str(per_page))]
+        definitions = {d.key: d for d in self.repos.definitions.all()}
+        error = ""
+        filters = list(filters)[:MAX_TABLE_FILTERS]
+        try:
+            query = parse_query(args + filters, definitions)
+        except QueryError as exc:
+            error = " ".join(exc.errors.values())
+            filters = []
+            query = parse_query(args, definitions)
+        docs, total = self.repos.entries.page(query.filter, query.sort, query.skip,
+                                              query.per_page)
+        return SpecTable(columns, docs, total, page, per_page, sort, filters, error)
+
+    def resolve_suggestions(self, items: list[Mapping]) -> list[dict]:
+        """``[{key, group}]`` from typed ``[{name, group}]``: each name is a key, or the
+        label (English or Chinese, folded) of a defined attribute; anything else is
+        refused naming it."""
+        known = self.repos.definitions.all()
+        by_key = {d.key: d for d in known}
+        by_label = {}
+        for definition in known:
+            for label in (definition.label, definition.label_zh):
+                if label:
+                    by_label.setdefault(fold(label), definition)
+        out = []
+        for item in items:
+            name = str(item.get("name", ""))
+            found = by_key.get(name.strip().lower()) or by_label.get(fold(name))
+            if found is None:
+                raise InvalidValue(_("“%(name)s” is not an attribute yet: add it to an entry "
+                                     "first, or check the spelling.") % {"name": name[:60]},
+                                   "attributes")
+            group = item.get("group") or ""
+            out.append({"key": found.key, "group": group} if group else {"key": found.key})
+        return out
 
     # -- writing ---------------------------------------------------------------------
 

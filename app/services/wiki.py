@@ -28,20 +28,18 @@ from ..domain.definitions import (
 )
 from ..domain.errors import AttributeExists, Conflict, InvalidValue, NotFound, StaleVersion
 from ..domain.images import process_image
-from ..domain.messages import N_, _
+from ..domain.messages import _
 from ..domain.types import display_value, parse_value
 from ..repositories import Repositories
 from ..repositories.base import parse_id, utcnow
 
-__all__ = ["Wiki", "AttributeInput", "UploadedImage", "IMAGE_KEY", "REVERT_COMMENT"]
+__all__ = ["Wiki", "AttributeInput", "UploadedImage", "IMAGE_KEY"]
 
 #: The attribute that holds an entry's main picture.
 IMAGE_KEY = "image"
 #: Uploaded entry pictures are re-encoded to at most this many pixels a side.
 IMAGE_SIDE = 800
-#: The comment a revert gets when the editor gives none (stored in English; pages
-#: translate it when shown).
-REVERT_COMMENT = N_("Revert to version %(v)s")
+
 
 
 @dataclass(frozen=True)
@@ -163,14 +161,16 @@ class Wiki:
         """
         entry = self.repos.entries.get(ident)
         key = self.key_for(item)
+        item = with_fields(item, key=key)
+        self._resolve([item])  # a value that cannot be used is refused before asking
         current = (entry.get("attributes") or {}).get(key)
         if current is not None and not replace:
             definition = self.repos.definitions.find(key) or Definition(
                 key=key, label=label_from_key(key), type="text")
             raise AttributeExists(key, definition.label, current,
                                   display_value(definition, current))
-        return self.edit_entry(user, entry["slug"], expected_version,
-                               set_attributes=[with_fields(item, key=key)], comment=comment)
+        return self.edit_entry(user, entry["slug"], expected_version, set_attributes=[item],
+                               comment=comment)
 
     def key_for(self, item: AttributeInput) -> str:
         """The key an attribute input means.
@@ -211,7 +211,7 @@ class Wiki:
         new_state = revisions.apply_changes(state, changes)
         if new_state.get("category") != state.get("category"):
             self._check_category(new_state["category"])
-        comment = comment or REVERT_COMMENT % {"v": to_version}
+        comment = comment or revisions.REVERT_COMMENT % {"v": to_version}
         return self._save(entry, expected_version, user, state, new_state, "revert", comment,
                           extra={"reverted_to": to_version})
 
@@ -320,6 +320,20 @@ class Wiki:
         """The changes between two versions of an entry."""
         _, history = self.history(ident)
         return revisions.diff(history, from_version, to_version)
+
+    def recent_changes(self, limit: int, skip: int = 0, *, category: str | None = None,
+                       user: str | None = None, created_only: bool = False,
+                       hide_user: str | None = None) -> list[dict]:
+        """The latest revisions across the wiki, newest first, filtered as recent changes
+        offers: entries now in one category, one user's, new entries only, not mine."""
+        entry_ids = self.repos.entries.ids_in_category(category) if category else None
+        return self.repos.revisions.recent(limit, skip, entry_ids=entry_ids, user=user,
+                                           action="create" if created_only else None,
+                                           not_user=hide_user)
+
+    def entries_by_id(self, ids) -> dict:
+        """The live entries with these ids (deleted ones left out), in one query."""
+        return self.repos.entries.by_ids(ids)
 
     # -- comparison ------------------------------------------------------------------
 

@@ -9,9 +9,13 @@ attribute table in place.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from flask import (
     Blueprint,
+    abort,
     flash,
+    get_flashed_messages,
     jsonify,
     redirect,
     render_template,
@@ -23,22 +27,27 @@ from flask_login import current_user, login_required
 
 from ..domain.compare import canonical_order, comparison_slug
 from ..domain.definitions import Definition, label_from_key
-from ..domain.errors import InvalidValue, NotFound, StaleVersion
+from ..domain.errors import AttributeExists, Conflict, InvalidValue, NotFound, StaleVersion
 from ..domain.revisions import ATTR_PREFIX
 from ..domain.types import display_value, format_value
 from ..repositories import repositories
-from ..services import wiki
+from ..services import categories, wiki
+from ..services.wiki import IMAGE_KEY
 from .entry_forms import (
     TYPE_NAMES,
     AttributeForm,
     DeleteAttributeForm,
+    DeleteEntryForm,
+    EditEntryForm,
     NewEntryForm,
+    RestoreForm,
     RevertForm,
     attribute_input,
     field_of,
     unit_choices,
     unit_groups,
 )
+from .filters import category_name, chinese
 from .main import page_number
 
 __all__ = ["bp"]
@@ -46,7 +55,8 @@ __all__ = ["bp"]
 bp = Blueprint("entries", __name__)
 
 HISTORY_PER_PAGE = 50
-IMAGE_KEY = "image"
+#: The flash category of a row's confirmation, shown beside that row (not at the top).
+SAVED = "saved"
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -68,13 +78,18 @@ def definition_for(key: str, definitions: dict[str, Definition]) -> Definition:
     return definitions.get(key) or Definition(key=key, label=label_from_key(key), type="text")
 
 
-def attribute_rows(entry: dict) -> tuple[list[tuple[str, list[dict]]], dict[str, Definition]]:
-    """The entry's attributes as sections ``[(group, [row…])]`` in page order.
+def attribute_rows(entry: dict, category: dict | None = None,
+                   ) -> tuple[list[tuple[str, list[dict]]], dict[str, Definition]]:
+    """The entry's attributes as sections ``[(section name, [row…])]`` in page order.
 
-    A row holds the key, definition, stored value, display text and edit text.
+    A row holds the key, definition, stored value, display text and edit text. For
+    editors, the category's suggested attributes the entry lacks come as empty rows
+    (``empty``: stored None) to fill in. Section names are in the reader's language.
     """
     attributes = entry.get("attributes") or {}
-    definitions = repositories().definitions.many(attributes)
+    suggested = categories().suggested(category) if category and _editor() else []
+    definitions = repositories().definitions.many(
+        [*attributes, *(item["key"] for item in suggested)])
     rows = []
     for key, stored in attributes.items():
         definition = definition_for(key, definitions)
@@ -82,25 +97,42 @@ def attribute_rows(entry: dict) -> tuple[list[tuple[str, list[dict]]], dict[str,
             "key": key, "definition": definition, "stored": stored,
             "text": display_value(definition, stored),
             "edit_text": format_value(definition, stored),
-            "edit_number": _number_text(definition, stored),
+            "edit_number": _number_text(definition, stored), "empty": False,
         })
+    for item in suggested:
+        if item["key"] not in attributes:
+            rows.append({"key": item["key"], "definition": item["definition"], "stored": None,
+                         "text": "", "edit_text": "", "edit_number": "", "empty": True})
     rows.sort(key=lambda row: (row["definition"].order, row["definition"].label.casefold()))
     sections: dict[str, list[dict]] = {}  # a section comes where its first row does
+    names: dict[str, str] = {}
+    zh = chinese()
     for row in rows:
-        sections.setdefault(row["definition"].group, []).append(row)
-    return list(sections.items()), definitions
+        group = row["definition"].group
+        sections.setdefault(group, []).append(row)
+        if zh and group not in names and row["definition"].group_zh:
+            names[group] = row["definition"].group_zh
+    return [(names.get(group, group), section) for group, section in sections.items()], \
+        definitions
+
+
+def _editor() -> bool:
+    return current_user.is_authenticated
 
 
 def page_context(entry: dict, failed: dict | None = None) -> dict:
     """Everything the entry page and its attribute table need."""
-    sections, _definitions = attribute_rows(entry)
+    category = _category(entry.get("category"))
+    sections, _definitions = attribute_rows(entry, category if "_id" in category else None)
     known = repositories().definitions.all()
     image = (entry.get("attributes") or {}).get(IMAGE_KEY)
+    saved = get_flashed_messages(category_filter=[SAVED])
     return {
         "entry": entry,
         "sections": sections,
         "image": image,
-        "category": _category(entry.get("category")),
+        "category": category,
+        "trail": categories().trail(category["slug"]) if "_id" in category else [],
         "failed": failed or {},
         "type_names": TYPE_NAMES,
         "unit_groups": unit_groups(),
@@ -109,6 +141,10 @@ def page_context(entry: dict, failed: dict | None = None) -> dict:
         "known_definitions": known,
         "known_groups": sorted({d.group for d in known}, key=str.casefold),
         "similar": _similar(entry),
+        # A row's confirmation goes beside it; one whose row is not shown, above the table.
+        "saved_key": request.args.get("saved") if request.args.get("saved") in (
+            entry.get("attributes") or {}) else None,
+        "saved_message": saved[0] if saved else None,
     }
 
 
@@ -137,7 +173,7 @@ def _similar(entry: dict, limit: int = 6) -> list[dict]:
 def _category(slug: str | None) -> dict:
     """The entry's category document, or a stand-in naming the slug."""
     try:
-        return repositories().categories.get(slug or "")
+        return categories().get(slug or "")
     except NotFound:
         return {"slug": slug, "name": slug or ""}
 
@@ -177,13 +213,18 @@ def _refused(entry: dict, form_id: str, errors: dict[str, str], status: int):
     return render_template("entries/show.html", **context), status
 
 
-def _saved(entry: dict, message: str):
-    """Answer a stored edit: back to the entry (or JSON with the new table)."""
+def _saved(entry: dict, message: str, key: str | None = None):
+    """Answer a stored edit: back to the entry at the edited row, the confirmation beside
+    it (or JSON with the new table)."""
     if wants_json():
         context = page_context(entry)
         html = render_template("entries/_attributes.html", **context)
         return jsonify(ok=True, html=html, version=entry["version"], errors={},
-                       message=message)
+                       message=message, key=key)
+    if key and key in (entry.get("attributes") or {}):
+        flash(message, SAVED)
+        return redirect(url_for("entries.show", slug=entry["slug"], saved=key)
+                        + f"#attr-{key}")
     flash(message, "success")
     return redirect(url_for("entries.show", slug=entry["slug"]) + "#attributes")
 
@@ -199,13 +240,45 @@ def _stale(entry_slug: str, exc: StaleVersion, form_id: str):
     return _refused(entry, form_id, {"version": message}, 409)
 
 
+def _exists(entry: dict, form_id: str, exc: AttributeExists, item):
+    """The attribute is there already: ask whether to replace its value, keeping the input.
+
+    The question names the current value and the new one; "Replace" posts the same input
+    again with ``replace=1``. Nothing was changed.
+    """
+    definition = repositories().definitions.find(exc.key) or Definition(
+        key=exc.key, label=exc.label, type="text")
+    new_text = item.value if isinstance(item.value, str) else str(item.value)
+    question = _("%(label)s is already %(current)s — replace it with %(new)s?",
+                 label=definition.label_in(chinese()), current=exc.text, new=new_text)
+    failed = _failure(form_id, {})
+    failed["confirm"] = {"question": question, "key": exc.key}
+    context = page_context(entry, failed)
+    if wants_json():
+        html = render_template("entries/_attributes.html", **context)
+        confirm = render_template("entries/_confirm_replace.html", **context)
+        return jsonify(ok=False, errors={}, html=html, version=entry["version"],
+                       form=form_id, confirm=confirm, message=question), 409
+    return render_template("entries/show.html", **context), 409
+
+
 # ----------------------------------------------------------------------------- reading
 
 
 @bp.get("/entries/<slug>")
 def show(slug: str):
-    """The entry page: image, summary, attribute table, editing, compare picker."""
-    entry = get_entry(slug)
+    """The entry page: image, summary, attribute table, editing, compare picker.
+
+    A deleted entry's address says so (and offers admins to restore it) with a 404.
+    """
+    try:
+        entry = get_entry(slug)
+    except NotFound:
+        deleted = wiki().deleted_entry(slug)
+        if deleted is None:
+            raise
+        return render_template("entries/deleted.html", deleted=deleted,
+                               form=RestoreForm(formdata=None)), 404
     if entry["slug"] != slug:
         return redirect(url_for("entries.show", slug=entry["slug"]), 301)
     repositories().entries.add_view(entry["_id"])
@@ -218,40 +291,196 @@ def show(slug: str):
 @bp.post("/entries/<slug>/attributes")
 @login_required
 def set_attribute(slug: str):
-    """Add an attribute (add panel) or change one (row form), at the version shown."""
+    """Add an attribute (add panel) or change one (row form), at the version shown.
+
+    Adding an attribute the entry has (by key, or by label after folding) asks first
+    whether to replace its value; the add form then comes back with ``replace=1``.
+    """
     entry = get_entry(slug)
     form = AttributeForm()
     form_id = form.form_id.data or "add-" + (form.type.data or "text")
+    adding = form_id.startswith("add-")
+    item = None
     try:
         version = _version_of(form)
         item = attribute_input(request.form)
         if item.key is None and item.label is None:
             raise InvalidValue(_("Give the attribute a key or a label."), "key")
-        updated = wiki().set_attribute(current_user.username, entry["slug"], version, item)
+        item = replace(item, key=wiki().key_for(item))
+        comment = _comment(request.form)
+        if adding:
+            updated = wiki().add_attribute(current_user.username, entry["slug"], version,
+                                           item, comment,
+                                           replace=request.form.get("replace") == "1")
+        else:
+            updated = wiki().set_attribute(current_user.username, entry["slug"], version,
+                                           item, comment)
+    except AttributeExists as exc:
+        return _exists(entry, form_id, exc, item)
     except StaleVersion as exc:
         return _stale(entry["slug"], exc, form_id)
     except InvalidValue as exc:
         return _refused(entry, form_id, {field_of(exc): exc.message}, 400)
     if updated["version"] == entry["version"]:
-        return _saved(updated, _("Nothing changed: the attribute already has this value."))
-    return _saved(updated, _("Saved."))
+        return _saved(updated, _("Nothing changed: the attribute already has this value."),
+                      item.key)
+    return _saved(updated, _("Saved."), item.key)
+
+
+def _comment(form) -> str:
+    """The edit summary of a form (at most 500 characters, one line)."""
+    comment = " ".join((form.get("comment") or "").split())
+    if len(comment) > 500:
+        raise InvalidValue(_("The edit summary may be at most 500 characters."), "comment")
+    return comment
 
 
 @bp.post("/entries/<slug>/attributes/<key>/delete")
 @login_required
 def delete_attribute(slug: str, key: str):
-    """Remove one attribute, at the version shown."""
+    """Remove one attribute, at the version shown, once confirmed.
+
+    Without JavaScript the first POST answers with a page that asks to confirm (it
+    carries ``confirmed=1``); entry.js asks with a dialog and sends ``confirmed=1``.
+    """
     entry = get_entry(slug)
     form = DeleteAttributeForm()
     form_id = f"delete-{key}"
+    if request.form.get("confirmed") != "1" and not wants_json():
+        stored = (entry.get("attributes") or {}).get(key)
+        if stored is None:
+            raise NotFound("Attribute", key)
+        definition = definition_for(key, repositories().definitions.many([key]))
+        return render_template("entries/confirm_delete.html", entry=entry, key=key,
+                               definition=definition, text=display_value(definition, stored),
+                               version=request.form.get("version", entry["version"]),
+                               comment=request.form.get("comment", ""))
     try:
         updated = wiki().delete_attribute(current_user.username, entry["slug"],
-                                          _version_of(form), key)
+                                          _version_of(form), key, _comment(request.form))
     except StaleVersion as exc:
         return _stale(entry["slug"], exc, form_id)
     except InvalidValue as exc:
         return _refused(entry, form_id, {"version": exc.message}, 400)
     return _saved(updated, _("Attribute removed."))
+
+
+# ----------------------------------------------------------------------------- the entry
+
+
+@bp.route("/entries/<slug>/edit", methods=["GET", "POST"])
+@login_required
+def edit(slug: str):
+    """Change the entry itself: title, summary, category, main picture, with a summary."""
+    entry = get_entry(slug)
+    form = EditEntryForm()
+    form.category.choices = _category_choices()
+    if request.method == "GET":
+        form.title.data = entry["title"]
+        form.summary.data = entry.get("summary") or ""
+        form.category.data = entry["category"]
+        form.version.data = entry["version"]
+    status = 200
+    if request.method == "POST":
+        try:
+            if not form.validate_on_submit() or form.version.data is None:
+                raise InvalidValue(_("The form could not be read; reload the page and try "
+                                     "again."))
+            updated = wiki().edit_details(
+                current_user.username, entry["slug"], form.version.data,
+                fields={"title": form.title.data or "",
+                        "summary": (form.summary.data or "").replace("\r\n", "\n"),
+                        "category": form.category.data},
+                picture=_picture(form, entry), remove_picture=bool(form.remove_picture.data),
+                comment=_comment(request.form))
+        except StaleVersion as exc:
+            form.form_errors.append(_(
+                "Someone else changed this entry while you were editing (you had version "
+                "%(mine)s, it is now at %(now)s). Nothing was saved; your text is still "
+                "here: compare with the entry and save again.",
+                mine=exc.expected, now=exc.current))
+            form.version.data = get_entry(slug)["version"]
+            status = 409
+        except InvalidValue as exc:
+            field = getattr(form, {"image": "picture_url"}.get(exc.field or "", exc.field or ""),
+                            None)
+            (field.errors if field is not None else form.form_errors).append(exc.message)
+            status = 400
+        else:
+            flash(_("Saved.") if updated["version"] != entry["version"] else
+                  _("Nothing changed."), "success")
+            return redirect(url_for("entries.show", slug=updated["slug"]))
+    return render_template("entries/edit.html", entry=entry, form=form,
+                           image=(entry.get("attributes") or {}).get(IMAGE_KEY)), status
+
+
+def _picture(form: EditEntryForm, entry: dict):
+    """The new main picture: an uploaded file (checked and stored), an address, or None."""
+    upload = form.picture.data
+    if upload is not None and getattr(upload, "filename", ""):
+        return wiki().store_picture(upload.read(), entry["slug"])
+    address = (form.picture_url.data or "").strip()
+    current = (entry.get("attributes") or {}).get(IMAGE_KEY) or {}
+    if address and address != current.get("value"):
+        return address
+    return None
+
+
+def _category_choices() -> list[tuple[str, str]]:
+    """Every category for a select, by its trail in the reader's language."""
+    found = categories().all()
+    by_slug = {doc["slug"]: doc for doc in found}
+    choices = []
+    for doc in found:
+        names, seen, slug = [], set(), doc["slug"]
+        while slug in by_slug and slug not in seen:
+            seen.add(slug)
+            names.insert(0, category_name(by_slug[slug]))
+            slug = by_slug[slug].get("parent")
+        choices.append((doc["slug"], " › ".join(names)))
+    return sorted(choices, key=lambda choice: choice[1].casefold())
+
+
+@bp.route("/entries/<slug>/delete", methods=["GET", "POST"])
+@login_required
+def delete_entry(slug: str):
+    """Delete an entry (admins), after a page that asks to confirm; history is kept."""
+    entry = get_entry(slug)
+    if not current_user.is_admin:
+        abort(403)
+    form = DeleteEntryForm()
+    if request.method == "POST" and form.validate_on_submit():
+        try:
+            wiki().delete_entry(current_user.username, entry["slug"], form.version.data,
+                                _comment(request.form))
+        except StaleVersion:
+            flash(_("Someone else changed this entry meanwhile; look at it again before "
+                    "deleting it."), "warning")
+            return redirect(url_for("entries.show", slug=entry["slug"]))
+        except InvalidValue as exc:
+            flash(exc.message, "danger")
+            return redirect(url_for("entries.delete_entry", slug=entry["slug"]))
+        flash(_("%(title)s was deleted. Its history is kept; it can be restored from its "
+                "address.", title=entry["title"]), "success")
+        return redirect(url_for("entries.show", slug=entry["slug"]))
+    return render_template("entries/delete.html", entry=entry,
+                           form=DeleteEntryForm(formdata=None, version=entry["version"]))
+
+
+@bp.post("/entries/restore/<entry_id>")
+@login_required
+def restore(entry_id: str):
+    """Bring a deleted entry back as it was (admins), as a new revision."""
+    if not current_user.is_admin:
+        abort(403)
+    RestoreForm().validate_on_submit()
+    try:
+        entry = wiki().restore_entry(current_user.username, entry_id, _comment(request.form))
+    except (InvalidValue, Conflict) as exc:
+        flash(exc.message, "danger")
+        return redirect(request.referrer or url_for("main.recent"))
+    flash(_("%(title)s is back.", title=entry["title"]), "success")
+    return redirect(url_for("entries.show", slug=entry["slug"]))
 
 
 # ----------------------------------------------------------------------------- creating
@@ -260,30 +489,41 @@ def delete_attribute(slug: str, key: str):
 @bp.route("/entries/new", methods=["GET", "POST"])
 @login_required
 def new():
-    """Create an entry: title, category and summary; attributes are added on its page."""
+    """Create an entry: title, category and summary; attributes are added on its page.
+
+    A title that an entry has already (case and punctuation folded, or the slug it
+    would get and its numbered neighbours) shows those entries and needs an explicit
+    "create anyway".
+    """
     form = NewEntryForm()
-    categories = repositories().categories.all()
-    form.category.choices = [(c["slug"], c["name"]) for c in categories]
+    form.category.choices = _category_choices()
     if request.method == "GET":
         form.title.data = form.title.data or request.args.get("title", "")[:120]
         if request.args.get("category"):
             form.category.data = request.args["category"]
-    status = 200
+    status, duplicates = 200, []
     if form.validate_on_submit():
-        try:
-            entry = wiki().create_entry(
-                current_user.username, title=form.title.data, category=form.category.data,
-                summary=(form.summary.data or "").replace("\r\n", "\n"))
-        except InvalidValue as exc:
-            field = getattr(form, exc.field or "", None)
-            (field.errors if field is not None else form.form_errors).append(exc.message)
-            status = 400
+        duplicates = wiki().near_duplicates(form.title.data)
+        if duplicates and not form.create_anyway.data:
+            status = 409
         else:
-            flash(_("Entry created. Now give it some attributes."), "success")
-            return redirect(url_for("entries.show", slug=entry["slug"]))
+            try:
+                entry = wiki().create_entry(
+                    current_user.username, title=form.title.data,
+                    category=form.category.data,
+                    summary=(form.summary.data or "").replace("\r\n", "\n"),
+                    comment=_comment(request.form))
+            except InvalidValue as exc:
+                field = getattr(form, exc.field or "", None)
+                (field.errors if field is not None else form.form_errors).append(exc.message)
+                status = 400
+            else:
+                flash(_("Entry created. Now give it some attributes."), "success")
+                return redirect(url_for("entries.show", slug=entry["slug"]))
     elif request.method == "POST":
         status = 400
-    return render_template("entries/new.html", form=form, categories=categories), status
+    return render_template("entries/new.html", form=form, duplicates=duplicates,
+                           has_categories=bool(form.category.choices)), status
 
 
 # ----------------------------------------------------------------------------- history
@@ -304,7 +544,7 @@ def history(slug: str):
     return render_template(
         "entries/history.html", entry=entry, revisions=revisions, page=page,
         pages=max(1, -(-total // HISTORY_PER_PAGE)), total=total,
-        labels={key: definition_for(key, definitions).label for key in keys},
+        labels={key: definition_for(key, definitions).label_in(chinese()) for key in keys},
         field_labels=_field_labels())
 
 
@@ -331,7 +571,7 @@ def diff(slug: str):
         row = {"key": change["key"], "before": change["before"], "after": change["after"]}
         if change["key"].startswith(ATTR_PREFIX):
             definition = definition_for(change["key"][len(ATTR_PREFIX):], definitions)
-            row |= {"definition": definition, "label": definition.label,
+            row |= {"definition": definition, "label": definition.label_in(chinese()),
                     "before_text": _shown(definition, change["before"]),
                     "after_text": _shown(definition, change["after"])}
         else:
@@ -359,7 +599,7 @@ def revert(slug: str, version: int):
     form = RevertForm()
     try:
         updated = wiki().revert(current_user.username, entry["slug"], _version_of(form),
-                                version)
+                                version, _comment(request.form))
     except StaleVersion:
         flash(_("Someone else changed this entry meanwhile; look at the history again "
                 "before reverting."), "warning")

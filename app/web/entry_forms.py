@@ -11,7 +11,15 @@ from functools import lru_cache
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from ..domain import units
@@ -23,7 +31,10 @@ __all__ = [
     "ATTRIBUTE_FIELDS",
     "AttributeForm",
     "DeleteAttributeForm",
+    "DeleteEntryForm",
+    "EditEntryForm",
     "NewEntryForm",
+    "RestoreForm",
     "RevertForm",
     "TYPE_NAMES",
     "attribute_input",
@@ -148,9 +159,45 @@ class RevertForm(FlaskForm):
     version = IntegerField(validators=[InputRequired()])
 
 
+#: Every edit form's optional "edit summary", stored as the revision's comment.
+COMMENT_LABEL = _l("Edit summary")
+COMMENT_HINT = _l("Optional: say what you changed and why (shown in the history).")
+
+
 class NewEntryForm(FlaskForm):
     """Title, category and summary of a new entry; the wiki checks each of them."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    category = SelectField(_l("Category"), validators=[DataRequired()])
+    category = SelectField(_l("Category"), validators=[DataRequired()],
+                           validate_choice=False)
     summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)])
+    comment = StringField(COMMENT_LABEL, validators=[Length(max=500)],
+                          description=COMMENT_HINT)
+    create_anyway = BooleanField(_l("Create it anyway: it is a different thing"))
+
+
+class EditEntryForm(FlaskForm):
+    """The entry itself: title, summary, category and main picture (a file or an address)."""
+
+    title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)])
+    category = SelectField(_l("Category"), validators=[DataRequired()],
+                           validate_choice=False)
+    picture = FileField(_l("Upload a picture"),
+                        description=_l("PNG, JPEG, GIF or WebP, at most 2 MiB."))
+    picture_url = StringField(_l("Or the address of a picture"),
+                              validators=[Length(max=2048)])
+    remove_picture = BooleanField(_l("Remove the picture"))
+    comment = StringField(COMMENT_LABEL, validators=[Length(max=500)],
+                          description=COMMENT_HINT)
+    version = IntegerField(validators=[InputRequired()])
+
+
+class DeleteEntryForm(FlaskForm):
+    """Delete the entry (admins), if it is still at ``version``."""
+
+    version = IntegerField(validators=[InputRequired()])
+
+
+class RestoreForm(FlaskForm):
+    """Bring a deleted entry back (admins)."""

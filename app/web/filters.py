@@ -1,12 +1,19 @@
-"""Template filters: URLs that are safe to put in href/src."""
+"""Template filters: URLs that are safe to put in href/src, and data pkyx owns in the
+reader's language (category names, attribute labels and sections, its own comments)."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from urllib.parse import urlsplit
 
-from flask import Flask
+from flask import Flask, g
+from flask_babel import get_locale
+from flask_babel import gettext as _
 
-__all__ = ["safe_url", "register_filters"]
+from ..domain.categories import localised
+from ..domain.revisions import system_comment
+
+__all__ = ["safe_url", "register_filters", "chinese"]
 
 
 def safe_url(value: object) -> str:
@@ -26,7 +33,51 @@ def host_of(value: object) -> str:
     return urlsplit(value).hostname or "" if isinstance(value, str) else ""
 
 
+def chinese() -> bool:
+    """Whether this request reads Simplified Chinese (found once a request)."""
+    found = g.get("pkyx_chinese")
+    if found is None:
+        found = g.pkyx_chinese = str(get_locale()) == "zh_Hans"
+    return found
+
+
+def category_name(category: Mapping | None) -> str:
+    """A category's name in the reader's language (English when it has no Chinese one)."""
+    return localised(category or {}, chinese())["name"] if category else ""
+
+
+def category_description(category: Mapping | None) -> str:
+    """A category's description in the reader's language."""
+    return localised(category or {}, chinese())["description"] if category else ""
+
+
+def label_of(definition) -> str:
+    """An attribute's label in the reader's language."""
+    return definition.label_in(chinese())
+
+
+def section_of(definition) -> str:
+    """An attribute's section name in the reader's language."""
+    return definition.group_in(chinese())
+
+
+def comment_text(comment: object) -> str:
+    """A revision comment as shown: pkyx's own comments translated, editors' as written."""
+    text = comment if isinstance(comment, str) else ""
+    found = system_comment(text)
+    if found is None:
+        return text
+    template, values = found
+    return _(template, **values)
+
+
 def register_filters(app: Flask) -> None:
     """Make the filters available in every template."""
     app.add_template_filter(safe_url, "safe_url")
     app.add_template_filter(host_of, "host_of")
+    app.add_template_filter(category_name, "category_name")
+    app.add_template_filter(category_description, "category_description")
+    app.add_template_filter(label_of, "label_of")
+    app.add_template_filter(section_of, "section_of")
+    app.add_template_filter(comment_text, "comment_text")
+    app.add_template_global(chinese, "is_chinese")

@@ -18,6 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import current_user
 
 from ..api.errors import problem
 from ..domain.entries import search_words
@@ -29,6 +30,7 @@ from ..files import file_response
 from ..health import check_indexes, check_store
 from ..repositories import repositories
 from ..request_ids import request_id
+from ..services import categories, wiki
 
 __all__ = ["bp", "Page", "page_number", "entries_by_id", "PER_PAGE"]
 
@@ -141,17 +143,6 @@ def explore():
                     categories=repositories().categories.all())
 
 
-@bp.get("/categories/<slug>")
-def category(slug: str):
-    """The entries of one category, sorted and paged (404 for an unknown category)."""
-    repos = repositories()
-    found = repos.categories.get(slug)
-    sort, number = sort_choice(), page_number()
-    items, total = repos.entries.listing(slug, sort, number, PER_PAGE)
-    return _listing("main/category.html", category=found, sort=sort,
-                    page=Page(items, number, PER_PAGE, total))
-
-
 @bp.get("/search")
 def search():
     """Entries whose words start with every word of ``q``, sorted and paged."""
@@ -178,12 +169,25 @@ def random_entry():
 
 @bp.get("/recent")
 def recent():
-    """The latest changes across the wiki, newest first, paged."""
+    """The latest changes across the wiki, newest first, paged and filtered: by category,
+    by user, new entries only, hiding one's own (a GET form: works without JavaScript)."""
     number = page_number()
-    rows = repositories().revisions.recent(PER_PAGE + 1, (number - 1) * PER_PAGE)
+    filters = _recent_filters()
+    rows = wiki().recent_changes(PER_PAGE + 1, (number - 1) * PER_PAGE, **filters)
     page = Page(rows[:PER_PAGE], number, PER_PAGE, more=len(rows) > PER_PAGE)
-    return render_template("main/recent.html", page=page,
-                           entries=entries_by_id(row["entry_id"] for row in page.items))
+    return render_template("main/recent.html", page=page, filters=filters,
+                           categories=categories().all(),
+                           entries=wiki().entries_by_id(row["entry_id"] for row in page.items))
+
+
+def _recent_filters() -> dict:
+    """The recent-changes filters of the query string (anything unknown is ignored)."""
+    category = request.args.get("category", "").strip()[:40] or None
+    user = request.args.get("user", "").strip()[:30] or None
+    mine = request.args.get("hide_mine") == "1" and current_user.is_authenticated
+    return {"category": category, "user": user,
+            "created_only": request.args.get("new") == "1",
+            "hide_user": current_user.username if mine else None}
 
 
 #: Probes are never cached by a proxy: each answer is about this moment.

@@ -155,7 +155,7 @@ def test_add_a_number_with_the_unit_picker(client, repos, login, pixel):
     """A new number attribute takes the picked unit as its canonical unit."""
     response = post_attr(client, login, 1, type="number", label="Battery", group="Power",
                          value="4575", unit="mAh", form_id="add-number")
-    assert response.status_code == 302 and response.location.endswith("/entries/pixel-8#attributes")
+    assert response.status_code == 302 and response.location.endswith("/entries/pixel-8?saved=battery#attr-battery")
     entry = repos.entries.get("pixel-8")
     assert entry["version"] == 2
     assert entry["attributes"]["battery"] == {"value": 4575, "unit": "mAh", "n": 4575.0}
@@ -190,9 +190,20 @@ def test_add_each_type(client, repos, login, pixel, type_name, value, stored):
 
 
 def test_delete_an_attribute(client, repos, login, pixel):
+    """Without JavaScript a delete first asks on a page of its own; confirmed, it goes."""
+    asked = client.post("/entries/pixel-8/attributes/colors/delete",
+                        data={"csrf_token": login, "version": 1, "comment": "wrong colours"})
+    assert asked.status_code == 200
+    html = unescape(asked.get_data(as_text=True))
+    assert "Remove Colours from Pixel 8?" in html and "Obsidian, Hazel" in html
+    assert 'name="confirmed" value="1"' in html and 'value="wrong colours"' in html
+    assert "colors" in repos.entries.get("pixel-8")["attributes"]
     response = client.post("/entries/pixel-8/attributes/colors/delete",
-                           data={"csrf_token": login, "version": 1})
+                           data={"csrf_token": login, "version": 1, "confirmed": "1",
+                                 "comment": "wrong colours"})
     assert response.status_code == 302
+    assert repos.revisions.for_entry(repos.entries.get("pixel-8")["_id"])[-1]["comment"] \
+        == "wrong colours"
     assert "colors" not in repos.entries.get("pixel-8")["attributes"]
     assert "Attribute removed." in page(client)
 
@@ -235,7 +246,7 @@ def test_stale_version_is_refused_and_nothing_is_lost(client, wiki, repos, login
 def test_stale_delete_is_refused(client, wiki, repos, login, pixel):
     wiki.set_attribute("bob", "pixel-8", 1, AttributeInput("weight", "190 g"))
     response = client.post("/entries/pixel-8/attributes/colors/delete",
-                           data={"csrf_token": login, "version": 1})
+                           data={"csrf_token": login, "version": 1, "confirmed": "1"})
     assert response.status_code == 409 and "Someone else changed" in unescape(
         response.get_data(as_text=True))
     assert "colors" in repos.entries.get("pixel-8")["attributes"]
@@ -430,9 +441,17 @@ def test_javascript_url_is_refused(client, repos, login, pixel):
 
 
 def test_label_of_a_known_attribute_reuses_its_definition(client, repos, login, pixel):
-    """The key made from a label ("weight" from "Weight") finds the existing definition."""
+    """A label ("Weight") finds the existing attribute; the entry has it, so the page asks
+    before replacing, keeping what was typed; confirmed, the value is replaced."""
+    asked = post_attr(client, login, 1, type="number", label="Weight", value="7",
+                      unit="oz", form_id="add-number", comment="weighed it")
+    assert asked.status_code == 409
+    html = unescape(asked.get_data(as_text=True))
+    assert "Weight is already 187 g — replace it with 7 oz?" in html
+    assert 'name="replace" value="1"' in html and 'value="weighed it"' in html
+    assert repos.entries.get("pixel-8")["attributes"]["weight"]["value"] == 187
     response = post_attr(client, login, 1, type="number", label="Weight", value="7",
-                         unit="oz", form_id="add-number")
+                         unit="oz", form_id="add-number", replace="1")
     assert response.status_code == 302
     stored = repos.entries.get("pixel-8")["attributes"]["weight"]
     assert stored["unit"] == "oz" and round(stored["n"]) == 198

@@ -2,9 +2,15 @@
  *
  * Every form marked [data-entry-form] is a plain POST that works without JavaScript.
  * Here it is sent with fetch (pkyx.postForm: X-CSRFToken + Accept: application/json);
- * the server answers {ok, html, version, errors, message}. `html` is the re-rendered
- * attribute table, swapped into [data-attributes-slot]; `version` goes into every
- * hidden version field, so the next edit names the version now shown.
+ * the server answers {ok, html, version, errors, message, key, confirm}. `html` is the
+ * re-rendered attribute table, swapped into [data-attributes-slot]; `version` goes into
+ * every hidden version field, so the next edit names the version now shown.
+ *
+ * The confirmation of an edit appears beside the edited row and is read out by screen
+ * readers through the page's one polite live region ([data-attribute-status]). Adding an
+ * attribute the entry has answers with a question (`confirm`: "Weight is already … —
+ * replace it?") shown above the add form. A form with data-confirm (delete) asks first
+ * and then sends confirmed=1; without JavaScript the server asks on a page of its own.
  * Anything unexpected (a login redirect, a network error) falls back to the plain POST.
  */
 (function () {
@@ -12,16 +18,41 @@
 
   var slot = document.querySelector("[data-attributes-slot]");
   if (!slot || !window.pkyx) { return; }
+  var live = document.querySelector("[data-attribute-status]");
+  var confirmSlot = document.querySelector("[data-confirm-slot]");
 
-  var status = document.createElement("div");
-  status.className = "alert d-none";
-  status.setAttribute("role", "status");
-  status.setAttribute("aria-live", "polite");
-  slot.parentNode.insertBefore(status, slot);
+  var banner = document.createElement("div");
+  banner.className = "alert d-none";
+  slot.parentNode.insertBefore(banner, slot);
+
+  function announce(message) {
+    if (!live) { return; }
+    live.textContent = "";
+    // A new text node after clearing: screen readers announce the change.
+    window.setTimeout(function () { live.textContent = message || ""; }, 30);
+  }
 
   function say(message, kind) {
-    status.textContent = message || "";
-    status.className = message ? "alert alert-" + kind : "alert d-none";
+    banner.textContent = message || "";
+    banner.className = message ? "alert alert-" + kind : "alert d-none";
+    announce(message);
+  }
+
+  function sayNearRow(key, message) {
+    var row = key && document.getElementById("attr-" + key);
+    var cell = row && row.querySelector(".attr-value");
+    if (!cell) { say(message, "success"); return; }
+    say("", "success");
+    var note = document.createElement("div");
+    note.className = "attr-saved small text-success mt-1";
+    note.setAttribute("data-row-status", "");
+    var icon = document.createElement("i");
+    icon.className = "bi bi-check-circle";
+    icon.setAttribute("aria-hidden", "true");
+    note.appendChild(icon);
+    note.appendChild(document.createTextNode(" " + message));
+    cell.appendChild(note);
+    announce(message);
   }
 
   function setVersion(version) {
@@ -77,12 +108,30 @@
     return row ? row.getAttribute("data-key") : null;
   }
 
+  function addForms() { return document.querySelectorAll("form[data-add-form]:not(.attr-confirm form)"); }
+
+  function showQuestion(html) {
+    if (!confirmSlot) { return; }
+    confirmSlot.innerHTML = html || "";
+    var button = confirmSlot.querySelector("button[type=submit]");
+    if (button) { button.focus(); }
+  }
+
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.matches || !form.matches("form[data-entry-form]")) { return; }
     event.preventDefault();
     var question = form.getAttribute("data-confirm");
-    if (question && !window.confirm(question)) { return; }
+    if (question) {
+      if (!window.confirm(question)) { return; }
+      if (!form.querySelector('input[name="confirmed"]')) {
+        var confirmed = document.createElement("input");
+        confirmed.type = "hidden";
+        confirmed.name = "confirmed";
+        confirmed.value = "1";
+        form.appendChild(confirmed);
+      }
+    }
     var isAdd = form.hasAttribute("data-add-form");
     var key = keyOf(form);
     var buttons = form.querySelectorAll("button[type=submit]");
@@ -96,10 +145,19 @@
         return;
       }
       if (data.ok) {
-        swapTable(data.html, key);
+        swapTable(data.html, data.key || key);
         setVersion(data.version);
-        if (isAdd) { form.reset(); }
-        say(data.message, "success");
+        if (isAdd) {
+          showQuestion("");
+          addForms().forEach(function (f) { f.reset(); });
+        }
+        sayNearRow(data.key || key, data.message);
+        return;
+      }
+      if (data.confirm) {  // the entry has this attribute: ask before replacing
+        setVersion(data.version);
+        showQuestion(data.confirm);
+        announce(data.message);
         return;
       }
       var stale = data.errors && data.errors.version;

@@ -5,6 +5,8 @@
  *   plain POST when JavaScript is off).
  * - A form with data-csrf-from (the login modal of anonymous pages, which nginx may
  *   cache for everyone) fetches its CSRF token when its modal opens.
+ * - Header menus are <details data-menu> that work without JavaScript; here one open
+ *   menu closes the others, and Escape or a click elsewhere closes it.
  */
 (function () {
   "use strict";
@@ -40,6 +42,28 @@
   document.addEventListener("show.bs.modal", function (event) {
     var form = event.target.querySelector("form[data-csrf-from]");
     if (form) { fillCsrf(form); }
+  });
+
+  function menus() { return document.querySelectorAll("details[data-menu]"); }
+
+  document.addEventListener("toggle", function (event) {
+    var opened = event.target;
+    if (!opened.matches || !opened.matches("details[data-menu]") || !opened.open) { return; }
+    menus().forEach(function (menu) { if (menu !== opened) { menu.open = false; } });
+  }, true);
+  document.addEventListener("click", function (event) {
+    menus().forEach(function (menu) {
+      if (menu.open && !menu.contains(event.target)) { menu.open = false; }
+    });
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") { return; }
+    menus().forEach(function (menu) {
+      if (menu.open) {
+        menu.open = false;
+        menu.querySelector("summary").focus();
+      }
+    });
   });
 
   window.pkyx = { csrfToken: csrfToken, postForm: postForm };
