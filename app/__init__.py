@@ -85,6 +85,7 @@ def register_store(app: Flask) -> None:
     app.extensions["pkyx.categories"] = Categories(repos, wiki)
     app.extensions["pkyx.accounts"] = Accounts(repos, hasher)
     app.context_processor(lambda: {"store_description": store.description,
+                                   "store_database": store.db.name,
                                    "store_embedded": store.embedded,
                                    "store_read_only": bool(store.read_only)})
     if not store.embedded:  # the embedded store makes its indexes as it loads

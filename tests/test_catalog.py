@@ -119,6 +119,10 @@ def test_categories(catalog: dict) -> None:
     for category in categories:
         assert SLUG_RE.match(category["slug"]), category
         assert category["name"].strip() and category["description"].strip()
+        assert category["name_zh"].strip() and category["description_zh"].strip()
+        keys = {d["key"] for d in catalog["definitions"]}
+        suggested = category["attributes"]
+        assert 5 <= len(suggested) == len(set(suggested)) and set(suggested) <= keys, category
 
 
 def test_entry_counts(catalog: dict) -> None:
@@ -136,7 +140,8 @@ def test_definitions_are_valid(catalog: dict) -> None:
     assert len(keys) == len(set(keys)), "duplicate definition keys"
     for d in catalog["definitions"]:
         assert set(d) == {"key", "label", "type", "unit", "better", "group", "order",
-                          "description"}, d
+                          "description", "label_zh", "group_zh"}, d
+        assert d["label_zh"].strip() and d["group_zh"].strip(), d  # the Chinese pages
         assert KEY_RE.match(d["key"]), d["key"]
         assert d["type"] in TYPES, d
         assert d["better"] in BETTER, d

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from flask import Flask
 
+from ..domain.categories import check_suggested
 from ..domain.definitions import validate_definition
 from ..domain.errors import InvalidValue
 from ..domain.images import process_image
@@ -43,10 +44,14 @@ def seed_demo(app: Flask, password: str | None = None, catalog: dict | None = No
     accounts: Accounts = app.extensions["pkyx.accounts"]
     static = Path(app.static_folder)
 
-    for category in catalog["categories"]:
-        repos.categories.upsert(category["slug"], category["name"], category["description"])
     for fields in catalog["definitions"]:
         repos.definitions.insert(validate_definition(fields), "pkyx")
+    for category in catalog["categories"]:  # after the definitions its suggestions name
+        more = {name: category[name] for name in ("name_zh", "description_zh")
+                if category.get(name)}
+        suggested = check_suggested(category.get("attributes", []))
+        repos.categories.upsert(category["slug"], category["name"], category["description"],
+                                attributes=suggested, **more)
     for user in catalog["users"]:
         _seed_user(accounts, user, password, static)
     for entry in catalog["entries"]:

@@ -52,7 +52,7 @@ def test_home_on_an_empty_wiki(client):
 def test_entry_cards_show_the_image_attribute(seeded_app):
     """Cards show an entry's image (its ``image`` attribute) above its linked title."""
     entry = seeded_app.extensions["pkyx.repos"].entries.get("pixel-8")
-    html = seeded_app.test_client().get("/categories/phones").get_data(as_text=True)
+    html = seeded_app.test_client().get("/categories/phones?view=cards").get_data(as_text=True)
     card = re.search(r'<article class="card entry-card[^"]*">(?:(?!</article>).)*'
                      r'href="/entries/pixel-8".*?</article>', html, re.S).group(0)
     assert f'src="{entry["attributes"]["image"]["value"]}"' in card
