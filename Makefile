@@ -23,12 +23,14 @@ $(VENV)/.dev-deps: requirements.txt requirements-dev.txt | $(BIN)/python
 deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
-# Debian packages the tests drive: Chromium (browser tests), nginx (deployment tests).
-# Installed with apt when missing, in one go.
+# Debian packages the tests drive: Chromium (browser tests), nginx (deployment tests),
+# Noto Sans CJK (the Chinese screenshots show real glyphs). Installed with apt when
+# missing, in one go.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \
 	  apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y $$missing; \

@@ -196,6 +196,17 @@ class Wiki:
             key = f"{base[:MAX_KEY - len(str(n)) - 1]}_{n}"
         return key
 
+    def _section(self, group: str | None) -> str | None:
+        """The section a new attribute joins: an existing one whose English or Chinese name
+        is ``group`` after folding ("机身" is "Body"), else ``group`` itself."""
+        wanted = entries.fold(group or "")
+        if not wanted:
+            return group
+        for definition in self.repos.definitions.all():
+            if wanted in (entries.fold(definition.group), entries.fold(definition.group_zh)):
+                return definition.group
+        return group
+
     def delete_attribute(self, user: str, ident: str, expected_version: int, key: str,
                          comment: str = "") -> dict:
         """Remove one attribute from an entry."""
@@ -444,7 +455,7 @@ class Wiki:
                 sample = "" if isinstance(item.value, UploadedImage) else item.value
                 definition = define_on_first_use(
                     key, item.type, sample, label=item.label, unit=item.unit,
-                    better=item.better, group=item.group)
+                    better=item.better, group=self._section(item.group))
                 new[key] = definition
             elif item.type and item.type != definition.type:
                 raise InvalidValue(

@@ -61,6 +61,34 @@ def section_of(definition) -> str:
     return definition.group_in(chinese())
 
 
+def _definitions() -> dict:
+    """Every attribute definition by key, read once a request (for Chinese labels)."""
+    found = g.get("pkyx_definitions")
+    if found is None:
+        from ..services import categories
+
+        found = g.pkyx_definitions = {d.key: d for d in categories().definitions()}
+    return found
+
+
+def attribute_label(key: str, fallback: str = "") -> str:
+    """The label of the attribute ``key`` in the reader's language (``fallback`` otherwise)."""
+    if not chinese():
+        return fallback or key
+    definition = _definitions().get(key)
+    return (definition.label_zh if definition else "") or fallback or key
+
+
+def section_label(name: str) -> str:
+    """A section's name in the reader's language: the Chinese name its attributes give it."""
+    if not chinese():
+        return name
+    for definition in _definitions().values():
+        if definition.group == name and definition.group_zh:
+            return definition.group_zh
+    return name
+
+
 def comment_text(comment: object) -> str:
     """A revision comment as shown: pkyx's own comments translated, editors' as written."""
     text = comment if isinstance(comment, str) else ""
@@ -80,4 +108,6 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(label_of, "label_of")
     app.add_template_filter(section_of, "section_of")
     app.add_template_filter(comment_text, "comment_text")
+    app.add_template_filter(attribute_label, "attribute_label")
+    app.add_template_filter(section_label, "section_label")
     app.add_template_global(chinese, "is_chinese")

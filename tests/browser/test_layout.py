@@ -109,7 +109,7 @@ def test_language_switch_to_chinese_and_back(page):
     """The header's language menu switches to 简体中文 and the choice sticks."""
     page.goto("/")
     assert page.locator("html").get_attribute("lang") == "en"
-    page.get_by_role("button", name="Language").click()
+    page.locator("#language-menu").click()
     page.locator('[data-lang="zh_Hans"]').click()
     page.wait_for_url("**?lang=zh_Hans")
     assert page.locator("html").get_attribute("lang") == "zh-Hans"
