@@ -88,7 +88,10 @@ def _http_error(exc: HTTPException):
         headers = {k: v for k, v in exc.response.headers.items() if k in PASSED_ON_HEADERS}
     if exc.code == 405 and getattr(exc, "valid_methods", None):
         headers["Allow"] = ", ".join(exc.valid_methods)
-    return _answer(exc.code or 500, exc.description or "", headers=headers)
+    detail = exc.description or ""
+    if not wants_problem() and detail == type(exc).description:
+        detail = ""  # werkzeug's stock English sentence: the page says it in the reader's words
+    return _answer(exc.code or 500, detail, headers=headers)
 
 
 def _store_down(exc: Exception):

@@ -52,15 +52,22 @@ def init_i18n(app: Flask) -> None:
     )
 
     from flask import has_request_context
-    from flask_babel import gettext
+    from flask_babel import get_locale, gettext
 
-    from app.domain.messages import set_translator
+    from app.domain.messages import set_label_chooser, set_translator
 
     def translate(text: str) -> str:
         """The domain's message template in this request's language; English outside one."""
         return gettext(text) if has_request_context() else text
 
+    def label(definition) -> str:
+        """A definition's label in this request's language; English outside one."""
+        if has_request_context() and str(get_locale()) == "zh_Hans":
+            return definition.label_in(True)
+        return definition.label
+
     set_translator(translate)
+    set_label_chooser(label)
 
     @app.after_request
     def remember_language(response):

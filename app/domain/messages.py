@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["N_", "_", "set_translator"]
+__all__ = ["N_", "_", "set_translator", "set_label_chooser", "shown_label"]
 
 
 def _identity(text: str) -> str:
@@ -24,6 +24,25 @@ def set_translator(translator: Callable[[str], str] | None) -> None:
     """Install the function that translates a message template (None: back to English)."""
     global _translator
     _translator = translator or _identity
+
+
+def _english_label(definition) -> str:
+    return definition.label
+
+
+_label_chooser: Callable[[object], str] = _english_label
+
+
+def set_label_chooser(chooser: Callable[[object], str] | None) -> None:
+    """Install the function that picks a definition's label for the current reader
+    (its Chinese form on a Chinese page); None: always the English label."""
+    global _label_chooser
+    _label_chooser = chooser or _english_label
+
+
+def shown_label(definition) -> str:
+    """An attribute's label as the current reader should see it in a message."""
+    return _label_chooser(definition)
 
 
 def _(text: str) -> str:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from app.domain import units
 from app.domain.errors import InvalidValue
-from app.domain.messages import N_, _
+from app.domain.messages import N_, _, shown_label
 
 if TYPE_CHECKING:
     from app.domain.definitions import Definition
@@ -49,7 +49,11 @@ _FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})  # control, surrogat
 
 
 def _refuse(definition: Definition, message: str) -> InvalidValue:
-    """The error for a refused value of ``definition``'s attribute."""
+    """The error for a refused value of ``definition``'s attribute, naming the attribute
+    as the reader knows it (its Chinese label on a Chinese page)."""
+    shown = shown_label(definition)
+    if shown and shown != definition.label:
+        message = message.replace(definition.label, shown)
     return InvalidValue(message, field=definition.key)
 
 

@@ -220,6 +220,9 @@ class Wiki:
         state = revisions.entry_state(entry)
         changes = revisions.revert_changes(history, state, to_version)
         new_state = revisions.apply_changes(state, changes)
+        if "title" not in new_state:  # the version that recorded a deletion holds nothing
+            raise InvalidValue(_("Version %(v)s is the entry's deletion; choose a version "
+                                 "before it.") % {"v": to_version}, "version")
         if new_state.get("category") != state.get("category"):
             self._check_category(new_state["category"])
         comment = comment or revisions.REVERT_COMMENT % {"v": to_version}

@@ -25,8 +25,10 @@ class CategoryForm(FlaskForm):
     slug = StringField(_l("Address"), validators=[Length(max=80)],
                        description=_l("Lowercase words joined by '-'; made from the name "
                                       "when empty. It cannot change later."))
-    description = TextAreaField(_l("Description"), validators=[Length(max=2000)])
-    description_zh = TextAreaField(_l("Chinese description"), validators=[Length(max=2000)])
+    description = TextAreaField(_l("Description"), validators=[Length(max=2000)],
+                                render_kw={"rows": 3})
+    description_zh = TextAreaField(_l("Chinese description"), validators=[Length(max=2000)],
+                                   render_kw={"rows": 3})
     parent = SelectField(_l("Inside"), validate_choice=False)
     attributes = TextAreaField(
         _l("Suggested attributes"), validators=[Length(max=4000)],

@@ -30,6 +30,7 @@ from ..domain.definitions import Definition, label_from_key
 from ..domain.errors import AttributeExists, Conflict, InvalidValue, NotFound, StaleVersion
 from ..domain.revisions import ATTR_PREFIX
 from ..domain.types import display_value, format_value
+from ..domain.units import describe_dimension
 from ..repositories import repositories
 from ..services import categories, wiki
 from ..services.wiki import IMAGE_KEY
@@ -135,7 +136,10 @@ def page_context(entry: dict, failed: dict | None = None) -> dict:
         "trail": categories().trail(category["slug"]) if "_id" in category else [],
         "failed": failed or {},
         "type_names": TYPE_NAMES,
-        "unit_groups": unit_groups(),
+        # The picker's groups in the reader's language ("a mass" → "质量"); the grouping
+        # itself is computed once, in English.
+        "unit_groups": [(describe_dimension(members[0], translate=True), members)
+                        for _words, members in unit_groups()],
         "unit_choices": unit_choices,
         "active_type": _active_type(failed),
         "known_definitions": known,

@@ -170,7 +170,8 @@ class NewEntryForm(FlaskForm):
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
     category = SelectField(_l("Category"), validators=[DataRequired()],
                            validate_choice=False)
-    summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)],
+                            render_kw={"rows": 4})
     comment = StringField(COMMENT_LABEL, validators=[Length(max=500)],
                           description=COMMENT_HINT)
     create_anyway = BooleanField(_l("Create it anyway: it is a different thing"))
@@ -180,7 +181,8 @@ class EditEntryForm(FlaskForm):
     """The entry itself: title, summary, category and main picture (a file or an address)."""
 
     title = StringField(_l("Title"), validators=[DataRequired(), Length(max=200)])
-    summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)])
+    summary = TextAreaField(_l("Summary"), validators=[Length(max=2000)],
+                            render_kw={"rows": 5})
     category = SelectField(_l("Category"), validators=[DataRequired()],
                            validate_choice=False)
     picture = FileField(_l("Upload a picture"),
