@@ -38,7 +38,7 @@ ALLOWED = {
     "khz", "mhz", "ghz", "w", "mw", "kw", "wh", "kwh", "mah", "ah", "v", "mv", "s", "ms",
     "min", "h", "d", "k", "nit", "ppi", "mp", "fps", "db", "usd", "eur", "gbp", "cny", "jpy",
     # formats and technical tokens (image types, date patterns, addresses)
-    "png", "jpeg", "gif", "webp", "yyyy", "dd", "mm", "http", "https", "url", "id",
+    "png", "jpeg", "gif", "webp", "yyyy", "dd", "http", "https", "url", "id",
     "ram", "tops", "pcie", "usb", "nfc", "wi", "fi", "cpu", "npu", "tdp", "os",
 }
 WORD = re.compile(r"[A-Za-zµ]+")

@@ -155,7 +155,8 @@ def test_add_a_number_with_the_unit_picker(client, repos, login, pixel):
     """A new number attribute takes the picked unit as its canonical unit."""
     response = post_attr(client, login, 1, type="number", label="Battery", group="Power",
                          value="4575", unit="mAh", form_id="add-number")
-    assert response.status_code == 302 and response.location.endswith("/entries/pixel-8?saved=battery#attr-battery")
+    assert response.status_code == 302
+    assert response.location.endswith("/entries/pixel-8?saved=battery#attr-battery")
     entry = repos.entries.get("pixel-8")
     assert entry["version"] == 2
     assert entry["attributes"]["battery"] == {"value": 4575, "unit": "mAh", "n": 4575.0}
