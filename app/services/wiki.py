@@ -162,7 +162,6 @@ class Wiki:
         entry = self.repos.entries.get(ident)
         key = self.key_for(item)
         item = with_fields(item, key=key)
-        self._resolve([item])  # a value that cannot be used is refused before asking
         current = (entry.get("attributes") or {}).get(key)
         if current is not None and not replace:
             definition = self.repos.definitions.find(key) or Definition(
@@ -171,6 +170,11 @@ class Wiki:
                                   display_value(definition, current))
         return self.edit_entry(user, entry["slug"], expected_version, set_attributes=[item],
                                comment=comment)
+
+    def check_values(self, items: Iterable[AttributeInput]) -> None:
+        """Refuse values that do not fit their attributes, storing nothing (a page asks this
+        before asking whether to replace a value)."""
+        self._resolve(items)
 
     def key_for(self, item: AttributeInput) -> str:
         """The key an attribute input means.

@@ -313,6 +313,7 @@ def set_attribute(slug: str):
         item = replace(item, key=wiki().key_for(item))
         comment = _comment(request.form)
         if adding:
+            wiki().check_values([item])  # a value that cannot be used is refused before asking
             updated = wiki().add_attribute(current_user.username, entry["slug"], version,
                                            item, comment,
                                            replace=request.form.get("replace") == "1")

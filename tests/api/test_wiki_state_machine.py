@@ -6,11 +6,18 @@ versions and deletes entries, each write sent with the current ETag, a stale one
 one, ``*`` or none, by the editor, an admin or nobody. Values include ones that do not
 parse. The model predicts every status code and what the wiki holds afterwards.
 
+It also grows the category tree: editors create categories (some inside others, some
+inside one that does not exist or too deep), change their descriptions (names and
+parents only as admins), admins delete empty ones and merge one into another, which
+moves every entry in it as an edit of its own; entries then name only categories that
+exist.
+
 After every step the invariants compare the API with the model: each live entry's
 fields, attribute values and version; its ETag, which changes exactly when a write was
 acknowledged; its revision count, which equals its acknowledged writes (creation is
-one); deleted entries answer 404; the list total and the category counts match; and
-the revisions collection holds one revision per acknowledged write, deletions included.
+one); deleted entries answer 404; the list total and the category counts match; each
+category's name, parent and version; and the revisions collection holds one revision
+per acknowledged write, deletions included.
 """
 
 from __future__ import annotations
@@ -27,6 +34,7 @@ from hypothesis.stateful import (
     RuleBasedStateMachine,
     invariant,
     multiple,
+    precondition,
     rule,
     run_state_machine_as_test,
 )
@@ -50,6 +58,13 @@ TITLES = {
 #: Explicit slugs: ``None`` lets the wiki pick a free one from the title.
 SLUGS = [None, None, None, "pixel-8", "pixel-8-2", "galaxy-s24"]
 CATEGORIES = ["phones", "laptops"]
+#: Categories editors may create: name → slug (none of them is a BAD category).
+NEW_CATEGORIES = {"Foldables": "foldables", "Flip phones": "flip-phones",
+                  "Gaming laptops": "gaming-laptops"}
+#: Parents a new category is put in: top level, the seeded ones, a new one, a missing one.
+PARENTS = [None, None, "phones", "laptops", "foldables", "nowhere"]
+CATEGORY_DESCRIPTIONS = ["", "Phones that fold.", "可以折叠的手机。"]
+CATEGORY_NAMES = ["Mobiles", "Phones", "折叠屏"]
 #: Summary as sent → as stored.
 SUMMARIES = {"": "", "A phone.": "A phone.", "  A phone.  ": "A phone.",
              "Another one.": "Another one."}
@@ -154,6 +169,17 @@ class ModelEntry:
         return len(self.snapshots)
 
 
+@dataclass
+class ModelCategory:
+    """What the wiki should hold for one category."""
+
+    name: str
+    parent: str | None = None
+    description: str = ""
+    version: int = 1
+    etags: list[str] = field(default_factory=list)
+
+
 def _state(title: str, summary: str, category: str, attributes: dict) -> dict:
     """An entry state as the model keeps it (attributes copied, never shared)."""
     return {"title": title, "summary": summary, "category": category,
@@ -191,6 +217,7 @@ class WikiMachine(RuleBasedStateMachine):
         self.defined = {"weight", "five_g", "colors", "chip"}
         self.writes = 0  # acknowledged writes over the whole run, deletions included
         self.seen_etags: dict[str, list[str]] = {}  # every ETag a slug ever had
+        self.categories = {slug: ModelCategory(slug.title()) for slug in CATEGORIES}
 
     def teardown(self):
         self.app.extensions["pkyx.store"].close()
@@ -278,6 +305,51 @@ class WikiMachine(RuleBasedStateMachine):
     def _define(self, values: list[Value]) -> None:
         self.defined |= {value.key for value in values}
 
+    def _trail(self, slug: str | None) -> list[str]:
+        """The model's slugs from the top of the tree down to ``slug``."""
+        trail: list[str] = []
+        while slug is not None and slug in self.categories and slug not in trail:
+            trail.insert(0, slug)
+            slug = self.categories[slug].parent
+        return trail
+
+    def _depth_below(self, slug: str) -> int:
+        children = [c for c, model in self.categories.items() if model.parent == slug]
+        return 1 + max(self._depth_below(c) for c in children) if children else 0
+
+    def _category_headers(self, slug: str, if_match: str, who: str) -> dict:
+        """Auth headers plus the If-Match the mode asks for, for a category."""
+        headers = dict(self.auth[who])
+        etags = self.categories[slug].etags if slug in self.categories else []
+        current = etags[-1] if etags else FAKE_ETAG
+        stale = etags[-2] if len(etags) > 1 else FAKE_ETAG
+        headers |= {"current": {"If-Match": current}, "stale": {"If-Match": stale},
+                    "weak": {"If-Match": "W/" + current}, "star": {"If-Match": "*"},
+                    "missing": {}}[if_match]
+        return headers
+
+    def _note_category(self, slug: str, response) -> None:
+        """Keep a category's ETag: new for every acknowledged change, the same otherwise."""
+        etag = response.headers.get("ETag")
+        model = self.categories[slug]
+        if etag is None:
+            return
+        if len(model.etags) >= model.version:
+            assert model.etags[model.version - 1] == etag, f"{slug}: ETag changed unseen"
+        else:
+            assert etag not in model.etags, f"{slug}: a change kept an old ETag"
+            model.etags.append(etag)
+
+    def _move(self, slug: str, category: str) -> None:
+        """An entry the wiki moved on its own (a merge): one more version, an edit."""
+        entry = self.live[slug]
+        new_state = copy.deepcopy(entry.state)
+        new_state["category"] = category
+        entry.state = new_state
+        entry.snapshots.append(copy.deepcopy(new_state))
+        entry.action = "edit"
+        self.writes += 1
+
     # -- choices that depend on the model ---------------------------------------------
 
     def _draw_key(self, data, slug: str) -> str:
@@ -302,7 +374,7 @@ class WikiMachine(RuleBasedStateMachine):
     @rule(target=entries,
           title=st.sampled_from(list(TITLES)),
           slug=st.sampled_from(SLUGS),
-          category=st.sampled_from(CATEGORIES),
+          category=st.sampled_from(CATEGORIES + sorted(NEW_CATEGORIES.values())),
           summary=st.sampled_from(list(SUMMARIES)),
           values=st.lists(st.sampled_from(GOOD_VALUES), max_size=3, unique_by=lambda v: v.key),
           fault=faults("title", "slug", "category", "summary", "value"),
@@ -316,7 +388,7 @@ class WikiMachine(RuleBasedStateMachine):
         body["attributes"] = {value.key: value.as_attribute() for value in values}
         response = self._send("POST", f"{API}/entries", self.auth["user"], body)
         attributes = self._attribute_changes(values)
-        if fault is not None or attributes is None:
+        if fault is not None or attributes is None or category not in self.categories:
             self._check(response, 400)
             return multiple()
         if slug is not None and slug in self.live:
@@ -429,7 +501,8 @@ class WikiMachine(RuleBasedStateMachine):
             return
         entry = self.live[slug]
         changes = self._attribute_changes(values)
-        if fault is not None or changes is None:
+        if fault is not None or changes is None or (
+                category is not None and category not in self.categories):
             self._check(response, 400)
             return
         if removed is not None and removed not in entry.state["attributes"]:
@@ -471,7 +544,7 @@ class WikiMachine(RuleBasedStateMachine):
             self._check(response, refused)
             return
         attributes = self._attribute_changes(values)
-        if fault is not None or attributes is None:
+        if fault is not None or attributes is None or category not in self.categories:
             self._check(response, 400)
             return
         self._check(response, 200)
@@ -493,8 +566,12 @@ class WikiMachine(RuleBasedStateMachine):
         if refused:
             self._check(response, refused)
             return
-        self._check(response, 200)
         entry = self.live[slug]
+        wanted = entry.snapshots[version - 1]["category"]
+        if wanted != entry.state["category"] and wanted not in self.categories:
+            self._check(response, 400)  # its category was merged away meanwhile
+            return
+        self._check(response, 200)
         self._commit(slug, entry.snapshots[version - 1], response, "revert")
 
     @rule(slug=entries, who=st.sampled_from(["admin", "admin", "user"]),
@@ -523,6 +600,97 @@ class WikiMachine(RuleBasedStateMachine):
         response = self._send(method, API + path.format(slug=slug),
                               self._headers(slug, "current", who), body)
         self._check(response, 401)
+
+    @rule(name=st.sampled_from(sorted(NEW_CATEGORIES)), parent=st.sampled_from(PARENTS),
+          who=st.sampled_from(["user", "user", "user", "anonymous"]))
+    def create_category(self, name, parent, who):
+        """POST /categories: 201; 409 for a taken slug; 400 for a missing or too deep parent."""
+        body = {"name": name, **({"parent": parent} if parent else {})}
+        response = self._send("POST", f"{API}/categories", self.auth[who], body)
+        slug = NEW_CATEGORIES[name]
+        if who == "anonymous":
+            self._check(response, 401)
+        elif slug in self.categories:
+            self._check(response, 409)
+        elif parent is not None and (parent not in self.categories
+                                     or len(self._trail(parent)) + 1 > 3):
+            self._check(response, 400)
+        else:
+            self._check(response, 201)
+            self.categories[slug] = ModelCategory(name, parent)
+            self._note_category(slug, response)
+
+    @precondition(lambda self: self.categories)
+    @rule(data=st.data(), change=st.sampled_from(["description", "description", "name",
+                                                  "parent"]),
+          who=st.sampled_from(["user", "user", "admin"]), if_match=st.sampled_from(IF_MATCH))
+    def patch_category(self, data, change, who, if_match):
+        """PATCH /categories/<slug>: editors change the description, admins also rename and
+        move (403 for an editor), with If-Match; a parent that loops is a 400."""
+        slug = data.draw(st.sampled_from(sorted(self.categories)), label="category")
+        model = self.categories[slug]
+        value = data.draw(st.sampled_from({"description": CATEGORY_DESCRIPTIONS,
+                                           "name": CATEGORY_NAMES,
+                                           "parent": PARENTS}[change]), label="value")
+        response = self._send("PATCH", f"{API}/categories/{slug}",
+                              self._category_headers(slug, if_match, who), {change: value})
+        if if_match in REFUSED_IF_MATCH:
+            self._check(response, REFUSED_IF_MATCH[if_match])
+            return
+        current = {"description": model.description, "name": model.name,
+                   "parent": model.parent}[change]
+        if change != "description" and value != current and who != "admin":
+            self._check(response, 403)
+            return
+        if change == "parent" and value is not None and (
+                value not in self.categories or slug in self._trail(value)
+                or len(self._trail(value)) + 1 + self._depth_below(slug) > 3):
+            self._check(response, 400)
+            return
+        self._check(response, 200)
+        setattr(model, change, value)
+        model.version += 1
+        self._note_category(slug, response)
+
+    @precondition(lambda self: self.categories)
+    @rule(data=st.data(), who=st.sampled_from(["admin", "admin", "user"]))
+    def delete_category(self, data, who):
+        """DELETE /categories/<slug>: admins only; 409 while it holds entries or others."""
+        slug = data.draw(st.sampled_from(sorted(self.categories)), label="category")
+        response = self._send("DELETE", f"{API}/categories/{slug}",
+                              self._category_headers(slug, "current", who))
+        if who != "admin":
+            self._check(response, 403)
+        elif any(entry.state["category"] == slug for entry in self.live.values()) or any(
+                model.parent == slug for model in self.categories.values()):
+            self._check(response, 409)
+        else:
+            self._check(response, 204)
+            del self.categories[slug]
+
+    @precondition(lambda self: self.categories)
+    @rule(data=st.data())
+    def merge_category(self, data):
+        """POST /categories/<slug>/merge: every entry moves (one version each), its
+        subcategories follow, it is gone; into itself, a missing one or below it: 400."""
+        slug = data.draw(st.sampled_from(sorted(self.categories)), label="category")
+        into = data.draw(st.sampled_from(sorted(self.categories) + ["nowhere"]), label="into")
+        response = self._send("POST", f"{API}/categories/{slug}/merge",
+                              self._category_headers(slug, "current", "admin"),
+                              {"into": into})
+        if into == slug or into not in self.categories or slug in self._trail(into):
+            self._check(response, 400)
+            return
+        self._check(response, 200)
+        for entry_slug, entry in sorted(self.live.items()):
+            if entry.state["category"] == slug:
+                self._move(entry_slug, into)
+        for model in self.categories.values():
+            if model.parent == slug:
+                model.parent = into
+                model.version += 1
+        del self.categories[slug]
+        self._note_category(into, response)
 
     # -- invariants ----------------------------------------------------------------------
 
@@ -559,11 +727,16 @@ class WikiMachine(RuleBasedStateMachine):
         listing = self.client.get(f"{API}/entries?per_page=1")
         self._check(listing, 200)
         assert listing.get_json()["_meta"]["total"] == len(self.live)
-        counts = {category["slug"]: category["entry_count"]
-                  for category in self.client.get(f"{API}/categories").get_json()["_items"]}
-        for category in CATEGORIES:
-            expected = sum(entry.state["category"] == category for entry in self.live.values())
-            assert counts[category] == expected, f"{category}: {counts[category]} ≠ {expected}"
+        listed = {category["slug"]: category for category in
+                  self.client.get(f"{API}/categories?per_page=100").get_json()["_items"]}
+        assert set(listed) == set(self.categories), f"{sorted(listed)} ≠ {sorted(self.categories)}"
+        for slug, model in self.categories.items():
+            expected = sum(entry.state["category"] == slug for entry in self.live.values())
+            shown = listed[slug]
+            assert shown["entry_count"] == expected, f"{slug}: {shown['entry_count']} ≠ {expected}"
+            assert (shown["name"], shown["parent"], shown["description"], shown["version"]) == (
+                model.name, model.parent, model.description, model.version), slug
+            self._note_category(slug, self.client.get(f"{API}/categories/{slug}"))
         ram = self.client.get(f"{API}/attributes/ram")
         self._check(ram, 200 if "ram" in self.defined else 404)
         stored = self.repos.revisions.col.count_documents({})
@@ -632,10 +805,19 @@ def _plant_unrecorded_reverts(monkeypatch) -> None:
     monkeypatch.setattr(Wiki, "_record", record_all_but_reverts)
 
 
+def _plant_merges_that_leave_entries_behind(monkeypatch) -> None:
+    from app.services.categories import Categories
+
+    monkeypatch.setattr(Categories, "_move_entries", lambda self, user, slug, into, comment:
+                        None)
+
+
 #: A planted bug → what the machine's failure says.
 BUGS = {
     "stale If-Match accepted on attribute writes": (_plant_lost_updates, "expected 412"),
     "revert records no revision": (_plant_unrecorded_reverts, "revisions"),
+    "a merge leaves its entries behind": (_plant_merges_that_leave_entries_behind,
+                                          r"pixel|galaxy|≠"),
 }
 
 
@@ -644,7 +826,7 @@ def test_the_machine_catches_a_planted_bug(monkeypatch, bug):
     """With a bug planted in the app, the same machine fails (so it is able to fail)."""
     plant, message = BUGS[bug]
     plant(monkeypatch)
-    catcher = settings(MACHINE_SETTINGS, derandomize=True, database=None,
+    catcher = settings(MACHINE_SETTINGS, max_examples=80, derandomize=True, database=None,
                        phases=[Phase.generate], print_blob=False)
     with pytest.raises(AssertionError, match=message):
         run_state_machine_as_test(WikiMachine, settings=catcher)
