@@ -13,7 +13,7 @@ from pymongo import ASCENDING, ReturnDocument
 
 from ..domain.categories import STALE
 from ..domain.errors import NotFound, StaleVersion
-from .base import Repository, utcnow
+from .base import Repository, total_order, utcnow
 
 __all__ = ["CategoryRepository"]
 
@@ -100,8 +100,7 @@ class CategoryRepository(Repository):
 
     def children(self, slug: str) -> list[dict]:
         """The subcategories of ``slug``, by slug."""
-        return list(self.col.find({"parent": slug}).sort([("parent", ASCENDING),
-                                                          ("slug", ASCENDING)]))
+        return list(self.col.find({"parent": slug}).sort(total_order([("slug", ASCENDING)])))
 
     def add_entries(self, slug: str, n: int) -> None:
         """Adjust a category's entry count by ``n`` (negative to subtract)."""

@@ -61,14 +61,9 @@ class EntryRepository(Repository):
             self.col.insert_one(doc)
         return doc
 
-    def ids_in_category(self, slug: str) -> list:
-        """The ids of every entry in one category."""
-        return [doc["_id"] for doc in self.col.find({"category": slug}, {"_id": 1})]
-
     def with_title_key(self, key: str, limit: int = 10) -> list[dict]:
         """Entries whose case-folded title is exactly ``key``."""
-        return self.find({"title_key": key}, [("title_key", ASCENDING), ("_id", ASCENDING)],
-                         limit=limit)
+        return self.find({"title_key": key}, [("_id", ASCENDING)], limit=limit)
 
     def update(
         self,

@@ -76,6 +76,8 @@ INDEXES: tuple[Index, ...] = (
           serves="recent changes (also without one user)"),
     Index("revisions", (("action", ASCENDING), ("at", DESCENDING), ("_id", DESCENDING)),
           serves="recent changes: new entries only"),
+    Index("revisions", (("category", ASCENDING), ("at", DESCENDING), ("_id", DESCENDING)),
+          serves="recent changes in one category (the entry's category when changed)"),
     Index("revisions", (("user", ASCENDING), ("at", DESCENDING), ("_id", DESCENDING)),
           serves="a user's contributions"),
     Index("revisions", (("slug", ASCENDING), ("at", DESCENDING), ("_id", DESCENDING)),

@@ -41,14 +41,14 @@ class RevisionRepository(Repository):
             raise NotFound("Version", version)
         return doc
 
-    def recent(self, limit: int = 50, skip: int = 0, *, entry_ids: list | None = None,
+    def recent(self, limit: int = 50, skip: int = 0, *, category: str | None = None,
                user: str | None = None, action: str | None = None,
                not_user: str | None = None) -> list[dict]:
-        """The latest changes across the wiki, newest first, optionally only those of some
-        entries, by one user, of one action, or not by one user."""
+        """The latest changes across the wiki, newest first, optionally only those made to
+        entries of one category, by one user, of one action, or not by one user."""
         clauses: list[dict] = []
-        if entry_ids is not None:
-            clauses.append({"entry_id": {"$in": list(entry_ids)}})
+        if category is not None:
+            clauses.append({"category": category})
         if user is not None:
             clauses.append({"user": user})
         if action is not None:

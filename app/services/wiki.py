@@ -241,7 +241,7 @@ class Wiki:
         state = revisions.entry_state(removed)
         self._record({**removed, "version": removed["version"] + 1}, user, "delete",
                      revisions.changes_between(state, {}), comment,
-                     extra={"slug": removed["slug"], "category": removed.get("category")})
+                     extra={"slug": removed["slug"]})
         self.repos.categories.add_entries(removed["category"], -1)
         self.repos.comparisons.forget_entry(removed["slug"])
         return removed
@@ -343,9 +343,8 @@ class Wiki:
                        user: str | None = None, created_only: bool = False,
                        hide_user: str | None = None) -> list[dict]:
         """The latest revisions across the wiki, newest first, filtered as recent changes
-        offers: entries now in one category, one user's, new entries only, not mine."""
-        entry_ids = self.repos.entries.ids_in_category(category) if category else None
-        return self.repos.revisions.recent(limit, skip, entry_ids=entry_ids, user=user,
+        offers: made to entries of one category, one user's, new entries only, not mine."""
+        return self.repos.revisions.recent(limit, skip, category=category, user=user,
                                            action="create" if created_only else None,
                                            not_user=hide_user)
 
@@ -397,14 +396,16 @@ class Wiki:
                 comment: str, *, extra: dict | None = None) -> None:
         """Write the revision of a change that was just stored.
 
-        ``extra`` adds fields some actions keep: a deletion its slug and category (to find
-        and restore it), a revert the version it went back to.
+        Each revision names the entry's category (after the change), for recent changes by
+        category. ``extra`` adds fields some actions keep: a deletion its slug (to find and
+        restore it), a revert the version it went back to.
         """
         if not isinstance(comment, str) or len(comment) > 500:
             comment = str(comment)[:500]
         self.repos.revisions.add({
             "entry_id": entry["_id"], "version": entry["version"], "at": utcnow(), "user": user,
-            "action": action, "changes": changes, "comment": comment.strip(), **(extra or {}),
+            "action": action, "changes": changes, "comment": comment.strip(),
+            "category": entry.get("category"), **(extra or {}),
         })
 
     @staticmethod

@@ -44,7 +44,7 @@ def test_to_doc_has_exactly_the_fields():
     definition = Definition(key="weight", label="Weight", type="number", unit="g")
     assert definition.to_doc() == {
         "key": "weight", "label": "Weight", "type": "number", "unit": "g", "better": "none",
-        "group": "General", "order": 1000, "description": "",
+        "group": "General", "order": 1000, "description": "", "label_zh": "", "group_zh": "",
     }
 
 
