@@ -249,3 +249,151 @@ def test_by_ids_is_one_query_and_leaves_out_deleted(wiki, phones, monkeypatch):
     found = phones.entries.by_ids([first["_id"], second["_id"], first["_id"]])
     assert list(found) == [first["_id"]] and len(calls) == 1
     assert phones.entries.by_ids([]) == {}
+
+
+# -- issue 13: growing the wiki ---------------------------------------------------------------
+
+
+def test_add_attribute_refuses_what_the_entry_has_and_replaces_when_told(wiki, phones):
+    """add_attribute: AttributeExists names the value; replace=True replaces it."""
+    from app.domain.errors import AttributeExists
+
+    _create(wiki, weight="201.2 g")
+    with pytest.raises(AttributeExists) as caught:
+        wiki.add_attribute("bob", "pixel-8", 1, A(None, "0.2 kg", label="WEIGHT"))
+    assert (caught.value.key, caught.value.text, caught.value.current["value"]) == (
+        "weight", "201.2 g", 201.2)
+    assert caught.value.message == "Weight is already 201.2 g."
+    assert phones.entries.get("pixel-8")["version"] == 1
+    entry = wiki.add_attribute("bob", "pixel-8", 1, A(None, "0.2 kg", label="WEIGHT"),
+                               replace=True)
+    assert entry["attributes"]["weight"]["value"] == 0.2 and entry["version"] == 2
+
+
+def test_key_for_matches_labels_exactly_after_folding_never_by_prefix(wiki, phones):
+    """Labels (English or Chinese) fold case, width and punctuation; a taken key is
+    numbered for a new label; a label with nothing to make a key from is refused."""
+    from app.domain.definitions import validate_definition
+
+    phones.definitions.insert(validate_definition(
+        {"key": "battery", "label": "Battery capacity", "label_zh": "电池容量",
+         "type": "number", "unit": "mAh"}), "t")
+    assert wiki.key_for(A(None, "1", label="Screen-Size!")) == "screen"
+    assert wiki.key_for(A(None, "1", label="ＷＥＩＧＨＴ")) == "weight"
+    assert wiki.key_for(A(None, "1", label="电池容量")) == "battery"
+    assert wiki.key_for(A(None, "1", label="Battery")) == "battery_2"
+    assert wiki.key_for(A("given", "1", label="Weight")) == "given"
+    with pytest.raises(InvalidValue):
+        wiki.key_for(A(None, "1"))
+    with pytest.raises(InvalidValue):
+        wiki.key_for(A(None, "1", label="!!!"))
+
+
+def test_a_new_attribute_joins_a_section_named_in_chinese(wiki, phones):
+    """A new attribute's section typed as a Chinese section name is that section."""
+    from app.domain.definitions import validate_definition
+
+    phones.definitions.insert(validate_definition(
+        {"key": "height", "label": "Height", "type": "number", "unit": "mm",
+         "group": "Body", "group_zh": "机身"}), "t")
+    _create(wiki)
+    wiki.set_attribute("bob", "pixel-8", 1, A("depth", "8 mm", type="number", group="机身"))
+    assert phones.definitions.get("depth").group == "Body"
+    wiki.set_attribute("bob", "pixel-8", 2, A("glow", "yes", type="boolean", group="Light"))
+    assert phones.definitions.get("glow").group == "Light"
+
+
+def test_near_duplicates_fold_case_punctuation_and_find_numbered_slugs(wiki, phones):
+    """"iphone-15!" finds iPhone 15 and the iphone-15-2 made after it; others not."""
+    first = _create(wiki, title="iPhone 15")
+    second = _create(wiki, title="IPHONE 15")
+    _create(wiki, title="iPhone 15 Pro")
+    assert second["slug"] == "iphone-15-2"
+    found = wiki.near_duplicates("iphone-15!")
+    assert [doc["slug"] for doc in found] == [first["slug"], second["slug"]]
+    assert wiki.near_duplicates("Galaxy S24") == []
+
+
+def test_delete_and_restore_keep_the_id_history_and_slug(wiki, phones):
+    """A restored entry is its old self under its old id and slug, one revision more."""
+    entry = _create(wiki, weight="187 g")
+    wiki.set_attribute("bob", "pixel-8", 1, A("weight", "190 g"))
+    wiki.delete_entry("admin", "pixel-8", 2, comment="oops")
+    gone = wiki.deleted_entry("pixel-8")
+    assert (gone["title"], gone["user"], gone["entry_id"]) == ("Pixel 8", "admin",
+                                                                str(entry["_id"]))
+    assert phones.categories.get("phones")["entry_count"] == 0
+    back = wiki.restore_entry("admin", str(entry["_id"]), comment="needed")
+    assert (back["_id"], back["slug"], back["version"]) == (entry["_id"], "pixel-8", 4)
+    assert back["attributes"]["weight"]["value"] == 190
+    history = phones.revisions.for_entry(entry["_id"])
+    assert [(r["version"], r["action"]) for r in history] == [
+        (1, "create"), (2, "edit"), (3, "delete"), (4, "restore")]
+    assert history[-1]["comment"] == "needed"
+    assert phones.categories.get("phones")["entry_count"] == 1
+    assert wiki.deleted_entry("pixel-8") is None  # it is back
+    with pytest.raises(NotFound):
+        wiki.restore_entry("admin", str(entry["_id"]))  # not deleted now
+    with pytest.raises(NotFound):
+        wiki.restore_entry("admin", "not-an-id")
+    with pytest.raises(InvalidValue, match="deletion"):
+        wiki.revert("admin", "pixel-8", 4, 3)  # the version that recorded the deletion
+
+
+def test_restore_takes_a_free_slug_and_needs_its_category(wiki, phones, repos):
+    """A slug taken meanwhile gives the restored entry the next free one; a category
+    that is gone is refused, saying so."""
+    entry = _create(wiki)
+    wiki.delete_entry("admin", "pixel-8", 1)
+    _create(wiki)  # takes pixel-8
+    back = wiki.restore_entry("admin", entry["_id"])
+    assert back["slug"] == "pixel-8-2"
+    other = wiki.create_entry("alice", title="ThinkPad", category="laptops")
+    wiki.delete_entry("admin", other["slug"], 1)
+    with repos.store.writing():
+        repos.categories.col.delete_one({"slug": "laptops"})
+    with pytest.raises(InvalidValue, match="no longer exists"):
+        wiki.restore_entry("admin", other["_id"])
+
+
+def test_recent_changes_filter_by_category_user_action_and_not_mine(wiki, phones):
+    """Each filter of recent changes, alone and together, newest first."""
+    _create(wiki, title="Pixel 8")
+    wiki.create_entry("bob", title="ThinkPad", category="laptops")
+    wiki.set_attribute("bob", "pixel-8", 1, A("weight", "190 g"))
+
+    def shown(**filters):
+        return [(r["user"], r["action"], r["version"])
+                for r in wiki.recent_changes(10, **filters)]
+
+    assert shown() == [("bob", "edit", 2), ("bob", "create", 1), ("alice", "create", 1)]
+    assert shown(category="phones") == [("bob", "edit", 2), ("alice", "create", 1)]
+    assert shown(user="bob", created_only=True) == [("bob", "create", 1)]
+    assert shown(hide_user="bob") == [("alice", "create", 1)]
+    assert shown(category="laptops", hide_user="bob") == []
+
+
+def test_edit_details_sets_and_removes_the_picture_and_cleans_up(wiki, phones, repos):
+    """An uploaded picture is stored; a refused edit removes the file again."""
+    import io
+
+    from PIL import Image
+
+    _create(wiki)
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (9, 9, 9)).save(out, format="PNG")
+    picture = wiki.store_picture(out.getvalue(), "pixel-8")
+    entry = wiki.edit_details("bob", "pixel-8", 1, fields={"title": "Pixel Eight"},
+                              picture=picture, comment="a picture")
+    assert entry["attributes"]["image"]["file"] == picture.file_id
+    assert entry["title"] == "Pixel Eight"
+    stale = wiki.store_picture(out.getvalue(), "pixel-8")
+    with pytest.raises(StaleVersion):
+        wiki.edit_details("bob", "pixel-8", 1, fields={}, picture=stale)
+    with pytest.raises(NotFound):
+        repos.images.get(stale.file_id)  # the refused upload left nothing behind
+    entry = wiki.edit_details("bob", "pixel-8", 2, fields={}, remove_picture=True)
+    assert "image" not in entry["attributes"]
+    entry = wiki.edit_details("bob", "pixel-8", 3, fields={},
+                              picture="https://example.org/p8.png")
+    assert entry["attributes"]["image"]["value"] == "https://example.org/p8.png"

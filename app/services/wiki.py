@@ -460,7 +460,9 @@ class Wiki:
                     raise InvalidValue(
                         _("'%(key)s' is a new attribute: choose its type.") % {"key": key},
                         "type")
-                sample = "" if isinstance(item.value, UploadedImage) else item.value
+                # An uploaded file stands for a picture address when the attribute is made.
+                sample = "https://example.org/picture.png" \
+                    if isinstance(item.value, UploadedImage) else item.value
                 definition = define_on_first_use(
                     key, item.type, sample, label=item.label, unit=item.unit,
                     better=item.better, group=self._section(item.group))
