@@ -27,6 +27,7 @@ from .category_forms import (
     suggested_text,
 )
 from .filters import category_name
+from .forms import require_form
 from .main import PER_PAGE, SORT_CHOICES, Page, page_number, sort_choice
 
 __all__ = ["bp"]
@@ -193,9 +194,7 @@ def new():
     status = 200
     if request.method == "POST":
         try:
-            if not form.validate_on_submit():
-                raise InvalidValue(_("The form could not be read; reload the page and try "
-                                     "again."))
+            require_form(form, versioned=False)
             created = categories().create(current_user.username,
                                           _form_data(form, editing=False))
         except (InvalidValue, Conflict) as exc:
@@ -225,9 +224,7 @@ def edit(slug: str):
     status = 200
     if request.method == "POST":
         try:
-            if not form.validate_on_submit() or form.version.data is None:
-                raise InvalidValue(_("The form could not be read; reload the page and try "
-                                     "again."))
+            require_form(form)
             service.update(current_user.username, slug, form.version.data,
                            _form_data(form, editing=True), admin=_is_admin())
         except StaleVersion as exc:
@@ -255,8 +252,7 @@ def merge(slug: str):
     """Merge a category into another (admins): every entry moves, each as an edit."""
     form = MergeForm()
     try:
-        if form.version.data is None:
-            raise InvalidValue(_("The form could not be read; reload the page and try again."))
+        require_form(form, validate=False)
         target = categories().merge(current_user.username, slug, form.version.data,
                                     into=form.into.data, admin=_is_admin())
     except (InvalidValue, StaleVersion, Forbidden) as exc:
@@ -277,9 +273,7 @@ def delete(slug: str):
     form = DeleteCategoryForm()
     if request.method == "POST":
         try:
-            if form.version.data is None:
-                raise InvalidValue(_("The form could not be read; reload the page and try "
-                                     "again."))
+            require_form(form, validate=False)
             service.delete(current_user.username, slug, form.version.data, admin=True)
         except (InvalidValue, StaleVersion, Conflict) as exc:
             flash(exc.message, "danger")

@@ -49,6 +49,7 @@ from .entry_forms import (
     unit_groups,
 )
 from .filters import category_name, chinese
+from .forms import require_form
 from .main import page_number
 
 __all__ = ["bp"]
@@ -388,9 +389,7 @@ def edit(slug: str):
     status = 200
     if request.method == "POST":
         try:
-            if not form.validate_on_submit() or form.version.data is None:
-                raise InvalidValue(_("The form could not be read; reload the page and try "
-                                     "again."))
+            require_form(form)
             updated = wiki().edit_details(
                 current_user.username, entry["slug"], form.version.data,
                 fields={"title": form.title.data or "",

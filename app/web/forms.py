@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import DataRequired, Length
 
-__all__ = ["LoginForm", "RegisterForm", "LogoutForm"]
+from ..domain.errors import InvalidValue
+
+__all__ = ["LoginForm", "RegisterForm", "LogoutForm", "require_form"]
 
 
 class LoginForm(FlaskForm):
@@ -28,3 +31,11 @@ class RegisterForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     """Logging out is a POST with a CSRF token, never a link."""
+
+
+def require_form(form: FlaskForm, *, validate: bool = True, versioned: bool = True) -> None:
+    """Refuse a posted form that cannot be read (a bad CSRF token, a missing version):
+    the page then comes back with this message and everything typed."""
+    if (validate and not form.validate_on_submit()) or (
+            versioned and form.version.data is None):
+        raise InvalidValue(_("The form could not be read; reload the page and try again."))
