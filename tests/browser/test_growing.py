@@ -414,7 +414,8 @@ def test_delete_with_javascript_asks_in_a_dialog(page, page_watch, services):
     row(page, "weight").get_by_role("button", name=re.compile("Delete")).click()
     page.locator("#entry-attributes tr[data-key='weight'][data-suggested]").wait_for()
     assert page.url.endswith("/entries/delete-13-js")
-    assert "Attribute removed." in page.locator("[data-attribute-status]").text_content()
+    page.wait_for_function("() => document.querySelector('[data-attribute-status]')"
+                           ".textContent === 'Attribute removed.'")
 
 
 # -- 6. recent changes ------------------------------------------------------------------------
