@@ -528,3 +528,17 @@ def test_pages_at_both_widths_in_both_languages(new_page, admin13, name, path, w
         screenshot(page, f"i13-{name}-{width}-{short}")
         size = horizontal_overflow(page)
         assert size["overflow"] <= 0, (path, lang, size)
+
+
+@pytest.mark.parametrize("path", ["/categories", "/categories/phones",
+                                  "/categories/phones/edit", "/entries/new?title=Pixel+8",
+                                  "/entries/pixel-8", "/entries/pixel-8/edit", "/recent"])
+def test_new_pages_have_no_serious_accessibility_violations(page, path):
+    """axe-core finds nothing serious or critical on the pages this issue adds or changes
+    (logged in, so the editing forms and the user menu are there)."""
+    from .support import axe, format_violations
+
+    login(page, "alice")
+    page.goto(path)
+    violations = axe(page)
+    assert not violations, format_violations(violations)
