@@ -49,6 +49,27 @@ def test_export_then_import_reproduces_everything(seeded_app, fresh, tmp_path, f
     user = repos.users.find("alice")
     assert repos.avatars.get(user["avatar"]).data == \
         seeded_app.extensions["pkyx.repos"].avatars.get(user["avatar"]).data
+    phones = repos.categories.get("phones")  # issue 13's fields travel with the documents
+    assert phones["name_zh"] == "手机" and phones["attributes"][0] == {"key": "price"}
+    assert repos.definitions.get("weight").label_zh == "重量"
+
+
+def test_a_dump_keeps_the_tree_and_what_a_restore_needs(app, fresh, tmp_path):
+    """A category's parent and a deleted entry's last revision survive a dump, so the
+    imported wiki still shows the tree and restores the entry."""
+    categories, wiki = app.extensions["pkyx.categories"], app.extensions["pkyx.wiki"]
+    app.extensions["pkyx.repos"].categories.upsert("phones", "Phones")
+    categories.create("alice", {"name": "Foldables", "parent": "phones"})
+    entry = wiki.create_entry("alice", title="Fold 5", category="foldables")
+    wiki.delete_entry("boss", "fold-5", 1)
+    path = tmp_path / "tree.json"
+    dump.write_file(path, dump.export_data(app.extensions["pkyx.store"]))
+    dump.import_data(fresh.extensions["pkyx.store"], dump.read_file(path))
+    imported = fresh.extensions["pkyx.categories"]
+    assert [c["slug"] for c in imported.children("phones")] == ["foldables"]
+    restored = fresh.extensions["pkyx.wiki"].restore_entry("boss", str(entry["_id"]))
+    assert (restored["slug"], restored["category"], restored["version"]) == (
+        "fold-5", "foldables", 3)
 
 
 def _one_shot(data: dict) -> bytes:

@@ -349,3 +349,15 @@ def test_recent_changes_filters(client, editor, pixel, wiki):
     assert 'data-diff-link' in html
     empty = text(client.get("/recent?user=nobody"))
     assert "No changes match these filters." in empty
+
+
+def test_a_revert_from_the_diff_page_keeps_its_edit_summary(client, editor, pixel, wiki, repos):
+    wiki.set_attribute("bob", "pixel-8", 1, AttributeInput("weight", "190 g"))
+    page = text(client.get("/entries/pixel-8/diff?from=1&to=2"))
+    assert 'id="revert-comment"' in page
+    response = client.post("/entries/pixel-8/revert/1", data={
+        "csrf_token": editor, "version": 2, "comment": "the scale was wrong"})
+    assert response.status_code == 302
+    last = repos.revisions.for_entry(pixel["_id"])[-1]
+    assert (last["action"], last["comment"], last["reverted_to"]) == (
+        "revert", "the scale was wrong", 1)
