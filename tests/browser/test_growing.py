@@ -506,6 +506,8 @@ PAGES = [
     ("edit-entry", "/entries/pixel-8/edit", "alice"),
     ("new-entry", "/entries/new?title=Pixel+8", "alice"),
     ("recent", "/recent", "alice"),
+    ("history", "/entries/pixel-8/history", None),
+    ("compare", "/compare/iphone-15-vs-pixel-8", None),
     ("search-empty", "/search?q=Zorblax", "alice"),
     ("not-found", "/no/such/page", None),
 ]
