@@ -61,7 +61,7 @@ class DefinitionList(MethodView):
         """Define an attribute before first use: 201 with Location."""
         data = json_body(CREATE_FIELDS, required=("label", "type"), text=TEXT_FIELDS)
         definition = validate_definition(data)
-        repositories().definitions.insert(definition, editor())
+        repositories().definitions.insert(definition, editor()["username"])
         location = url_for("api.definition", key=definition.key)
         return _response(definition, 1, 201, {"Location": location})
 
@@ -91,7 +91,7 @@ class DefinitionItem(MethodView):
                     f"The {fixed} of an attribute cannot change: stored values were read "
                     f"with it. Define a new attribute instead.", fixed)
         changed = validate_definition({**definition.to_doc(), **data})
-        new_version = repos.definitions.replace(changed, editor(), version)
+        new_version = repos.definitions.replace(changed, editor()["username"], version)
         return _response(changed, new_version)
 
     @api_auth.login_required(role="admin")

@@ -131,9 +131,12 @@ ENTRY_PROPERTIES: dict[str, Schema] = {
     "attributes": {"type": "object", "additionalProperties": ref("AttributeValue")},
     "version": {"type": "integer", "minimum": 1},
     "created_at": nullable(TIME),
-    "created_by": nullable(TEXT),
+    "created_by": nullable({**TEXT, "description": "The author's username."}),
+    "created_by_id": nullable({**ID, "description": "The author's account id (null when "
+                                                    "the account is not known)."}),
     "updated_at": nullable(TIME),
-    "updated_by": nullable(TEXT),
+    "updated_by": nullable({**TEXT, "description": "The last editor's username."}),
+    "updated_by_id": nullable({**ID, "description": "The last editor's account id."}),
     "_links": links("self", "html", "attributes", "revisions"),
 }
 
@@ -244,7 +247,9 @@ SCHEMAS: dict[str, Schema] = {
         "entry_id": ID,
         "version": {"type": "integer", "minimum": 1},
         "at": TIME,
-        "user": nullable(TEXT),
+        "user": nullable({**TEXT, "description": "The editor's username."}),
+        "user_id": nullable({**ID, "description": "The editor's account id (null when the "
+                                                  "account is not known)."}),
         "action": {"type": "string", "enum": list(ACTIONS)},
         "comment": TEXT,
         "changes": {"type": "array", "items": ref("Change")},

@@ -138,9 +138,9 @@ class EntryRepository(Repository):
         return self.find({"category": category} if category else {}, SORTS["updated"],
                          limit=limit)
 
-    def by_creator(self, username: str, limit: int = 50) -> list[dict]:
-        """Entries a user created, newest first."""
-        return self.find({"created_by": username}, total_order([("created_at", DESCENDING)]),
+    def by_creator(self, user_id: ObjectId, limit: int = 50) -> list[dict]:
+        """Entries a user's account created, newest first."""
+        return self.find({"created_by_id": user_id}, total_order([("created_at", DESCENDING)]),
                          limit=limit)
 
     def title_prefix(self, text: str, limit: int = 10) -> list[dict]:

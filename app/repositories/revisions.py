@@ -46,9 +46,10 @@ class RevisionRepository(Repository):
         return list(self.col.find({}).sort(total_order([("at", DESCENDING)]))
                     .skip(skip).limit(limit))
 
-    def by_user(self, username: str, limit: int = 50) -> list[dict]:
-        """A user's latest contributions."""
-        cursor = self.col.find({"user": username}).sort(total_order([("at", DESCENDING)]))
+    def by_user(self, user_id: ObjectId, limit: int = 50) -> list[dict]:
+        """A user's latest contributions (by account id: a later account with the same
+        name never inherits them)."""
+        cursor = self.col.find({"user_id": user_id}).sort(total_order([("at", DESCENDING)]))
         cursor = cursor.limit(limit)
         return list(cursor)
 

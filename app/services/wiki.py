@@ -7,15 +7,21 @@ Every change that is stored is recorded as one revision.
 Example::
 
     wiki = Wiki(repos)
-    entry = wiki.create_entry("alice", title="Pixel 8", category="phones",
+    entry = wiki.create_entry(alice, title="Pixel 8", category="phones",
                               attributes=[AttributeInput("weight", "187 g")])
-    wiki.set_attribute("bob", "pixel-8", entry["version"], AttributeInput("weight", "0.19 kg"))
+    wiki.set_attribute(bob, "pixel-8", entry["version"], AttributeInput("weight", "0.19 kg"))
+
+``alice`` and ``bob`` are user documents (or :class:`Editor` objects, or plain names for the
+seed and operators). Every change stores the editor's name, for display, and the
+account's id, which profiles and counters go by: a later account never inherits them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
+
+from bson import ObjectId
 
 from ..domain import compare, entries, revisions
 from ..domain.definitions import Definition, define_on_first_use, key_from_label
@@ -24,7 +30,24 @@ from ..domain.types import parse_value
 from ..repositories import Repositories
 from ..repositories.base import utcnow
 
-__all__ = ["Wiki", "AttributeInput", "UploadedImage"]
+__all__ = ["Wiki", "AttributeInput", "UploadedImage", "Editor"]
+
+
+@dataclass(frozen=True)
+class Editor:
+    """Who makes a change: the name shown in history and the account's stable id.
+
+    ``id`` is ``None`` for names with no account (the seed's definitions, operators'
+    scripts); such changes count for nobody.
+    """
+
+    name: str
+    id: ObjectId | None = None
+
+
+#: What the wiki's operations accept as the editor: an :class:`Editor`, a user document,
+#: or a username (looked up, for the seed and scripts).
+Actor = Editor | Mapping | str
 
 
 @dataclass(frozen=True)
@@ -74,7 +97,7 @@ class Wiki:
 
     def create_entry(
         self,
-        user: str,
+        user: Actor,
         *,
         title: object,
         category: object,
@@ -84,6 +107,7 @@ class Wiki:
         comment: str = "",
     ) -> dict:
         """Create an entry (version 1) with its first attributes, recorded as a revision."""
+        editor = self.editor(user)
         title = entries.check_title(title)
         summary = entries.check_summary(summary)
         category = self._check_category(category)
@@ -95,18 +119,18 @@ class Wiki:
             raise Conflict("An entry with this slug already exists.", "slug")
         state = {"title": title, "summary": summary, "category": category,
                  **{f"attr.{key}": value for key, value in values.items()}}
-        self._store_definitions(new_defs, user)
-        doc = {"slug": slug, **self._document_fields(state, user), "created_at": utcnow(),
-               "created_by": user}
+        self._store_definitions(new_defs, editor)
+        doc = {"slug": slug, **self._document_fields(state, editor), "created_at": utcnow(),
+               "created_by": editor.name, "created_by_id": editor.id}
         entry = self.repos.entries.insert(doc)
-        self._record(entry, user, "create", revisions.changes_between({}, state), comment)
+        self._record(entry, editor, "create", revisions.changes_between({}, state), comment)
         self.repos.categories.add_entries(category, 1)
-        self.repos.users.count_contribution(user, created=True)
+        self._count(editor, created=True)
         return entry
 
     def edit_entry(
         self,
-        user: str,
+        user: Actor,
         ident: str,
         expected_version: int,
         *,
@@ -117,6 +141,7 @@ class Wiki:
         action: str = "edit",
     ) -> dict:
         """Change entry fields and attributes in one revision, if still at ``expected_version``."""
+        editor = self.editor(user)
         entry = self.repos.entries.get(ident)
         state = revisions.entry_state(entry)
         new_state = dict(state)
@@ -128,23 +153,24 @@ class Wiki:
                 raise NotFound("Attribute", key)
             new_state.pop(f"attr.{key}")
         new_state |= {f"attr.{key}": value for key, value in values.items()}
-        self._store_definitions(new_defs, user)
-        return self._save(entry, expected_version, user, state, new_state, action, comment)
+        self._store_definitions(new_defs, editor)
+        return self._save(entry, expected_version, editor, state, new_state, action, comment)
 
-    def set_attribute(self, user: str, ident: str, expected_version: int,
+    def set_attribute(self, user: Actor, ident: str, expected_version: int,
                       item: AttributeInput, comment: str = "") -> dict:
         """Add or change one attribute of an entry."""
         return self.edit_entry(user, ident, expected_version, set_attributes=[item],
                                comment=comment)
 
-    def delete_attribute(self, user: str, ident: str, expected_version: int, key: str,
+    def delete_attribute(self, user: Actor, ident: str, expected_version: int, key: str,
                          comment: str = "") -> dict:
         """Remove one attribute from an entry."""
         return self.edit_entry(user, ident, expected_version, unset=[key], comment=comment)
 
-    def revert(self, user: str, ident: str, expected_version: int, to_version: int,
+    def revert(self, user: Actor, ident: str, expected_version: int, to_version: int,
                comment: str = "") -> dict:
         """Bring an entry back to an earlier version, as a new revision."""
+        editor = self.editor(user)
         entry = self.repos.entries.get(ident)
         history = self.repos.revisions.for_entry(entry["_id"])
         state = revisions.entry_state(entry)
@@ -153,15 +179,16 @@ class Wiki:
         if new_state.get("category") != state.get("category"):
             self._check_category(new_state["category"])
         comment = comment or f"Revert to version {to_version}"
-        return self._save(entry, expected_version, user, state, new_state, "revert", comment)
+        return self._save(entry, expected_version, editor, state, new_state, "revert", comment)
 
-    def delete_entry(self, user: str, ident: str, expected_version: int,
+    def delete_entry(self, user: Actor, ident: str, expected_version: int,
                      comment: str = "") -> dict:
         """Delete an entry if still at ``expected_version``; its history is kept."""
+        editor = self.editor(user)
         entry = self.repos.entries.get(ident)
         removed = self.repos.entries.delete(entry["_id"], expected_version)
         state = revisions.entry_state(removed)
-        self._record({**removed, "version": removed["version"] + 1}, user, "delete",
+        self._record({**removed, "version": removed["version"] + 1}, editor, "delete",
                      revisions.changes_between(state, {}), comment)
         self.repos.categories.add_entries(removed["category"], -1)
         self.repos.comparisons.forget_entry(removed["slug"])
@@ -202,7 +229,21 @@ class Wiki:
 
     # -- internals -------------------------------------------------------------------
 
-    def _save(self, entry: dict, expected_version: int, user: str, state: dict,
+    def editor(self, user: Actor) -> Editor:
+        """The :class:`Editor` of a user document, an Editor, or a username (looked up)."""
+        if isinstance(user, Editor):
+            return user
+        if isinstance(user, Mapping):
+            return Editor(user["username"], user["_id"])
+        account = self.repos.users.find_by_name(user)
+        return Editor(account["username"], account["_id"]) if account else Editor(user)
+
+    def _count(self, editor: Editor, *, created: bool) -> None:
+        """One more creation or edit on the editor's account (if there is one)."""
+        if editor.id is not None:
+            self.repos.users.count_contribution(editor.id, created=created)
+
+    def _save(self, entry: dict, expected_version: int, editor: Editor, state: dict,
               new_state: dict, action: str, comment: str) -> dict:
         """Store ``new_state`` with one revision; a no-op stores nothing."""
         changes = revisions.changes_between(state, new_state)
@@ -210,33 +251,35 @@ class Wiki:
             if entry["version"] != expected_version:
                 raise StaleVersion(expected_version, entry["version"])
             return entry
-        fields = self._document_fields(new_state, user)
+        fields = self._document_fields(new_state, editor)
         updated = self.repos.entries.update(entry["_id"], expected_version, fields)
-        self._record(updated, user, action, changes, comment)
+        self._record(updated, editor, action, changes, comment)
         if state.get("category") != new_state.get("category"):
             self.repos.categories.add_entries(state["category"], -1)
             self.repos.categories.add_entries(new_state["category"], 1)
-        self.repos.users.count_contribution(user, created=False)
+        self._count(editor, created=False)
         return updated
 
-    def _record(self, entry: dict, user: str, action: str, changes: list[dict],
+    def _record(self, entry: dict, editor: Editor, action: str, changes: list[dict],
                 comment: str) -> None:
         """Write the revision of a change that was just stored."""
         if not isinstance(comment, str) or len(comment) > 500:
             comment = str(comment)[:500]
         self.repos.revisions.add({
-            "entry_id": entry["_id"], "version": entry["version"], "at": utcnow(), "user": user,
+            "entry_id": entry["_id"], "version": entry["version"], "at": utcnow(),
+            "user": editor.name, "user_id": editor.id,
             "action": action, "changes": changes, "comment": comment.strip(),
         })
 
     @staticmethod
-    def _document_fields(state: dict, user: str) -> dict:
+    def _document_fields(state: dict, editor: Editor) -> dict:
         """The stored fields of an entry in ``state``, with search keys and a stamp."""
         fields = revisions.entry_fields(state)
         fields["title_key"] = entries.title_key(fields["title"])
         fields["keywords"] = entries.keywords(fields["title"], fields.get("summary") or "")
         fields["updated_at"] = utcnow()
-        fields["updated_by"] = user
+        fields["updated_by"] = editor.name
+        fields["updated_by_id"] = editor.id
         return fields
 
     def _check_field(self, name: str, value: object) -> object:
@@ -302,11 +345,11 @@ class Wiki:
             return value.stored()
         return parse_value(definition, value)
 
-    def _store_definitions(self, definitions: list[Definition], user: str) -> None:
+    def _store_definitions(self, definitions: list[Definition], editor: Editor) -> None:
         """Store new definitions; one created meanwhile by someone else is fine."""
         for definition in definitions:
             try:
-                self.repos.definitions.insert(definition, user)
+                self.repos.definitions.insert(definition, editor.name)
             except Conflict:
                 existing = self.repos.definitions.get(definition.key)
                 if existing.type != definition.type:

@@ -227,7 +227,7 @@ def set_attribute(slug: str):
         item = attribute_input(request.form)
         if item.key is None and item.label is None:
             raise InvalidValue(_("Give the attribute a key or a label."), "key")
-        updated = wiki().set_attribute(current_user.username, entry["slug"], version, item)
+        updated = wiki().set_attribute(current_user.doc, entry["slug"], version, item)
     except StaleVersion as exc:
         return _stale(entry["slug"], exc, form_id)
     except InvalidValue as exc:
@@ -245,7 +245,7 @@ def delete_attribute(slug: str, key: str):
     form = DeleteAttributeForm()
     form_id = f"delete-{key}"
     try:
-        updated = wiki().delete_attribute(current_user.username, entry["slug"],
+        updated = wiki().delete_attribute(current_user.doc, entry["slug"],
                                           _version_of(form), key)
     except StaleVersion as exc:
         return _stale(entry["slug"], exc, form_id)
@@ -272,7 +272,7 @@ def new():
     if form.validate_on_submit():
         try:
             entry = wiki().create_entry(
-                current_user.username, title=form.title.data, category=form.category.data,
+                current_user.doc, title=form.title.data, category=form.category.data,
                 summary=(form.summary.data or "").replace("\r\n", "\n"))
         except InvalidValue as exc:
             field = getattr(form, exc.field or "", None)
@@ -358,7 +358,7 @@ def revert(slug: str, version: int):
     entry = get_entry(slug)
     form = RevertForm()
     try:
-        updated = wiki().revert(current_user.username, entry["slug"], _version_of(form),
+        updated = wiki().revert(current_user.doc, entry["slug"], _version_of(form),
                                 version)
     except StaleVersion:
         flash(_("Someone else changed this entry meanwhile; look at the history again "

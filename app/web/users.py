@@ -41,11 +41,11 @@ def profile(username: str):
     """A user's public profile: avatar, details, counts and latest contributions."""
     repos = repositories()
     user = repos.users.get(username)
-    edits = repos.revisions.by_user(user["username"], CONTRIBUTIONS)
+    edits = repos.revisions.by_user(user["_id"], CONTRIBUTIONS)
     return render_template(
         "users/profile.html", user=user, edits=edits,
         entries=entries_by_id(row["entry_id"] for row in edits),
-        created=repos.entries.by_creator(user["username"], CONTRIBUTIONS),
+        created=repos.entries.by_creator(user["_id"], CONTRIBUTIONS),
     )
 
 
