@@ -16,7 +16,6 @@ import time
 
 import pytest
 
-
 API = "/api/v1"
 PASSWORD = "correct horse battery staple"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')

@@ -21,6 +21,7 @@ from flask_wtf.csrf import generate_csrf
 from ..domain.errors import Conflict, InvalidValue, TooManyAttempts
 from ..services import accounts
 from ..throttle import authenticate
+from .devices import known_device, remember_device
 from .forms import LoginForm, LogoutForm, RegisterForm
 from .session import SessionUser
 
@@ -57,7 +58,7 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = authenticate(form.login.data, form.password.data)
+            user = authenticate(form.login.data, form.password.data, known_device())
         except TooManyAttempts as exc:
             form.form_errors.append(exc.message)
             return render_template("auth/login.html", form=form), 429, {
@@ -65,7 +66,7 @@ def login():
         if user is not None:
             _start_session(user, form.remember.data)
             flash(_("Welcome back, %(name)s.", name=user["username"]), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return remember_device(redirect(_safe_next(request.args.get("next"))), user)
         form.form_errors.append(_("The username or password is not right."))
         status = 401
     elif request.method == "POST":
