@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import base64
 import re
-import time
 
 import pytest
 
@@ -52,21 +51,6 @@ def retry_after(response) -> int:
 @pytest.fixture
 def carol(accounts):
     return accounts.register("carol", "carol@example.org", PASSWORD)
-
-
-@pytest.fixture
-def clock(monkeypatch):
-    """``time.time`` stands still unless the test moves it: ``clock.move(seconds)``."""
-
-    class Clock:
-        now = time.time()
-
-        def move(self, seconds: float) -> None:
-            self.now += seconds
-
-    fake = Clock()
-    monkeypatch.setattr(time, "time", lambda: fake.now)
-    return fake
 
 
 def test_a_strangers_100_guesses_do_not_lock_the_owner_out(client, carol, clock):

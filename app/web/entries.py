@@ -23,11 +23,12 @@ from flask_login import current_user, login_required
 
 from ..domain.compare import canonical_order, comparison_slug
 from ..domain.definitions import Definition, label_from_key
-from ..domain.errors import InvalidValue, NotFound, StaleVersion
+from ..domain.errors import InvalidValue, NotFound, RateLimited, StaleVersion
 from ..domain.revisions import ATTR_PREFIX
 from ..domain.types import display_value, format_value
 from ..repositories import repositories
 from ..services import wiki
+from ..write_limits import spending
 from .entry_forms import (
     TYPE_NAMES,
     AttributeForm,
@@ -39,6 +40,7 @@ from .entry_forms import (
     unit_choices,
     unit_groups,
 )
+from .errors import retry_after
 from .main import page_number
 
 __all__ = ["bp"]
@@ -163,7 +165,8 @@ def _failure(form_id: str, errors: dict[str, str]) -> dict:
     return {"form": form_id, "data": request.form.to_dict(), "errors": errors}
 
 
-def _refused(entry: dict, form_id: str, errors: dict[str, str], status: int):
+def _refused(entry: dict, form_id: str, errors: dict[str, str], status: int,
+             headers: dict | None = None):
     """Answer a refused edit: the page again (or JSON) with the input and the message."""
     if form_id.startswith("edit-"):  # a row form shows only its value and version slots
         errors = {(k if k in ("value", "unit", "version") else "value"): v
@@ -173,8 +176,15 @@ def _refused(entry: dict, form_id: str, errors: dict[str, str], status: int):
     if wants_json():
         html = render_template("entries/_attributes.html", **context)
         return jsonify(ok=False, errors=errors, html=html, version=entry["version"],
-                       form=form_id), status
-    return render_template("entries/show.html", **context), status
+                       form=form_id), status, headers or {}
+    return render_template("entries/show.html", **context), status, headers or {}
+
+
+def _limited(entry: dict, form_id: str, exc: RateLimited):
+    """Too many edits: the form again with what was typed, the message and Retry-After."""
+    if not wants_json():
+        flash(exc.message, "warning")
+    return _refused(entry, form_id, {"version": exc.message}, 429, retry_after(exc))
 
 
 def _saved(entry: dict, message: str):
@@ -227,7 +237,10 @@ def set_attribute(slug: str):
         item = attribute_input(request.form)
         if item.key is None and item.label is None:
             raise InvalidValue(_("Give the attribute a key or a label."), "key")
-        updated = wiki().set_attribute(current_user.doc, entry["slug"], version, item)
+        with spending("edit", current_user.doc):
+            updated = wiki().set_attribute(current_user.doc, entry["slug"], version, item)
+    except RateLimited as exc:
+        return _limited(entry, form_id, exc)
     except StaleVersion as exc:
         return _stale(entry["slug"], exc, form_id)
     except InvalidValue as exc:
@@ -245,8 +258,11 @@ def delete_attribute(slug: str, key: str):
     form = DeleteAttributeForm()
     form_id = f"delete-{key}"
     try:
-        updated = wiki().delete_attribute(current_user.doc, entry["slug"],
-                                          _version_of(form), key)
+        with spending("edit", current_user.doc):
+            updated = wiki().delete_attribute(current_user.doc, entry["slug"],
+                                              _version_of(form), key)
+    except RateLimited as exc:
+        return _limited(entry, form_id, exc)
     except StaleVersion as exc:
         return _stale(entry["slug"], exc, form_id)
     except InvalidValue as exc:
@@ -268,12 +284,16 @@ def new():
         form.title.data = form.title.data or request.args.get("title", "")[:120]
         if request.args.get("category"):
             form.category.data = request.args["category"]
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
-            entry = wiki().create_entry(
-                current_user.doc, title=form.title.data, category=form.category.data,
-                summary=(form.summary.data or "").replace("\r\n", "\n"))
+            with spending("entry", current_user.doc):
+                entry = wiki().create_entry(
+                    current_user.doc, title=form.title.data, category=form.category.data,
+                    summary=(form.summary.data or "").replace("\r\n", "\n"))
+        except RateLimited as exc:
+            form.form_errors.append(exc.message)
+            status, headers = 429, retry_after(exc)
         except InvalidValue as exc:
             field = getattr(form, exc.field or "", None)
             (field.errors if field is not None else form.form_errors).append(exc.message)
@@ -283,7 +303,8 @@ def new():
             return redirect(url_for("entries.show", slug=entry["slug"]))
     elif request.method == "POST":
         status = 400
-    return render_template("entries/new.html", form=form, categories=categories), status
+    return render_template("entries/new.html", form=form, categories=categories), status, \
+        headers
 
 
 # ----------------------------------------------------------------------------- history
@@ -358,8 +379,12 @@ def revert(slug: str, version: int):
     entry = get_entry(slug)
     form = RevertForm()
     try:
-        updated = wiki().revert(current_user.doc, entry["slug"], _version_of(form),
-                                version)
+        with spending("edit", current_user.doc):
+            updated = wiki().revert(current_user.doc, entry["slug"], _version_of(form),
+                                    version)
+    except RateLimited as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for("entries.history", slug=entry["slug"]))
     except StaleVersion:
         flash(_("Someone else changed this entry meanwhile; look at the history again "
                 "before reverting."), "warning")
