@@ -156,3 +156,21 @@ def test_the_seed_exports_and_reimports_with_ids(seeded_app, tmp_path):
         assert again["collections"] == data["collections"]
     finally:
         fresh.extensions["pkyx.store"].close()
+
+
+def test_repairing_a_repeated_name_never_picks_a_reserved_one(app, repos):
+    """``manage.py check --repair`` renames the younger of two "ann"s, past the name of a
+    deleted account ("ann-2") to "ann-3"."""
+    from app.services.maintenance import check_store
+
+    db = app.extensions["pkyx.store"].db
+    db.users.drop_indexes()
+    older, younger = ObjectId(f"{1:024x}"), ObjectId(f"{2:024x}")
+    db.users.insert_many([
+        {"_id": older, "username": "ann", "username_key": "ann", "email": "a@example.org"},
+        {"_id": younger, "username": "ann", "username_key": "ann", "email": "b@example.org"}])
+    repos.users.reserve("ann-2")
+    report = check_store(repos, repair=True)
+    assert len(report.repairs) == 1
+    assert db.users.find_one({"_id": younger})["username"] == "ann-3"
+
