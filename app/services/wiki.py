@@ -23,6 +23,7 @@ from ..domain.errors import Conflict, InvalidValue, NotFound, StaleVersion
 from ..domain.types import parse_value
 from ..repositories import Repositories
 from ..repositories.base import utcnow
+from .suggestions import TitleSuggestions
 
 __all__ = ["Wiki", "AttributeInput", "UploadedImage"]
 
@@ -69,6 +70,7 @@ class Wiki:
 
     def __init__(self, repos: Repositories):
         self.repos = repos
+        self.suggestions = TitleSuggestions(repos)
 
     # -- entries -------------------------------------------------------------------
 
@@ -199,6 +201,10 @@ class Wiki:
         if count_view:
             self.repos.comparisons.record_view(compare.comparison_slug(ordered), ordered)
         return result
+
+    def closest_titles(self, name: str) -> list[dict]:
+        """Up to five entries whose titles look like ``name``, for a name that is none."""
+        return self.suggestions.closest(name)
 
     # -- internals -------------------------------------------------------------------
 
