@@ -251,8 +251,8 @@ def _slugs_of(spec: str):
     """The canonical slugs of an address, or a 400 page when it cannot be a comparison."""
     if len(spec) > MAX_SPEC:
         message = _("A comparison address is at most %(length)d characters long: %(min)d to "
-                    "%(max)d entry slugs joined by “-vs-”.", length=MAX_SPEC, min=MIN_ENTRIES,
-                    max=MAX_ENTRIES)
+                    "%(max)d entry slugs, like /compare/a-vs-b.", length=MAX_SPEC,
+                    min=MIN_ENTRIES, max=MAX_ENTRIES)
         return None, _query_page(message=message, status=400)
     try:
         slugs = canonical_order(parse_comparison_slug(spec))
