@@ -81,9 +81,6 @@ class TitleIndex:
         #: Postings one look-up may count.
         self.budget = POSTINGS_PER_TITLE * len(self._docs) + POSTINGS_FLOOR
 
-    def __len__(self) -> int:
-        return len(self._docs)
-
     def candidates(self, name: str) -> tuple[list[int], int]:
         """The titles (by number) sharing most trigrams with ``name``, at most
         :data:`CANDIDATES`, and how many postings were counted to find them."""
