@@ -18,6 +18,10 @@ work however long the name and however many the entries:
    within :data:`LIKENESS_SPREAD` of the best one, best first (ties: the one more like
    the name as a whole, then title order).
 
+The index also knows every title key and search keyword, so the compare box need not
+ask the store for titles starting with a made-up name, or with words no entry has
+(:meth:`TitleIndex.has_title_starting`, :meth:`TitleIndex.has_keywords_starting`).
+
 Example::
 
     index = TitleIndex([{"slug": "beta-phone", "title": "Beta Phone", "category": "phones"}])
@@ -27,6 +31,7 @@ Example::
 from __future__ import annotations
 
 import heapq
+from bisect import bisect_left
 from collections import Counter
 from collections.abc import Iterable, Mapping
 
@@ -62,11 +67,15 @@ def trigrams(text: str) -> set[str]:
 class TitleIndex:
     """Every entry's title with its trigrams, for :meth:`closest` (immutable once built).
 
-    ``docs`` are mappings with ``slug``, ``title`` and (optionally) ``category``, in the
-    order ties are broken in (the store gives them by title).
+    ``docs`` are mappings with ``slug``, ``title`` and (optionally) ``category``,
+    ``title_key`` and ``keywords`` (the stored search keys), in the order ties are broken
+    in (the store gives them by title).
     """
 
     def __init__(self, docs: Iterable[Mapping]):
+        docs = list(docs)
+        self._title_keys = sorted(doc.get("title_key", doc["title"].casefold()) for doc in docs)
+        self._keywords = sorted({word for doc in docs for word in doc.get("keywords") or ()})
         self._docs = [{"slug": doc["slug"], "title": doc["title"],
                        "category": doc.get("category")} for doc in docs]
         self._titles = [normalise(doc["title"]) for doc in self._docs]
@@ -80,6 +89,16 @@ class TitleIndex:
         self._postings = postings
         #: Postings one look-up may count.
         self.budget = POSTINGS_PER_TITLE * len(self._docs) + POSTINGS_FLOOR
+
+    def has_title_starting(self, text: str) -> bool:
+        """Whether a title key starts with ``text`` stripped and lower-cased (as
+        EntryRepository.title_prefix looks it up); False: that look-up finds nothing."""
+        return _has_prefix(self._title_keys, text.strip().lower())
+
+    def has_keywords_starting(self, words: Iterable[str]) -> bool:
+        """Whether each word starts some entry's keyword; False: a keyword search for all
+        of them (EntryRepository.search) finds nothing."""
+        return all(_has_prefix(self._keywords, word) for word in words)
 
     def candidates(self, name: str) -> tuple[list[int], int]:
         """The titles (by number) sharing most trigrams with ``name``, at most
@@ -112,6 +131,12 @@ class TitleIndex:
             return []
         floor = max(MIN_LIKENESS, scored[0][0] - LIKENESS_SPREAD)
         return [dict(self._docs[number]) for best, _, number in scored if best >= floor][:limit]
+
+
+def _has_prefix(ordered: list[str], prefix: str) -> bool:
+    """Whether an item of the sorted list ``ordered`` starts with ``prefix``."""
+    at = bisect_left(ordered, prefix)
+    return at < len(ordered) and ordered[at].startswith(prefix)
 
 
 def likeness(wanted: str, title: str, size: int) -> tuple[float, float]:

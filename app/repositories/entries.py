@@ -176,9 +176,11 @@ class EntryRepository(Repository):
         return self.page(filter, order, skip, limit)
 
     def titles(self) -> list[dict]:
-        """Every entry's slug, title and category, by title (for the suggestion index)."""
+        """Every entry's slug, title, category, title key and keywords, by title (for the
+        suggestion index)."""
         return self.find({}, [("title_key", ASCENDING), ("_id", ASCENDING)], limit=0,
-                         projection={"_id": 0, "slug": 1, "title": 1, "category": 1})
+                         projection={"_id": 0, "slug": 1, "title": 1, "category": 1,
+                                     "title_key": 1, "keywords": 1})
 
     def by_ids(self, ids) -> dict[ObjectId, dict]:
         """The entries with these ids, keyed by id (deleted ones left out); one query."""

@@ -1,11 +1,13 @@
 """Suggestions for names that are no entry (the compare box, a comparison's 404 page).
 
 The :class:`~app.domain.suggestions.TitleIndex` of every title is built once and kept:
-reading 3,000 titles costs ~25 ms on the embedded store, a look-up in the kept index
-well under a millisecond a name. It is rebuilt after this process creates, changes or
-deletes an entry (the entry repository counts those writes), and at least every
-:data:`MAX_AGE` seconds for what other processes write (MongoDB with several workers,
-an import); a suggestion may lag that long behind another worker's new entry.
+reading and indexing 3,000 entries' titles and keywords costs ~60 ms on the embedded
+store, a look-up in the kept index well under a millisecond a name. It is rebuilt after
+this process creates, changes or deletes an entry (the entry repository counts those
+writes), and at least every :data:`MAX_AGE` seconds for what other processes write
+(MongoDB with several workers, an import): suggestions, and the compare box's finding
+of an entry by a title prefix or keyword, may lag that long behind another worker's new
+entry (its slug is always looked up in the store).
 """
 
 from __future__ import annotations

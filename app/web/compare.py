@@ -64,18 +64,24 @@ def split_names(text: str) -> list[str]:
 
 
 def resolve_name(name: str) -> Resolution:
-    """Find the entry a person meant by ``name``: slug, exact title, prefix, keywords."""
-    entries = repositories().entries
+    """Find the entry a person meant by ``name``: slug, exact title, prefix, keywords.
+
+    The index of titles answers first whether the prefix and keyword look-ups can find
+    anything: a made-up name costs the store no scan.
+    """
+    entries, titles = repositories().entries, wiki().suggestions.index()
     slug = name.strip().lower()
     entry = entries.find_slug(slug) or entries.find_slug(slug_from_title(name))
     if entry is not None:
         return Resolution(name, entry)
-    by_prefix = entries.title_prefix(name, SUGGEST_LIMIT)
+    by_prefix = entries.title_prefix(name, SUGGEST_LIMIT) if titles.has_title_starting(name) \
+        else []
     exact = [doc for doc in by_prefix if doc["title"].casefold() == name.casefold()]
     if exact or len(by_prefix) == 1:
         return Resolution(name, (exact or by_prefix)[0])
     words = search_words(name)
-    by_words = entries.search(words, SUGGEST_LIMIT)[0] if words else []
+    by_words = entries.search(words, SUGGEST_LIMIT)[0] \
+        if words and titles.has_keywords_starting(words) else []
     candidates = _unique(by_prefix + by_words)
     best = _fewest_extra_words(candidates, words)
     if best is not None:

@@ -71,6 +71,21 @@ def test_at_most_five_suggestions():
     assert len(index.closest("Model")) == SUGGESTIONS
 
 
+def test_what_the_store_would_find_by_prefix_and_keyword():
+    """Negative answers are exact: no title key starts so, no keyword starts so."""
+    index = TitleIndex([
+        {"slug": "pixel-8", "title": "Pixel 8", "title_key": "pixel 8",
+         "keywords": ["pixel", "8", "tensor"]},
+        {"slug": "c", "title": "C++", "keywords": ["c"]},
+    ])
+    assert index.has_title_starting("  PIXEL ") and index.has_title_starting("c+")
+    assert not index.has_title_starting("pixel 9") and not index.has_title_starting("zz")
+    assert index.has_keywords_starting(["pix", "tens", "8"])
+    assert not index.has_keywords_starting(["pix", "qqq"])
+    assert index.has_keywords_starting([])
+    assert not TitleIndex([]).has_title_starting("a")
+
+
 def test_names_are_cut_and_single_spaced():
     assert normalise("  A \t b\n C ") == "a b c"
     assert len(normalise("word " * 100)) <= MAX_NAME

@@ -21,6 +21,7 @@ import rapidfuzz.fuzz
 
 from app import create_app
 from app.domain.entries import keywords, slug_from_title, title_key
+from app.repositories.entries import EntryRepository
 
 ENTRIES = 3000
 #: String comparisons one missing name may cost (six names: six times this).
@@ -129,6 +130,24 @@ def test_a_300_character_compare_query(crowded, comparisons):
     assert response.status_code == 200
     assert "We could not find everything you asked for." in response.get_data(as_text=True)
     assert len(comparisons) <= 6 * PER_NAME, f"{len(comparisons):,} string comparisons"
+
+
+def test_made_up_names_cost_the_store_no_scan(crowded, monkeypatch):
+    """A title prefix or keyword no entry has is not looked up in the store (on the
+    embedded store each look-up tests every entry); real ones still are."""
+    looked_up = []
+    for method in ("title_prefix", "search"):
+        original = getattr(EntryRepository, method)
+        monkeypatch.setattr(EntryRepository, method, lambda self, *args, _m=method,
+                            _original=original, **kw: looked_up.append(_m) or
+                            _original(self, *args, **kw))
+    rng = random.Random(5)
+    q = " vs ".join(made_up(rng, 40).replace("-", " ") for _ in range(6))
+    assert crowded.get("/compare", query_string={"q": q}).status_code == 200
+    assert looked_up == []
+    response = crowded.get("/compare", query_string={"q": "Pixel 8 vs iphone 15 pro ma"})
+    assert response.headers["Location"] == "/compare/google-pixel-8-vs-iphone-15-pro-max"
+    assert looked_up == ["search", "title_prefix", "search"]  # no title starts "pixel 8"
 
 
 def test_typos_still_find_their_titles_among_3000(crowded, comparisons):
