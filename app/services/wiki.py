@@ -29,6 +29,7 @@ from ..domain.errors import Conflict, InvalidValue, NotFound, StaleVersion
 from ..domain.types import parse_value
 from ..repositories import Repositories
 from ..repositories.base import utcnow
+from .suggestions import TitleSuggestions
 
 __all__ = ["Wiki", "AttributeInput", "UploadedImage", "Editor"]
 
@@ -92,6 +93,7 @@ class Wiki:
 
     def __init__(self, repos: Repositories):
         self.repos = repos
+        self.suggestions = TitleSuggestions(repos)
 
     # -- entries -------------------------------------------------------------------
 
@@ -226,6 +228,10 @@ class Wiki:
         if count_view:
             self.repos.comparisons.record_view(compare.comparison_slug(ordered), ordered)
         return result
+
+    def closest_titles(self, name: str) -> list[dict]:
+        """Up to five entries whose titles look like ``name``, for a name that is none."""
+        return self.suggestions.closest(name)
 
     # -- internals -------------------------------------------------------------------
 

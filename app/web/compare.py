@@ -8,7 +8,6 @@ page with suggestions, never an error page.
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from dataclasses import dataclass, field
@@ -25,7 +24,7 @@ from ..domain.compare import (
     comparison_slug,
     parse_comparison_slug,
 )
-from ..domain.entries import keywords, search_words, slug_from_title
+from ..domain.entries import SLUG_MAX, keywords, search_words, slug_from_title
 from ..domain.errors import InvalidValue, NotFound
 from ..repositories import repositories
 from ..services import wiki
@@ -35,14 +34,11 @@ bp = Blueprint("compare", __name__)
 #: "vs", "vs.", "versus" or "pk" (the original site's word), in any case, not inside a word.
 NAME_SEPARATOR = re.compile(r"(?<![A-Za-z])(?:vs\.?|versus|pk)(?![A-Za-z])", re.IGNORECASE)
 MAX_QUERY = 300
-SUGGESTIONS = 5
 SUGGEST_LIMIT = 10
-#: Entries scanned for typo-tolerant suggestions when the indexed look-ups find too few.
-FUZZY_SCAN = 2000
+#: The longest comparison address: six slugs of the longest kind joined by "-vs-" (500).
+MAX_SPEC = MAX_ENTRIES * SLUG_MAX + (MAX_ENTRIES - 1) * len("-vs-")
 #: Shown in the sticky column headers, so left out of the table body.
 HEADER_IMAGE_KEY = "image"
-#: Suggestions must look this much like the name, and not much less than the best one.
-MIN_LIKENESS, LIKENESS_SPREAD = 0.55, 0.2
 #: What makes a spreadsheet read a cell as a formula, at its start or at the start of any
 #: part after a "," or ";" (the separator of many locales' spreadsheets).
 CSV_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
@@ -68,23 +64,29 @@ def split_names(text: str) -> list[str]:
 
 
 def resolve_name(name: str) -> Resolution:
-    """Find the entry a person meant by ``name``: slug, exact title, prefix, keywords."""
-    entries = repositories().entries
+    """Find the entry a person meant by ``name``: slug, exact title, prefix, keywords.
+
+    The index of titles answers first whether the prefix and keyword look-ups can find
+    anything: a made-up name costs the store no scan.
+    """
+    entries, titles = repositories().entries, wiki().suggestions.index()
     slug = name.strip().lower()
     entry = entries.find_slug(slug) or entries.find_slug(slug_from_title(name))
     if entry is not None:
         return Resolution(name, entry)
-    by_prefix = entries.title_prefix(name, SUGGEST_LIMIT)
+    by_prefix = entries.title_prefix(name, SUGGEST_LIMIT) if titles.has_title_starting(name) \
+        else []
     exact = [doc for doc in by_prefix if doc["title"].casefold() == name.casefold()]
     if exact or len(by_prefix) == 1:
         return Resolution(name, (exact or by_prefix)[0])
     words = search_words(name)
-    by_words = entries.search(words, SUGGEST_LIMIT)[0] if words else []
+    by_words = entries.search(words, SUGGEST_LIMIT)[0] \
+        if words and titles.has_keywords_starting(words) else []
     candidates = _unique(by_prefix + by_words)
     best = _fewest_extra_words(candidates, words)
     if best is not None:
         return Resolution(name, best)
-    return Resolution(name, suggestions=closest_titles(name, candidates))
+    return Resolution(name, suggestions=wiki().closest_titles(name))
 
 
 def _unique(docs: list[dict]) -> list[dict]:
@@ -107,33 +109,6 @@ def _fewest_extra_words(candidates: list[dict], words: list[str]) -> dict | None
     if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
         return None
     return candidates[scored[0][1]]
-
-
-def closest_titles(name: str, candidates: list[dict] = ()) -> list[dict]:
-    """Up to five entries whose titles look most like ``name`` (typos included)."""
-    entries = repositories().entries
-    pool = _unique(list(candidates) + [doc for word in search_words(name)
-                                       for doc in entries.search([word], SUGGEST_LIMIT)[0]])
-    if len(pool) < SUGGESTIONS:
-        pool = _unique(pool + entries.find(limit=FUZZY_SCAN,
-                                           projection={"slug": 1, "title": 1, "category": 1}))
-    wanted = name.casefold()
-    scored = sorted(((_likeness(wanted, doc["title"].casefold()), i, doc)
-                     for i, doc in enumerate(pool)), key=lambda item: (-item[0], item[1]))
-    if not scored:
-        return []
-    floor = max(MIN_LIKENESS, scored[0][0] - LIKENESS_SPREAD)
-    return [doc for score, _, doc in scored if score >= floor][:SUGGESTIONS]
-
-
-def _likeness(wanted: str, title: str) -> float:
-    """How alike a typed name and a title are, also against each run of the title's words."""
-    best = difflib.SequenceMatcher(None, wanted, title).ratio()
-    words, size = title.split(), max(1, len(wanted.split()))
-    for start in range(len(words)):
-        part = " ".join(words[start:start + size])
-        best = max(best, difflib.SequenceMatcher(None, wanted, part).ratio())
-    return best
 
 
 def compare_url(slugs: list[str], **args) -> str:
@@ -280,6 +255,11 @@ def _suggestions_for(name: str) -> list[dict]:
 
 def _slugs_of(spec: str):
     """The canonical slugs of an address, or a 400 page when it cannot be a comparison."""
+    if len(spec) > MAX_SPEC:
+        message = _("A comparison address is at most %(length)d characters long: %(min)d to "
+                    "%(max)d entry slugs, like /compare/a-vs-b.", length=MAX_SPEC,
+                    min=MIN_ENTRIES, max=MAX_ENTRIES)
+        return None, _query_page(message=message, status=400)
     try:
         slugs = canonical_order(parse_comparison_slug(spec))
     except InvalidValue:
@@ -295,7 +275,7 @@ def _missing_page(slugs: list[str]):
     """The 404 page naming the slugs that are not entries, with suggestions."""
     found = repositories().entries.by_slugs(slugs)
     resolutions = [Resolution(slug, found[slug]) if slug in found else
-                   Resolution(slug, suggestions=closest_titles(slug.replace("-", " ")))
+                   Resolution(slug, suggestions=wiki().closest_titles(slug.replace("-", " ")))
                    for slug in slugs]
     _link_suggestions(resolutions)
     return _query_page(" vs ".join(_typed(r) for r in resolutions), resolutions=resolutions,

@@ -80,6 +80,16 @@ def test_a_keyword_picks_the_title_with_fewest_extra_words(client, wiki, phones)
     assert response.headers["Location"] == "/compare/apple-iphone-15-vs-google-pixel-8"
 
 
+def test_a_word_of_the_summary_finds_the_entry(client, wiki, phones):
+    """Keywords come from the summary too: the index that spares made-up names a look-up
+    knows them, also for an entry created a moment ago."""
+    client.get("/compare", query_string={"q": "tensor vs iphone"})
+    for title, summary in (("Google Pixel 8", "Tensor G3 chip"), ("Apple iPhone 15", "")):
+        wiki.create_entry("tester", title=title, category="phones", summary=summary)
+    response = client.get("/compare", query_string={"q": "tensor vs iphone"})
+    assert response.headers["Location"] == "/compare/apple-iphone-15-vs-google-pixel-8"
+
+
 def test_unknown_names_get_suggestions_not_an_error(client, three):
     """A typo is a 200 page naming it, suggesting close titles and comparisons with them."""
     response = client.get("/compare", query_string={"q": "Alpha Phone vs Betta Phnoe"})
