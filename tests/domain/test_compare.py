@@ -113,8 +113,11 @@ def test_two_entries_line_up_over_the_union_of_their_attributes():
 def test_cells_show_values_as_pages_do_and_missing_as_a_dash():
     comparison = align([PIXEL, IPHONE], DEFS)
     texts = {row.key: [cell.text for cell in row.cells] for row in comparison.rows}
-    assert texts["screen"] == ["6.2 in", "15.5 cm"]
-    assert texts["weight"] == ["187 g", "0.171 kg"]
+    # numbers in the row's one unit (the definition's, by default), as entered beside it
+    assert texts["screen"] == ["6.2 in", "6.1 in"]
+    assert texts["weight"] == ["187 g", "171 g"]
+    assert [c.entered for c in row_of(comparison, "screen").cells] == ["6.2 in", "15.5 cm"]
+    assert [c.entered for c in row_of(comparison, "weight").cells] == ["187 g", "0.171 kg"]
     assert texts["rating"] == ["★★★★☆", "★★★★★"]
     assert texts["nfc"] == ["Yes", "Yes"]
     assert texts["site"] == [MISSING_TEXT, "https://apple.com/iphone-15"]
@@ -138,7 +141,8 @@ def test_rows_carry_their_definition():
 def test_entries_keep_the_order_given():
     comparison = align([IPHONE, PIXEL], DEFS)
     assert [e["slug"] for e in comparison.entries] == ["iphone-15", "pixel-8"]
-    assert row_of(comparison, "weight").cells[0].text == "0.171 kg"
+    assert row_of(comparison, "weight").cells[0].text == "171 g"
+    assert row_of(comparison, "weight").cells[0].entered == "0.171 kg"
 
 
 @pytest.mark.parametrize(
@@ -238,7 +242,7 @@ def test_a_defined_group_called_other_stays_at_the_end():
 # --- differences and winners ----------------------------------------------------------------
 
 ROW_CASES = [
-    # key, raw values (None = missing), differs, best, texts
+    # key, raw values (None = missing), differs, best, texts as entered
     ("weight", ["187 g", "171 g"], True, (1,), ["187 g", "171 g"]),
     ("weight", ["187 g", "187 g"], False, (), ["187 g", "187 g"]),
     ("mass", ["1.2 kg", "1500 g"], True, (0,), ["1.2 kg", "1500 g"]),
@@ -301,7 +305,7 @@ ROW_CASES = [
 )
 def test_row_differences_and_winners(key, raws, differs, best, texts):
     row = row_of(align(entries_with(key, raws), DEFS), key)
-    assert [cell.text for cell in row.cells] == texts
+    assert [cell.text if cell.entered is None else cell.entered for cell in row.cells] == texts
     assert row.differs is differs
     assert row.best == best
     assert [cell.best for cell in row.cells] == [i in best for i in range(len(raws))]
@@ -359,16 +363,29 @@ def test_to_dict_is_plain_json():
         "label": "Weight",
         "type": "number",
         "unit": "g",
+        "display_unit": "g",
         "better": "lower",
         "differs": True,
         "best": [1],
         "cells": [
-            {"value": 187, "text": "187 g", "missing": False, "best": False},
-            {"value": 0.171, "text": "0.171 kg", "missing": False, "best": True},
+            {"value": 187, "text": "187 g", "missing": False, "best": False,
+             "number": 187, "unit": "g", "entered": "187 g", "bar": 0.9144},
+            {"value": 0.171, "text": "171 g", "missing": False, "best": True,
+             "number": 171, "unit": "g", "entered": "0.171 kg", "bar": 1.0},
         ],
     }
     site = next(r for g in data["groups"] for r in g["rows"] if r["key"] == "site")
-    assert site["cells"][0] == {"value": None, "text": "—", "missing": True, "best": False}
+    assert site["display_unit"] is None
+    assert site["cells"] == [
+        {"value": None, "text": "—", "missing": True, "best": False, "number": None,
+         "unit": None, "entered": None, "bar": None},
+        {"value": "https://apple.com/iphone-15", "text": "https://apple.com/iphone-15",
+         "missing": False, "best": False, "number": None, "unit": None,
+         "entered": "https://apple.com/iphone-15", "bar": None},
+    ]
+    assert data["units"] == "default"
+    assert data["decided"] == sum(1 for row in comparison.rows if row.best)
+    assert [s["slug"] for s in data["summary"]] == ["pixel-8", "iphone-15"]
 
 
 def test_to_dict_of_only_differences():
