@@ -319,14 +319,15 @@ def _bars(better: str, numbers: Mapping[int, float]) -> dict[int, float]:
 
     Positive values get bars in proportion (the lower-is-better ones inverted: half the
     weight, twice the bar); with a zero or a negative value the bars span the range.
+    Equal values get no bars.
     """
     if better not in ORDERED_BETTER or len(numbers) < 2:
         return {}
     low, high = min(numbers.values()), max(numbers.values())
+    if high == low:  # equal values: bars would say nothing
+        return {}
     if low > 0:
         shares = {i: (n / high if better == "higher" else low / n) for i, n in numbers.items()}
-    elif high == low:
-        shares = dict.fromkeys(numbers, 1.0)
     else:
         span = high - low
         shares = {i: MIN_BAR + (1 - MIN_BAR) * ((n - low) if better == "higher" else (high - n))
