@@ -63,8 +63,7 @@
     var more = root.querySelector(".cmp-more");
     var count = more && more.querySelector(".cmp-more-count");
     var entries = root.querySelectorAll(".cmp-entry");
-    var template = more ? more.getAttribute("data-template") : null;
-    var moving = null;
+    var template = null;
     root.classList.add("js-scroll");
 
     function hidden() {
@@ -84,12 +83,23 @@
       }
     }
 
+    // Each scroller follows the other; the scroll event our own assignment causes (its
+    // echo) is ignored, or it would pull the first one back mid-way through a smooth scroll.
+    var echoes = new Map();
+    var pending = false;
     function follow(source, target) {
       return function () {
-        if (moving && moving !== source) { return; }
-        moving = source;
-        target.scrollLeft = source.scrollLeft;
-        window.requestAnimationFrame(function () { moving = null; update(); });
+        var left = source.scrollLeft;
+        if (echoes.has(source) && Math.abs(echoes.get(source) - left) < 1) {
+          echoes.delete(source);
+        } else if (Math.abs(target.scrollLeft - left) >= 1) {
+          echoes.set(target, left);
+          target.scrollLeft = left;
+        }
+        if (!pending) {
+          pending = true;
+          window.requestAnimationFrame(function () { pending = false; update(); });
+        }
       };
     }
 
