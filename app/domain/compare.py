@@ -82,6 +82,11 @@ class Cell:
     entered: str | None = None
     bar: float | None = None
 
+    @property
+    def bar_step(self) -> int | None:
+        """The bar in twentieths (0–20), for pages that draw bars in steps."""
+        return None if self.bar is None else round(self.bar * 20)
+
     def to_dict(self) -> dict:
         """Plain JSON-able form of the cell."""
         value = None if self.stored is None else self.stored.get("value")
@@ -224,15 +229,17 @@ def align(entries: Sequence[dict], definitions: Mapping[str, Definition],
     attributes = [_attributes(entry) for entry in entries]
     keys = {key for values in attributes for key in values}
     rows_by_group: dict[str, list[tuple[Definition, Row]]] = {}
+    sort_keys: dict[str, list[Any]] = {}
     for definition in (_definition_for(key, definitions) for key in keys):
-        row = _row(definition, [values.get(definition.key) for values in attributes], units)
+        stored = [values.get(definition.key) for values in attributes]
+        sort_keys[definition.key] = [sort_key(definition, value) for value in stored]
+        row = _row(definition, stored, sort_keys[definition.key], units)
         rows_by_group.setdefault(definition.group, []).append((definition, row))
     groups = _ordered_groups(rows_by_group)
-    by_key = {row.key: definition for pairs in rows_by_group.values() for definition, row in pairs}
-    rows = [(by_key[row.key], row) for group in groups for row in group.rows]
+    rows = [(row, sort_keys[row.key]) for group in groups for row in group.rows]
     return Comparison(entries=entries, groups=groups, units=units,
                       summary=_summaries(entries, rows),
-                      decided=sum(1 for _, row in rows if row.best))
+                      decided=sum(1 for row, _ in rows if row.best))
 
 
 def _check_entries(entries: Sequence[dict]) -> None:
@@ -271,12 +278,14 @@ def _definition_for(key: str, definitions: Mapping[str, Definition]) -> Definiti
     return Definition(key=key, label=label_from_key(key), type="text", group=OTHER_GROUP)
 
 
-def _row(definition: Definition, stored: Sequence[dict | None], units: str) -> Row:
-    """Build one row from each entry's stored value: cells, whether they differ, who wins."""
-    best = _winners(definition, stored)
+def _row(definition: Definition, stored: Sequence[dict | None], keys: Sequence[Any],
+         units: str) -> Row:
+    """Build one row from each entry's stored value (and its sort key): cells, differences,
+    winners."""
+    best = _winners(definition, stored, keys)
     shown_unit = None
     if definition.type == "number":
-        shown_unit, cells = _number_cells(definition, stored, best, units)
+        shown_unit, cells = _number_cells(definition, stored, keys, best, units)
     else:
         cells = tuple(_cell(definition, value, i in best) for i, value in enumerate(stored))
     return Row(
@@ -292,11 +301,10 @@ def _row(definition: Definition, stored: Sequence[dict | None], units: str) -> R
     )
 
 
-def _number_cells(definition: Definition, stored: Sequence[dict | None], best: tuple[int, ...],
-                  units: str) -> tuple[str | None, tuple[Cell, ...]]:
+def _number_cells(definition: Definition, stored: Sequence[dict | None], keys: Sequence[Any],
+                  best: tuple[int, ...], units: str) -> tuple[str | None, tuple[Cell, ...]]:
     """A row of numbers in one display unit, each cell with its bar and its text as entered."""
-    canonical = {i: sort_key(definition, value) for i, value in enumerate(stored)
-                 if value is not None}
+    canonical = {i: key for i, key in enumerate(keys) if key is not None}
     unit = display_unit(definition.unit, units, canonical.values())
     bars = _bars(definition.better, canonical)
     cells = []
@@ -306,11 +314,12 @@ def _number_cells(definition: Definition, stored: Sequence[dict | None], best: t
             continue
         if value.get("unit") == unit:  # as entered: keep the editor's digits
             number = value["value"]
+            text = entered = number_text(number, unit)
         else:
             number = shown_number(to_unit(canonical[i], definition.unit, unit))
-        cells.append(Cell(stored=value, text=number_text(number, unit), missing=False,
-                          best=i in best, number=number, unit=unit,
-                          entered=display_value(definition, value), bar=bars.get(i)))
+            text, entered = number_text(number, unit), display_value(definition, value)
+        cells.append(Cell(stored=value, text=text, missing=False, best=i in best,
+                          number=number, unit=unit, entered=entered, bar=bars.get(i)))
     return unit, tuple(cells)
 
 
@@ -347,12 +356,12 @@ def _differs(definition: Definition, stored: Sequence[dict | None]) -> bool:
     return any(not values_equal(definition, a, b) for a, b in combinations(stored, 2))
 
 
-def _winners(definition: Definition, stored: Sequence[dict | None]) -> tuple[int, ...]:
+def _winners(definition: Definition, stored: Sequence[dict | None],
+             sort_keys: Sequence[Any]) -> tuple[int, ...]:
     """Indexes of the best cells, or () when the row has no order or no single best value."""
     if definition.better not in ORDERED_BETTER:
         return ()
-    keys = [(i, sort_key(definition, value)) for i, value in enumerate(stored)]
-    keys = [(i, key) for i, key in keys if key is not None]  # missing cells never win
+    keys = [(i, key) for i, key in enumerate(sort_keys) if key is not None]  # missing: no win
     if len(keys) < 2:
         return ()
     pick = max if definition.better == "higher" else min
@@ -384,64 +393,80 @@ def _ordered_groups(rows_by_group: Mapping[str, list[tuple[Definition, Row]]]) -
 
 
 def _summaries(entries: Sequence[dict],
-               rows: Sequence[tuple[Definition, Row]]) -> tuple[EntrySummary, ...]:
-    """Per entry: the rows it wins and its strongest advantages (strength, then page order)."""
+               rows: Sequence[tuple[Row, Sequence[Any]]]) -> tuple[EntrySummary, ...]:
+    """Per entry: the rows it wins and its strongest advantages (strength, then page order).
+
+    Every win is ranked; only the strongest are put in words.
+    """
     wins = [0] * len(entries)
-    found: list[list[tuple[float, int, Advantage]]] = [[] for _ in entries]
-    for position, (definition, row) in enumerate(rows):
+    ranked: list[list[tuple[float, int, int, float | None]]] = [[] for _ in entries]
+    for position, (row, keys) in enumerate(rows):
         if not row.best:
             continue
-        runner = _runner_up(definition, row)
+        runner = _runner_up(row, keys)
         for winner in row.best:
             wins[winner] += 1
-            advantage = _advantage(definition, row, winner, runner)
-            found[winner].append((-advantage.strength, position, advantage))
-    return tuple(
-        EntrySummary(slug=entry.get("slug"), wins=wins[i],
-                     advantages=tuple(a for _, _, a in sorted(found[i])[:ADVANTAGES]))
-        for i, entry in enumerate(entries)
-    )
+            strength, percent = _strength(row, keys[winner], keys[runner])
+            ranked[winner].append((-strength, position, runner, percent))
+    words = _Words()
+    summaries = []
+    for i, entry in enumerate(entries):
+        advantages = tuple(
+            _advantage(rows[position][0], i, runner, -minus, percent, words)
+            for minus, position, runner, percent in sorted(ranked[i])[:ADVANTAGES])
+        summaries.append(EntrySummary(slug=entry.get("slug"), wins=wins[i],
+                                      advantages=advantages))
+    return tuple(summaries)
 
 
-def _runner_up(definition: Definition, row: Row) -> int:
+def _runner_up(row: Row, keys: Sequence[Any]) -> int:
     """The cell with the best value among those that do not win the row."""
-    others = [(sort_key(definition, cell.stored), i) for i, cell in enumerate(row.cells)
-              if i not in row.best and not cell.missing]
-    pick = max if definition.better == "higher" else min
+    others = [(keys[i], i) for i in range(len(keys)) if i not in row.best and keys[i] is not None]
+    pick = max if row.better == "higher" else min
     return pick(others, key=lambda item: item[0])[1]
 
 
-def _advantage(definition: Definition, row: Row, winner: int, runner: int) -> Advantage:
-    """How ``winner`` beats ``runner`` on ``row``, in words and as a strength."""
-    mine, theirs = row.cells[winner], row.cells[runner]
-    a, b = sort_key(definition, mine.stored), sort_key(definition, theirs.stored)
-    versus = {"label": row.label, "value": _short(row, mine), "other": _short(row, theirs)}
-    percent = None
+def _strength(row: Row, a: Any, b: Any) -> tuple[float, float | None]:
+    """How strongly value ``a`` beats ``b`` on ``row``, and by what share (None: no share)."""
     if row.type in ("number", "rating") and b != 0 and a * b > 0:
         percent = abs(a - b) / abs(b)
+        return percent, percent
+    if row.type == "boolean":
+        return YES_STRENGTH, None
+    if row.type == "date":
+        return min(MAX_DATE_STRENGTH, YEAR_STRENGTH * abs(_years(a) - _years(b))), None
+    return UNMEASURED_STRENGTH, None
+
+
+class _Words:
+    """The advantage sentences, each translated once per comparison (not once per use)."""
+
+    def __init__(self):
+        self.higher = _("%(label)s: %(percent)s higher")
+        self.lower = _("%(label)s: %(percent)s lower")
+        self.versus = _("%(label)s: %(value)s vs %(other)s")
+        self.yes, self.no = _("yes"), _("no")
+
+
+def _advantage(row: Row, winner: int, runner: int, strength: float, percent: float | None,
+               words: _Words) -> Advantage:
+    """``winner``'s advantage over ``runner`` on ``row``, in words."""
     if row.type == "number" and percent is not None:
-        template = (_("%(label)s: %(percent)s higher") if definition.better == "higher"
-                    else _("%(label)s: %(percent)s lower"))
+        template = words.higher if row.better == "higher" else words.lower
         text = template % {"label": row.label, "percent": _percent_text(percent)}
     else:
-        text = _("%(label)s: %(value)s vs %(other)s") % versus
-    if percent is not None:
-        strength = percent
-    elif row.type == "boolean":
-        strength = YES_STRENGTH
-    elif row.type == "date":
-        strength = min(MAX_DATE_STRENGTH, YEAR_STRENGTH * abs(_years(a) - _years(b)))
-    else:
-        strength = UNMEASURED_STRENGTH
+        text = words.versus % {"label": row.label,
+                               "value": _short(row, row.cells[winner], words),
+                               "other": _short(row, row.cells[runner], words)}
     return Advantage(key=row.key, label=row.label, text=text,
                      percent=None if percent is None else round(percent, 4), strength=strength)
 
 
-def _short(row: Row, cell: Cell) -> str:
+def _short(row: Row, cell: Cell, words: _Words) -> str:
     """A value as an advantage quotes it: "yes", "4/5", "6.2 in", "2023-10"."""
     value = cell.stored["value"]
     if row.type == "boolean":
-        return _("yes") if value else _("no")
+        return words.yes if value else words.no
     if row.type == "rating":
         return f"{value}/5"
     return cell.text

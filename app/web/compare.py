@@ -239,19 +239,21 @@ def show(spec: str):
         return _missing_page(slugs)
     only = request.args.get("only") == "differences"
     spec = comparison_slug(slugs)
+    page_url = url_for("compare.show", spec=spec)
     html = render_template(
         "compare/show.html",
         comparison=comparison,
         groups=_table_groups(comparison.only_differences() if only else comparison),
         only=only,
         spec=spec,
+        page_url=page_url,
         canonical_url=compare_url(slugs, _external=True),
         columns=_columns(comparison),
         add_value=_add_value(comparison),
         can_add=len(slugs) < MAX_ENTRIES,
         max_entries=MAX_ENTRIES,
         units=units,
-        unit_links=_unit_links(spec, units, only),
+        unit_links=_unit_links(page_url, units, only),
     )
     return _remember_units(make_response(html))
 
@@ -391,13 +393,12 @@ def _remember_units(response):
     return response
 
 
-def _unit_links(spec: str, current: str, only: bool) -> list[dict]:
-    """The unit switch: one link per system, the current one marked."""
+def _unit_links(page_url: str, current: str, only: bool) -> list[dict]:
+    """The unit switch: one link per system (to this page), the current one marked."""
     names = {"default": _("Default"), "metric": _("Metric"), "imperial": _("Imperial")}
-    kept = {"only": "differences"} if only else {}
+    kept = "only=differences&" if only else ""
     return [{"system": system, "name": names[system], "current": system == current,
-             "url": url_for("compare.show", spec=spec, units=system, **kept)}
-            for system in SYSTEMS]
+             "url": f"{page_url}?{kept}units={system}"} for system in SYSTEMS]
 
 
 def _slugs(comparison: Comparison) -> list[str]:
