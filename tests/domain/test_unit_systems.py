@@ -70,13 +70,14 @@ def test_shown_numbers_that_are_whole_are_ints():
 
 @given(st.floats(min_value=1e-6, max_value=1e12, allow_nan=False))
 def test_shown_number_is_close_and_short(value):
-    """Never more than 0.5 % off, never more than three significant digits after the point."""
+    """Never more than 0.5 % off; three significant digits, or the whole part if longer."""
     shown = shown_number(value)
     assert math.isclose(shown, value, rel_tol=0.005)
     text = repr(float(shown))
     if "e" not in text:
         whole, _, fraction = text.partition(".")
-        assert len(fraction.rstrip("0")) <= max(0, 3 - len(whole.lstrip("-0")))
+        digits = (whole.lstrip("0") + fraction.rstrip("0")).lstrip("0")
+        assert len(digits) <= max(3, len(whole.lstrip("0")))
 
 
 @pytest.mark.parametrize("value, source, target, expected", [
