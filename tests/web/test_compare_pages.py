@@ -369,7 +369,7 @@ def test_summary_counts_the_rows_each_entry_wins(client, wiki, three):
 def test_bars_are_drawn_without_inline_styles(client, three):
     """A bar per number of a row with a better direction: classes, the best one full."""
     html = html_of(client.get("/compare/alpha-phone-vs-beta-phone-vs-gamma-phone"))
-    bars = re.findall(r'<span class="cmp-bar" aria-hidden="true"><span class="b(\d+)">',
+    bars = re.findall(r'<i class="cmp-bar b(\d+)"></i>',
                       row_html(html, "weight"))
     assert bars == ["18", "15", "20"]  # 150/170, 150/200, 150/150 in twentieths
 
