@@ -105,6 +105,19 @@ def test_product_names_stay_in_view_to_the_last_row(new_page, width, how):
         screenshot(page, f"compare-two-{width}-end", full_page=False)
 
 
+@pytest.mark.parametrize("key", ["PageDown", "Space"])
+def test_keys_in_the_table_scroll_the_page(new_page, key):
+    """With the focus in the table, Page Down and Space move the page (no scroll trap)."""
+    page = open_comparison(new_page, TWO, DESKTOP["width"])
+    page.locator(".cmp-body").focus()
+    for _ in range(12):
+        page.keyboard.press(key)
+    page.wait_for_timeout(300)
+    moved = page.evaluate(LAST_ROW)
+    assert moved["scrollY"] > 1500 and moved["inner"] == 0, moved
+    assert_names_in_view(page)
+
+
 @pytest.mark.parametrize("path", [LAPTOPS, SIX])
 def test_every_name_of_three_and_six_stays_in_view_on_a_laptop(new_page, path):
     """At 1280 px all six columns fit: no name is ever cut off or scrolled away."""
