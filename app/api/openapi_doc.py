@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain.compare import SYSTEMS
 from .openapi_schemas import SCHEMAS, ref
 from .query import (
     FIELDS,
@@ -503,6 +504,10 @@ def browse_paths() -> dict[str, Spec]:
                 query_param("only_differences", "Only rows whose values differ "
                                                 "(true/false, yes/no, 1/0).",
                             {"type": "string", "pattern": flag}),
+                query_param("units", "The unit system numbers are shown in: default (each "
+                                     "attribute's own unit), metric or imperial. Currencies "
+                                     "are never converted.",
+                            {"type": "string", "enum": list(SYSTEMS)}),
                 IF_NONE_MATCH,
             ],
             description="Other query parameters are refused (400).")},

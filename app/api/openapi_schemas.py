@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain.accounts import PROFILE_LIMITS, ROLES
+from ..domain.compare import ADVANTAGES, SYSTEMS
 from ..domain.definitions import BETTER, MAX_KEY, ORDER_RANGE, TYPE_NAMES
 from ..domain.entries import SLUG_MAX
 
@@ -168,17 +169,39 @@ ROW: Schema = obj({
     "key": TEXT,
     "label": TEXT,
     "type": {"type": "string", "enum": list(TYPE_NAMES)},
-    "unit": nullable(TEXT),
+    "unit": {**nullable(TEXT), "description": "The definition's canonical unit."},
+    "display_unit": {**nullable(TEXT),
+                     "description": "The one unit every number of the row is shown in "
+                                    "(numbers with a unit; null otherwise)."},
     "better": {"type": "string", "enum": list(BETTER)},
     "differs": {"type": "boolean"},
     "best": {"type": "array", "items": COUNT,
              "description": "Positions of the winning entries."},
     "cells": {"type": "array", "items": obj({
-        "value": {"anyOf": [VALUE, {"type": "null"}]},
-        "text": TEXT,
+        "value": {"anyOf": [VALUE, {"type": "null"}], "description": "The value as stored."},
+        "text": {**TEXT, "description": 'What the page shows: numbers in the row\'s display '
+                                         'unit ("1.19 kg"), "—" when missing.'},
         "missing": {"type": "boolean"},
         "best": {"type": "boolean"},
+        "number": {**nullable({"type": "number"}),
+                   "description": "A number in the row's display unit, rounded as shown."},
+        "unit": {**nullable(TEXT), "description": "The unit of number (its display unit)."},
+        "entered": {**nullable(TEXT),
+                    "description": 'The value as its editor wrote it ("2.62 lb"); null when '
+                                   "missing."},
+        "bar": {**nullable({"type": "number", "minimum": 0, "maximum": 1}),
+                "description": "Length of the value's bar, the row's best value being 1 "
+                               "(rows with a better direction and two values or more)."},
     })},
+})
+
+ADVANTAGE: Schema = obj({
+    "key": TEXT,
+    "label": TEXT,
+    "text": {**TEXT, "description": 'In words: "Battery capacity: 14% higher".'},
+    "percent": {**nullable({"type": "number", "minimum": 0}),
+                "description": "How much better than the best other value (0.14 is 14 %); "
+                               "null where no percentage says it (yes/no, dates)."},
 })
 
 # ----------------------------------------------------------------------------- requests
@@ -264,6 +287,14 @@ SCHEMAS: dict[str, Schema] = {
     "Comparison": obj({
         "entries": {"type": "array", "items": obj({"slug": TEXT, "title": TEXT,
                                                     "_links": links("self")})},
+        "units": {"type": "string", "enum": list(SYSTEMS),
+                  "description": "The unit system numbers are shown in."},
+        "decided": {**COUNT, "description": "Rows that have a winner."},
+        "summary": {"type": "array", "description": "Per entry, in the entries' order: the "
+                    "rows it wins and its (up to three) strongest advantages.",
+                    "items": obj({"slug": TEXT, "wins": COUNT,
+                                  "advantages": {"type": "array", "items": ADVANTAGE,
+                                                 "maxItems": ADVANTAGES}})},
         "groups": {"type": "array", "items": obj({
             "name": TEXT, "rows": {"type": "array", "items": ref("ComparisonRow")}})},
         "_links": links("self", "html"),

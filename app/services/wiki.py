@@ -210,9 +210,13 @@ class Wiki:
 
     # -- comparison ------------------------------------------------------------------
 
-    def compare(self, slugs: list[str], *, count_view: bool = False) -> compare.Comparison:
-        """Align 2–6 entries, given in any order, in their canonical order."""
-        ordered = compare.canonical_order(slugs)
+    def compare(self, slugs: list[str], *, count_view: bool = False,
+                units: str = compare.DEFAULT_SYSTEM) -> compare.Comparison:
+        """Align 2–6 entries in the order given, numbers shown in the unit system ``units``.
+
+        A view counts toward the popularity of the set, whatever its order.
+        """
+        ordered = compare.distinct(slugs)
         if len(ordered) != len(slugs):
             raise InvalidValue("Compare each entry only once.", "entries")
         if not compare.MIN_ENTRIES <= len(ordered) <= compare.MAX_ENTRIES:
@@ -224,9 +228,10 @@ class Wiki:
             raise NotFound("Entry", missing[0])
         docs = [found[slug] for slug in ordered]
         keys = {key for doc in docs for key in doc.get("attributes", {})}
-        result = compare.align(docs, self.repos.definitions.many(keys))
+        result = compare.align(docs, self.repos.definitions.many(keys), units)
         if count_view:
-            self.repos.comparisons.record_view(compare.comparison_slug(ordered), ordered)
+            canonical = compare.canonical_order(ordered)
+            self.repos.comparisons.record_view(compare.comparison_slug(canonical), canonical)
         return result
 
     def closest_titles(self, name: str) -> list[dict]:

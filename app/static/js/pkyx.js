@@ -5,6 +5,7 @@
  *   plain POST when JavaScript is off).
  * - A form with data-csrf-from (the login modal of anonymous pages, which nginx may
  *   cache for everyone) fetches its CSRF token when its modal opens.
+ * - The header's phone menu closes on a click outside it or on Escape.
  */
 (function () {
   "use strict";
@@ -40,6 +41,20 @@
   document.addEventListener("show.bs.modal", function (event) {
     var form = event.target.querySelector("form[data-csrf-from]");
     if (form) { fillCsrf(form); }
+  });
+
+  // The phone menu (a <details>, open without JavaScript too) closes on a click elsewhere
+  // and on Escape.
+  function closeMenus(except) {
+    document.querySelectorAll("details.site-menu[open]").forEach(function (menu) {
+      if (menu !== except) { menu.removeAttribute("open"); }
+    });
+  }
+  document.addEventListener("click", function (event) {
+    closeMenus(event.target.closest && event.target.closest("details.site-menu"));
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key === "Escape") { closeMenus(null); }
   });
 
   window.pkyx = { csrfToken: csrfToken, postForm: postForm };
