@@ -90,8 +90,9 @@ def test_guesses_from_many_addresses_slow_the_account_but_do_not_lock_it(client,
 
 
 def test_at_most_100_untrusted_guesses_an_hour_reach_an_account(client, carol, clock):
-    """ASVS's bound holds: slowed to one a minute after 40, a botnet guessing for an hour
-    (five new addresses a minute) has the password checked 40 + 52 times, not 300."""
+    """ASVS 4.0's bound (2.2.1) holds: slowed to one a minute after 40, a botnet guessing
+    for an hour (five new addresses a minute) has the password checked 40 + 52 times, not
+    300."""
     checked = 0
     for minute in range(60):
         for n in range(5):
