@@ -87,7 +87,8 @@ def test_a_word_of_the_summary_finds_the_entry(client, wiki, phones):
     for title, summary in (("Google Pixel 8", "Tensor G3 chip"), ("Apple iPhone 15", "")):
         wiki.create_entry("tester", title=title, category="phones", summary=summary)
     response = client.get("/compare", query_string={"q": "tensor vs iphone"})
-    assert response.headers["Location"] == "/compare/apple-iphone-15-vs-google-pixel-8"
+    # the columns keep the reader's order (issue 12)
+    assert response.headers["Location"] == "/compare/google-pixel-8-vs-apple-iphone-15"
 
 
 def test_unknown_names_get_suggestions_not_an_error(client, three):
