@@ -24,7 +24,7 @@ deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
 # Debian packages the tests drive: Chromium (browser tests), nginx (deployment tests),
-# Noto Sans CJK (the Chinese screenshots show real glyphs). Installed with apt when
+# and Noto Sans CJK (the Chinese screenshots show real glyphs). Installed with apt when
 # missing, in one go.
 system-packages:
 	@missing=""; \

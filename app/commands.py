@@ -24,7 +24,8 @@ __all__ = ["register", "exit_cleanly_on_sigterm"]
 def register(app: Flask) -> None:
     """Attach the commands to ``app.cli``."""
     for command in (seed_command, create_indexes_command, create_admin_command,
-                    export_command, import_command, gc_files_command, check_command):
+                    export_command, import_command, gc_files_command, check_command,
+                    migrate_command):
         app.cli.add_command(command)
 
 
@@ -144,3 +145,23 @@ def check_command(repair: bool) -> None:
         _fail(f"{len(report.problems)} problem(s); run `manage.py check --repair` to resolve "
               "them (stop the server first with the embedded store).")
     click.echo("The store is sound." if not report.problems else "The store is sound again.")
+
+
+@click.command("migrate")
+@with_appcontext
+def migrate_command() -> None:
+    """Bring a database written by an older pkyx up to date (safe to run again).
+
+    Links contributions stored by name only to their accounts' ids and reserves the
+    names of deleted accounts. Imports and the embedded store's snapshot do this by
+    themselves; a MongoDB database that an older pkyx wrote needs it once.
+    """
+    from .repositories.migrations import link_contributions
+
+    store = _store()
+    with store.writing():
+        counts = link_contributions(store.db)
+    store.changed()
+    click.echo(f"{counts['linked']} contributions linked to their accounts, "
+               f"{counts['unlinked']} by accounts that are gone, "
+               f"{counts['reserved']} names of deleted accounts reserved")

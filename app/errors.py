@@ -24,8 +24,8 @@ from .domain.errors import (
     Forbidden,
     InvalidValue,
     NotFound,
+    RateLimited,
     StaleVersion,
-    TooManyAttempts,
 )
 from .health import store_failed
 from .request_ids import request_id
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 #: Retry-After of /readyz when the store does not answer (pages use the breaker's window).
 RETRY_AFTER_SECONDS = 5
 DOMAIN_STATUS = ((InvalidValue, 400), (Forbidden, 403), (NotFound, 404), (Conflict, 409),
-                 (StaleVersion, 412), (TooManyAttempts, 429))
+                 (StaleVersion, 412), (RateLimited, 429))
 PASSED_ON_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")
 
 
@@ -59,7 +59,7 @@ def _domain_error(exc: DomainError):
     status = next(code for cls, code in DOMAIN_STATUS if isinstance(exc, cls))
     field = getattr(exc, "field", None)
     message = getattr(exc, "message", str(exc))
-    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, TooManyAttempts) else None
+    headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     return _answer(status, message, errors={field: message} if field else None, headers=headers)
 
 

@@ -31,6 +31,8 @@ TARGETS = (
     Target("304 answers", ("api-entry-304", "avatar-304"), "floor", 0.5),
     Target("uncached comparison page (4) and API filtered list", ("compare-4", "api-list"),
            "floor", 0.2),
+    Target("hostile requests (issue 17) cost at most 2 × an ordinary comparison",
+           ("hostile-compare", "hostile-compare-80", "hostile-filter"), "compare-2", 0.5),
 )
 
 

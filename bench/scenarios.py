@@ -17,11 +17,13 @@ compares like with like.
 
 from __future__ import annotations
 
+import random
+import string
 from dataclasses import dataclass, field
 
 __all__ = ["Scenario", "Fixture", "scenarios", "scale_scenarios", "compare_path",
-           "STATIC_PATH", "UNCACHED", "COMPARE_2", "COMPARE_4", "ENTRY_PAGE", "API_ENTRY",
-           "AVATAR_USER"]
+           "hostile_paths", "STATIC_PATH", "UNCACHED", "COMPARE_2", "COMPARE_4", "ENTRY_PAGE",
+           "API_ENTRY", "AVATAR_USER", "HOSTILE"]
 
 #: The static file nginx serves, as big as the 4-entry comparison page (bench/run.py
 #: writes it under app/static/bench/ for the run and deletes it after).
@@ -76,9 +78,56 @@ def compare_path(slugs: tuple[str, ...]) -> str:
     return "/compare/" + "-vs-".join(sorted(slugs))
 
 
+def _made_up(rng: random.Random, length: int, joiner: str = "-") -> str:
+    """Random lowercase words, ``length`` characters in all (no "vs" among them)."""
+    words: list[str] = []
+    while len(joiner.join(words)) < length:
+        word = "".join(rng.choice(string.ascii_lowercase) for _ in range(rng.randint(3, 9)))
+        words.append(word)
+    return joiner.join(words)[:length].strip(joiner)
+
+
+def hostile_paths() -> dict[str, str]:
+    """The requests issue 17's black-box probe found slow, built the same way each run.
+
+    * compare: six made-up slugs of 600 characters joined by -vs- (3.6 KB; 27.6 s at
+      1,000 entries before the fix);
+    * compare-80: six made-up slugs of 80 characters, the longest address accepted (a
+      404 page with suggestions for each);
+    * query: the compare box filled with six made-up names (300 characters; 2.85 s);
+    * filter: 310 ``title=like.*`` filters (4 KB, as many as gunicorn's request line
+      of 4,094 bytes holds; ~330 took 1.6 s at 1,000 entries);
+    * filter-10: ten of them, the most a query may carry (MAX_FILTERS).
+    """
+    rng = random.Random(17)
+    long_spec = "-vs-".join(sorted(_made_up(rng, 600) for _ in range(6)))
+    spec_80 = "-vs-".join(sorted(_made_up(rng, 80) for _ in range(6)))
+    names = " vs ".join(_made_up(rng, 50, "+") for _ in range(6))[:300].strip("+")
+    return {"compare": f"/compare/{long_spec}", "compare-80": f"/compare/{spec_80}",
+            "query": f"/compare?q={names.replace(' ', '+')}",
+            "filter": "/api/v1/entries?" + "&".join(["title=like.*"] * 310),
+            "filter-10": "/api/v1/entries?" + "&".join(["title=like.*"] * 10)}
+
+
+#: The hostile scenarios and the status each answers (issue 17).
+HOSTILE = {"compare": 400, "compare-80": 404, "query": 200, "filter": 400, "filter-10": 200}
+
+
+def _hostile(name: str, path: str, about: str, expect: int, headers: dict[str, str]) -> Scenario:
+    """A hostile request, measured against an ordinary comparison (compare-2).
+
+    It answers 4xx on purpose, which wrk counts as an error; bench/lua/expect.lua counts
+    only the answers whose status is not the expected one.
+    """
+    return Scenario(f"hostile-{name}", path, about, dict(headers), expect=expect,
+                    cache="BYPASS" if headers else "", baseline="compare-2",
+                    script="expect.lua", variables={"expected": expect})
+
+
 def scenarios(fixture: Fixture, connections: int) -> list[Scenario]:
     """Every scenario of a full run, in the order they run (the floor first)."""
     compare_4 = compare_path(COMPARE_4)
+    hostile = hostile_paths()
     entry_api = f"/api/v1/entries/{API_ENTRY}"
     avatar = f"/api/v1/users/{AVATAR_USER}/avatar"
     return [
@@ -109,11 +158,23 @@ def scenarios(fixture: Fixture, connections: int) -> list[Scenario]:
                  script="writes.lua", thread_per_connection=True,
                  variables={"slugs": list(fixture.writable[:connections]),
                             "token": fixture.token, "key": WRITE_KEY, "unit": WRITE_UNIT}),
+        _hostile("compare", hostile["compare"], "six made-up 600-character slugs → 400",
+                 HOSTILE["compare"], UNCACHED),
+        _hostile("compare-80", hostile["compare-80"],
+                 "six made-up 80-character slugs → 404 with suggestions", HOSTILE["compare-80"],
+                 UNCACHED),
+        _hostile("query", hostile["query"], "compare box, six made-up names (300 characters)",
+                 HOSTILE["query"], UNCACHED),
+        _hostile("filter", hostile["filter"], "API: 310 title=like.* filters → 400",
+                 HOSTILE["filter"], {}),
+        _hostile("filter-10", hostile["filter-10"], "API: 10 title=like.* filters, the most "
+                 "a query may carry", HOSTILE["filter-10"], {}),
     ]
 
 
 #: The paths whose growth with the store's size the scale run shows.
-SCALE_NAMES = ("entry-page", "compare-4", "api-list", "api-entry", "api-compare")
+SCALE_NAMES = ("entry-page", "compare-4", "api-list", "api-entry", "api-compare",
+               "hostile-compare-80", "hostile-query")
 
 
 def scale_scenarios(fixture: Fixture, connections: int) -> list[Scenario]:

@@ -11,6 +11,8 @@ import os
 import secrets
 from pathlib import Path
 
+from limits import parse_many
+
 __all__ = ["Config", "Development", "Testing", "Production", "config_for", "ConfigError"]
 
 MIN_SECRET_BYTES = 32
@@ -18,6 +20,13 @@ MIN_SECRET_BYTES = 32
 #: timeout by up to half a second (it polls every 500 ms), so 4 s keeps a dead database's
 #: 503 under 5 s.
 MAX_SERVER_SELECTION_MS = 4000
+
+
+#: Settings that hold a rate limit, each settable from the environment as ``PKYX_<name>``.
+LIMIT_SETTINGS = ("RATELIMIT_TOKENS", "RATELIMIT_REGISTER", "RATELIMIT_NEW_ENTRIES",
+                  "RATELIMIT_NEW_ENTRIES_ADDRESS", "RATELIMIT_EDITS", "RATELIMIT_EDITS_ADDRESS",
+                  "RATELIMIT_UPLOADS", "RATELIMIT_UPLOADS_ADDRESS", "RATELIMIT_EMAIL_CHANGES",
+                  "RATELIMIT_EMAIL_CHANGES_ADDRESS")
 
 
 class ConfigError(RuntimeError):
@@ -78,9 +87,24 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = "translations"
     #: Lifetime of an API token (s).
     API_TOKEN_SECONDS = 3600
-    #: Rate limits (Flask-Limiter syntax), per client address.
+    #: Rate limits (Flask-Limiter syntax); each can be set from ``PKYX_<NAME>``.
+    #: Tokens issued per client address.
     RATELIMIT_TOKENS = "10/minute;100/hour"
+    #: Write limits (app/write_limits.py), per account and per client address. A
+    #: registration counts per address, whether it creates an account or is refused as
+    #: taken; e-mail changes count likewise (a taken address answers "taken").
     RATELIMIT_REGISTER = "10/hour"
+    RATELIMIT_NEW_ENTRIES = "10/minute;100/day"
+    RATELIMIT_NEW_ENTRIES_ADDRESS = "20/minute;200/day"
+    #: Edits: attribute and entry changes, reverts, removals, definitions (MediaWiki's
+    #: default for logged-in editors is 90 a minute).
+    RATELIMIT_EDITS = "90/minute;1000/day"
+    RATELIMIT_EDITS_ADDRESS = "180/minute;2000/day"
+    #: Uploads: avatars.
+    RATELIMIT_UPLOADS = "10/hour;50/day"
+    RATELIMIT_UPLOADS_ADDRESS = "20/hour;100/day"
+    RATELIMIT_EMAIL_CHANGES = "5/hour;10/day"
+    RATELIMIT_EMAIL_CHANGES_ADDRESS = "10/hour;20/day"
     #: Rate-limit storage: empty = memory with the embedded store, else MONGO_URI.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     #: A counter store that cannot be reached is a 503, never "no limit": login and token
@@ -110,8 +134,22 @@ class Config:
         self.PROXY_COUNT = _env_int("PKYX_PROXY_COUNT", self.PROXY_COUNT)
         if self.PROXY_COUNT < 0:
             raise ConfigError(f"PKYX_PROXY_COUNT cannot be negative, got {self.PROXY_COUNT}.")
+        for name in LIMIT_SETTINGS:
+            self._limit_from_env(name)
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
         self.DEMO_PASSWORD = os.environ.get("PKYX_DEMO_PASSWORD") or self.DEMO_PASSWORD
+
+    def _limit_from_env(self, name: str) -> None:
+        """Take a rate limit from ``PKYX_<name>``, refusing one limits cannot read."""
+        raw = os.environ.get(f"PKYX_{name}")
+        if not raw:
+            return
+        try:
+            parse_many(raw)
+        except ValueError as exc:
+            raise ConfigError(f"PKYX_{name} must be a rate limit like \"10/minute;100/day\", "
+                              f"got {raw!r}.") from exc
+        setattr(self, name, raw)
 
     def as_dict(self) -> dict:
         """Every upper-case setting, as Flask's ``config.from_mapping`` wants it."""
@@ -145,6 +183,10 @@ class Testing(Config):
     # Tests that check limits set them low themselves; the rest must not trip them.
     RATELIMIT_TOKENS = "1000/minute"
     RATELIMIT_REGISTER = "1000/minute"
+    RATELIMIT_NEW_ENTRIES = RATELIMIT_NEW_ENTRIES_ADDRESS = "100000/minute"
+    RATELIMIT_EDITS = RATELIMIT_EDITS_ADDRESS = "100000/minute"
+    RATELIMIT_UPLOADS = RATELIMIT_UPLOADS_ADDRESS = "100000/minute"
+    RATELIMIT_EMAIL_CHANGES = RATELIMIT_EMAIL_CHANGES_ADDRESS = "100000/minute"
     # Cheaper hashing keeps the suite fast; production's cost is tested on its own.
     ARGON2_MEMORY_KIB = 1024
     ARGON2_TIME_COST = 1

@@ -128,6 +128,23 @@ def alice(accounts):
     return accounts.register("alice", "alice@example.org", "correct horse battery")
 
 
+@pytest.fixture
+def clock(monkeypatch):
+    """``time.time`` stands still unless the test moves it (``clock.move(seconds)``): rate
+    limit windows pass without waiting for the wall clock."""
+    import time
+
+    class Clock:
+        now = time.time()
+
+        def move(self, seconds: float) -> None:
+            self.now += seconds
+
+    fake = Clock()
+    monkeypatch.setattr(time, "time", lambda: fake.now)
+    return fake
+
+
 @pytest.fixture(scope="session")
 def seeded_app(tmp_path_factory):
     """An app with the demo data loaded (read-only use: shared by the session)."""

@@ -110,6 +110,7 @@ def test_every_page_query_uses_an_index(seeded_app, recorded):
     wiki = seeded_app.extensions["pkyx.wiki"]
     accounts = seeded_app.extensions["pkyx.accounts"]
     entry = repos.entries.get("iphone-15")
+    alice = repos.users.find_by_name("alice")
     repos.entries.get(str(entry["_id"]))
     repos.entries.listing("phones", "title", 1, 10)
     repos.entries.listing("phones", "-title", 1, 10)
@@ -121,7 +122,7 @@ def test_every_page_query_uses_an_index(seeded_app, recorded):
     repos.users.page()
     repos.definitions.page(0, 10)
     repos.entries.recent(5)
-    repos.entries.by_creator("alice")
+    repos.entries.by_creator(alice["_id"])
     repos.entries.title_prefix("iph")
     repos.entries.search(["pro"])
     repos.entries.random_slug()
@@ -131,9 +132,10 @@ def test_every_page_query_uses_an_index(seeded_app, recorded):
     repos.revisions.for_entry(entry["_id"])
     repos.revisions.page_for_entry(entry["_id"], 0, 10)
     repos.revisions.recent(10)
-    repos.revisions.by_user("alice")
+    repos.revisions.by_user(alice["_id"])
     repos.users.find("alice")
     repos.users.find_login("alice@example.org")
+    repos.users.is_reserved("nobody")
     repos.categories.get("phones")
     repos.categories.children("phones")
     categories = seeded_app.extensions["pkyx.categories"]
@@ -169,6 +171,7 @@ def test_every_page_query_uses_an_index(seeded_app, recorded):
     wiki.compare(["iphone-15", created["slug"]], count_view=True)
     wiki.delete_entry("indexer", created["slug"], 3)
     repos.avatars.get(repos.users.find("alice")["avatar"])
+    repos.users.delete(user["_id"])  # and its name is reserved
     assert len(recorded) > 40
     unserved = [c for c in recorded if not _served(c["collection"], c["filter"], c["sort"])
                 and not (not c["filter"] and not c["sort"] and c["collection"] in SCANS

@@ -344,7 +344,7 @@ def test_an_unknown_user_costs_one_hash_like_a_wrong_password(app, carol, argon2
                                     app.config["ARGON2_TIME_COST"])
 
 
-# -- more than 100 failures an hour per account ----------------------------------------
+# -- more than 20 failures an hour per account and address -----------------------------
 
 
 def _assert_429(response) -> None:
@@ -371,17 +371,19 @@ def _right_password_everywhere(client, token: str, login: str = "carol") -> list
             token_request(client, login, PASSWORD)]
 
 
-def test_the_limit_is_100_failures_an_hour_per_account():
-    """The configured limit (the tests below use the real one)."""
-    assert (throttle.FAILED_PER_ACCOUNT.amount, throttle.FAILED_PER_ACCOUNT.get_expiry()) \
-        == (100, 3600)
+def test_the_limit_is_20_failures_an_hour_per_account_and_address():
+    """The configured limit (the tests below use the real one). How guesses from many
+    addresses are slowed without locking the owner out: tests/test_lockout.py."""
+    assert (throttle.FAILED_PER_PAIR.amount, throttle.FAILED_PER_PAIR.get_expiry()) \
+        == (20, 3600)
 
 
 @pytest.mark.parametrize("path", ["page", "basic-write", "token"])
-def test_after_100_failures_every_path_refuses_even_the_right_password(client, carol, path):
-    """100 failures on one path: then the right password is a 429 on all three."""
+def test_after_20_failures_every_path_refuses_even_the_right_password(client, carol, path):
+    """20 failures on one path: then the right password from that address (a browser
+    that never logged in) is a 429 on all three."""
     token = csrf_token(client)
-    _fail_on(client, path, "carol", 100, token)
+    _fail_on(client, path, "carol", 20, token)
     page, write, issued = _right_password_everywhere(client, token)
     for response in (page, write, issued):
         _assert_429(response)
@@ -390,33 +392,23 @@ def test_after_100_failures_every_path_refuses_even_the_right_password(client, c
 
 
 def test_failures_on_different_paths_add_up(client, carol, accounts):
-    """50 on the page + 50 by Basic auth: the token endpoint refuses; another account is
+    """10 on the page + 10 by Basic auth: the token endpoint refuses; another account is
     not affected."""
     accounts.register("dave", "dave@example.org", PASSWORD)
     token = csrf_token(client)
-    _fail_on(client, "page", "carol", 50, token)
-    _fail_on(client, "basic-write", "carol@example.org", 49, token)
-    assert token_request(client, "carol", PASSWORD).status_code == 201  # 99: still in
+    _fail_on(client, "page", "carol", 10, token)
+    _fail_on(client, "basic-write", "carol@example.org", 9, token)
+    assert token_request(client, "carol", PASSWORD).status_code == 201  # 19: still in
     _fail_on(client, "token", "CAROL", 1, token)
     _assert_429(token_request(client, "carol", PASSWORD))
     _assert_429(page_login(client, "carol", PASSWORD, token))
     assert token_request(client, "dave", PASSWORD).status_code == 201
 
 
-def test_failures_from_many_addresses_count_for_the_account(client, carol):
-    """Spreading the guesses over addresses does not get around the per-account limit."""
-    for n in range(100):
-        response = client.post(f"{API}/tokens", headers=basic("carol", "nope nope"),
-                               environ_base={"REMOTE_ADDR": f"198.51.100.{n}"})
-        assert response.status_code == 401
-    _assert_429(client.post(f"{API}/tokens", headers=basic("carol", PASSWORD),
-                            environ_base={"REMOTE_ADDR": "203.0.113.1"}))
-
-
 def test_an_unknown_account_is_limited_the_same_way(client, carol):
-    """A name nobody has gets its 429 after 100 failures too: the limit tells nothing."""
+    """A name nobody has gets its 429 after 20 failures too: the limit tells nothing."""
     token = csrf_token(client)
-    _fail_on(client, "basic-write", "nobody", 100, token)
+    _fail_on(client, "basic-write", "nobody", 20, token)
     _assert_429(basic_write(client, "nobody", PASSWORD))
     _assert_429(page_login(client, "nobody", PASSWORD, token))
     assert basic_write(client, "carol", PASSWORD).status_code == 400
@@ -427,7 +419,7 @@ def test_the_limit_lifts_after_an_hour(client, carol, monkeypatch):
     import time
 
     token = csrf_token(client)
-    _fail_on(client, "token", "carol", 100, token)
+    _fail_on(client, "token", "carol", 20, token)
     _assert_429(token_request(client, "carol", PASSWORD))
     now = time.time()
     monkeypatch.setattr(time, "time", lambda: now + 3601)
@@ -454,7 +446,7 @@ def test_wrong_current_passwords_count_as_failed_logins(app, client, carol, wher
         return client.patch(f"{API}/users/carol", headers={"Authorization": f"Bearer {api_token}"},
                             json={"current_password": current, "password": NEW_PASSWORD})
 
-    for n in range(100):
+    for n in range(20):
         assert change(f"guess number {n}").status_code == 400, n
     _assert_429(change(PASSWORD))
     _assert_429(token_request(client, "carol", PASSWORD))

@@ -210,15 +210,19 @@ def test_unsetting_a_missing_attribute_is_not_found(wiki, phones):
         wiki.delete_attribute("bob", "pixel-8", 1, "weight")
 
 
-def test_compare_in_canonical_order_and_counts_views(wiki, phones):
-    """compare() sorts the slugs, aligns rows and records popularity."""
+def test_compare_keeps_the_order_given_and_counts_views_per_set(wiki, phones):
+    """compare() aligns in the reader's order; popularity counts the set, in any order."""
     _create(wiki, "Pixel 8", weight="187 g")
     _create(wiki, "Galaxy S24", weight="0.167 kg")
     result = wiki.compare(["pixel-8", "galaxy-s24"], count_view=True)
-    assert [e["slug"] for e in result.entries] == ["galaxy-s24", "pixel-8"]
+    assert [e["slug"] for e in result.entries] == ["pixel-8", "galaxy-s24"]
     [row] = result.rows
-    assert row.key == "weight" and row.best == (0,)
-    assert phones.comparisons.popular()[0]["key"] == "galaxy-s24-vs-pixel-8"
+    assert row.key == "weight" and row.best == (1,)
+    wiki.compare(["galaxy-s24", "pixel-8"], count_view=True)
+    [popular] = phones.comparisons.popular()
+    assert popular["key"] == "galaxy-s24-vs-pixel-8" and popular["views"] == 2
+    imperial = wiki.compare(["pixel-8", "galaxy-s24"], units="imperial")
+    assert [cell.text for cell in imperial.rows[0].cells] == ["6.6 oz", "5.89 oz"]
     with pytest.raises(NotFound):
         wiki.compare(["pixel-8", "nokia-3310"])
     with pytest.raises(InvalidValue):

@@ -11,6 +11,7 @@ from ..domain.errors import AttributeExists, NotFound
 from ..extensions import api_auth
 from ..repositories import repositories
 from ..services import AttributeInput, wiki
+from ..write_limits import spending
 from .common import comment_of, definitions_for, editor
 from .errors import problem
 from .http import (
@@ -86,8 +87,9 @@ class EntryAttributeList(MethodView):
         item = AttributeInput.from_mapping(data)
         key = wiki().key_for(item)
         try:
-            updated = wiki().add_attribute(editor(), doc["slug"], doc["version"],
-                                           replace(item, key=key), comment_of(data))
+            with spending("edit", editor()):
+                updated = wiki().add_attribute(editor(), doc["slug"], doc["version"],
+                                               replace(item, key=key), comment_of(data))
         except AttributeExists as exc:
             return _exists(doc, exc)
         location = url_for("api.entry_attribute", ident=updated["slug"], key=key)
@@ -125,8 +127,9 @@ class EntryAttributeItem(MethodView):
         data = json_body(VALUE_FIELDS, required=("value",), text=TEXT_FIELDS)
         item = AttributeInput.from_mapping({**data, "key": key})
         created = key not in doc.get("attributes", {})
-        updated = wiki().set_attribute(editor(), doc["slug"], doc["version"], item,
-                                       comment_of(data))
+        with spending("edit", editor()):
+            updated = wiki().set_attribute(editor(), doc["slug"], doc["version"], item,
+                                           comment_of(data))
         if created:
             location = url_for("api.entry_attribute", ident=updated["slug"], key=key)
             return _attribute_response(updated, key, 201, {"Location": location})
@@ -137,7 +140,8 @@ class EntryAttributeItem(MethodView):
         """Remove the attribute from the entry; needs If-Match."""
         doc = repositories().entries.get(ident)
         require_if_match(entry_etag(doc))
-        wiki().delete_attribute(editor(), doc["slug"], doc["version"], key)
+        with spending("edit", editor()):
+            wiki().delete_attribute(editor(), doc["slug"], doc["version"], key)
         return "", 204
 
 

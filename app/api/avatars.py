@@ -10,6 +10,7 @@ from ..extensions import api_auth
 from ..files import file_response
 from ..repositories import repositories
 from ..services import accounts
+from ..write_limits import spending
 from .common import require_admin_or_self
 from .errors import ApiError
 from .users import user_response
@@ -51,8 +52,10 @@ class AvatarView(MethodView):
         """Store a new avatar (re-encoded), then delete the old file: 200 with the profile."""
         repos = repositories()
         user = repos.users.get(ident)
-        require_admin_or_self(user["_id"])
-        return user_response(accounts().set_avatar(user["_id"], _upload_bytes()))
+        caller = require_admin_or_self(user["_id"])
+        with spending("upload", caller):
+            updated = accounts().set_avatar(user["_id"], _upload_bytes())
+        return user_response(updated)
 
     @api_auth.login_required
     def delete(self, ident: str):

@@ -13,6 +13,7 @@ from flask.views import MethodView
 from ..domain.categories import CATEGORY_FIELDS
 from ..extensions import api_auth
 from ..services import categories
+from ..write_limits import spending
 from .auth import current_user
 from .common import editor
 from .http import (
@@ -63,7 +64,8 @@ class CategoryList(MethodView):
     def post(self):
         """Create a category (any editor): 201 with Location and ETag."""
         data = json_body(CATEGORY_FIELDS, required=("name",), text=TEXT_FIELDS)
-        doc = categories().create(editor(), data)
+        with spending("edit", editor()):
+            doc = categories().create(editor(), data)
         location = url_for("api.category", slug=doc["slug"])
         return _response(doc, 201, {"Location": location})
 
@@ -86,8 +88,9 @@ class CategoryItem(MethodView):
         data = json_body([name for name in CATEGORY_FIELDS if name != "slug"],
                          text=TEXT_FIELDS)
         require_if_match(category_etag(doc))
-        updated = categories().update(editor(), slug, doc.get("version", 1), data,
-                                      admin=_is_admin())
+        with spending("edit", editor()):
+            updated = categories().update(editor(), slug, doc.get("version", 1), data,
+                                          admin=_is_admin())
         return _response(updated)
 
     @api_auth.login_required(role="admin")
@@ -95,7 +98,8 @@ class CategoryItem(MethodView):
         """Delete an empty category without subcategories (admins); needs If-Match."""
         doc = categories().get(slug)
         require_if_match(category_etag(doc))
-        categories().delete(editor(), slug, doc.get("version", 1), admin=True)
+        with spending("edit", editor()):
+            categories().delete(editor(), slug, doc.get("version", 1), admin=True)
         return "", 204
 
 
@@ -112,6 +116,7 @@ class CategoryMerge(MethodView):
         doc = categories().get(slug)
         data = json_body(("into",), required=("into",), text=("into",))
         require_if_match(category_etag(doc))
-        target = categories().merge(editor(), slug, doc.get("version", 1), into=data["into"],
-                                    admin=True)
+        with spending("edit", editor()):
+            target = categories().merge(editor(), slug, doc.get("version", 1),
+                                        into=data["into"], admin=True)
         return _response(target)

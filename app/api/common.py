@@ -14,9 +14,10 @@ from .auth import current_user
 __all__ = ["editor", "attribute_inputs", "definitions_for", "require_admin_or_self", "comment_of"]
 
 
-def editor() -> str:
-    """The username of the authenticated caller (views are wrapped in login_required)."""
-    return current_user()["username"]
+def editor() -> dict:
+    """The authenticated caller's user document (views are wrapped in login_required):
+    the wiki records its name and its account id."""
+    return current_user()
 
 
 def attribute_inputs(data: object) -> tuple[list[AttributeInput], list[str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import request
 from flask.views import MethodView
 
+from ..domain.compare import DEFAULT_SYSTEM, SYSTEMS, canonical_order
 from ..services import wiki
 from .errors import ApiError
 from .http import conditional, etag_for, json_response, no_query_args
@@ -22,8 +23,12 @@ class CompareView(MethodView):
     init_every_request = False
 
     def get(self):
-        """Rows in the canonical order of the entries; ``only_differences=true`` filters."""
-        no_query_args("entries", "only_differences")
+        """Rows in the canonical order of the entries; ``only_differences=true`` filters.
+
+        ``units=metric|imperial`` shows every number of a row in one unit of that system
+        (``default``: the definition's own unit).
+        """
+        no_query_args("entries", "only_differences", "units")
         raw = request.args.getlist("entries")
         if len(raw) != 1 or not raw[0].strip():
             raise ApiError(400, "Name the entries to compare: ?entries=slug-a,slug-b.",
@@ -32,11 +37,18 @@ class CompareView(MethodView):
         if flag not in TRUE + FALSE:
             raise ApiError(400, "only_differences must be true or false.",
                            errors={"only_differences": "Use true or false."})
+        units = request.args.get("units", DEFAULT_SYSTEM)
+        if units not in SYSTEMS:
+            raise ApiError(400, f"units must be one of {', '.join(SYSTEMS)}.",
+                           errors={"units": f"Use one of {', '.join(SYSTEMS)}."})
         slugs = [slug.strip() for slug in raw[0].split(",")]
         if not all(slugs):
             raise ApiError(400, "An entry slug is empty: separate slugs by single commas.",
                            errors={"entries": "Give 2 to 6 entry slugs separated by commas."})
-        comparison = wiki().compare(slugs)
+        if len(set(slugs)) != len(slugs):
+            raise ApiError(400, "Each entry can appear only once in a comparison.",
+                           errors={"entries": "Name each entry once."})
+        comparison = wiki().compare(canonical_order(slugs), units=units)
         if flag in TRUE:
             comparison = comparison.only_differences()
         body = comparison_json(comparison)

@@ -9,6 +9,7 @@ from ..domain.definitions import validate_definition
 from ..domain.errors import Conflict, InvalidValue
 from ..extensions import api_auth
 from ..repositories import repositories
+from ..write_limits import spending
 from .common import editor
 from .http import (
     conditional,
@@ -63,7 +64,8 @@ class DefinitionList(MethodView):
         """Define an attribute before first use: 201 with Location."""
         data = json_body(CREATE_FIELDS, required=("label", "type"), text=TEXT_FIELDS)
         definition = validate_definition(data)
-        repositories().definitions.insert(definition, editor())
+        with spending("edit", editor()):
+            repositories().definitions.insert(definition, editor()["username"])
         location = url_for("api.definition", key=definition.key)
         return _response(definition, 1, 201, {"Location": location})
 
@@ -93,7 +95,8 @@ class DefinitionItem(MethodView):
                     f"The {fixed} of an attribute cannot change: stored values were read "
                     f"with it. Define a new attribute instead.", fixed)
         changed = validate_definition({**definition.to_doc(), **data})
-        new_version = repos.definitions.replace(changed, editor(), version)
+        with spending("edit", editor()):
+            new_version = repos.definitions.replace(changed, editor()["username"], version)
         return _response(changed, new_version)
 
     @api_auth.login_required(role="admin")
@@ -106,5 +109,6 @@ class DefinitionItem(MethodView):
         if used:
             raise Conflict(f"{used} entries still use '{key}'; remove it from them first.",
                            "key")
-        repos.definitions.delete(key)
+        with spending("edit", editor()):
+            repos.definitions.delete(key)
         return "", 204

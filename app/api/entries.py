@@ -10,6 +10,7 @@ from ..extensions import api_auth
 from ..repositories import repositories
 from ..services import wiki
 from ..store import QUERY_TIMEOUTS
+from ..write_limits import spending
 from .common import attribute_inputs, comment_of, definitions_for, editor
 from .errors import ApiError
 from .http import (
@@ -75,11 +76,12 @@ class EntryList(MethodView):
         if unset:
             raise InvalidValue("A new entry cannot remove attributes (null values).",
                                "attributes")
-        doc = wiki().create_entry(
-            editor(), title=data["title"], category=data["category"],
-            summary=data.get("summary", ""), slug=data.get("slug"), attributes=items,
-            comment=comment_of(data),
-        )
+        with spending("entry", editor()):
+            doc = wiki().create_entry(
+                editor(), title=data["title"], category=data["category"],
+                summary=data.get("summary", ""), slug=data.get("slug"), attributes=items,
+                comment=comment_of(data),
+            )
         location = url_for("api.entry", ident=doc["slug"])
         return entry_response(doc, 201, {"Location": location})
 
@@ -103,8 +105,10 @@ class EntryItem(MethodView):
         data = json_body(PATCH_FIELDS, text=TEXT_FIELDS)
         items, unset = attribute_inputs(data.get("attributes", {}))
         fields = {name: data[name] for name in ("title", "category", "summary") if name in data}
-        updated = wiki().edit_entry(editor(), doc["slug"], doc["version"], fields=fields,
-                                    set_attributes=items, unset=unset, comment=comment_of(data))
+        with spending("edit", editor()):
+            updated = wiki().edit_entry(editor(), doc["slug"], doc["version"], fields=fields,
+                                        set_attributes=items, unset=unset,
+                                        comment=comment_of(data))
         return entry_response(updated)
 
     @api_auth.login_required
@@ -118,9 +122,10 @@ class EntryItem(MethodView):
         unset = [key for key in doc.get("attributes", {}) if key not in given]
         fields = {"title": data["title"], "category": data["category"],
                   "summary": data.get("summary", "")}
-        updated = wiki().edit_entry(editor(), doc["slug"], doc["version"], fields=fields,
-                                    set_attributes=items, unset=unset,
-                                    comment=comment_of(data))
+        with spending("edit", editor()):
+            updated = wiki().edit_entry(editor(), doc["slug"], doc["version"], fields=fields,
+                                        set_attributes=items, unset=unset,
+                                        comment=comment_of(data))
         return entry_response(updated)
 
     @api_auth.login_required(role="admin")
@@ -128,5 +133,6 @@ class EntryItem(MethodView):
         """Delete the entry (admins); its history is kept."""
         doc = repositories().entries.get(ident)
         require_if_match(entry_etag(doc))
-        wiki().delete_entry(editor(), doc["slug"], doc["version"])
+        with spending("edit", editor()):
+            wiki().delete_entry(editor(), doc["slug"], doc["version"])
         return "", 204

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..domain.compare import SYSTEMS
 from .openapi_schemas import SCHEMAS, ref
 from .query import (
     FIELDS,
+    MAX_FILTERS,
     MAX_LIST_ITEMS,
     MAX_Q,
     MAX_SORT_KEYS,
@@ -203,7 +205,8 @@ OPERATOR_TEXT = ", ".join(f"`{name}`" for name in OPERATORS)
 
 FILTER_DESCRIPTION = f"""\
 Filters, PostgREST style: `FIELD=OPERATOR.VALUE`, or `FIELD=VALUE` for equality; every
-filter must hold (repeat a field to give it several). Fields: {", ".join(FIELDS)} and
+filter must hold (repeat a field to give it several; at most {MAX_FILTERS} filters in one
+query). Fields: {", ".join(FIELDS)} and
 `attr.<key>` for any defined attribute. Operators: {OPERATOR_TEXT}.
 
 * `eq neq gt gte lt lte` compare with one value, converted by the field's type: numbers
@@ -217,8 +220,8 @@ filter must hold (repeat a field to give it several). Fields: {", ".join(FIELDS)
 * `cs.(a,b)` a list attribute contains all of the items; `ov.(a,b)` it has any of them.
 
 Which operators fit a field depends on its type (text, ordered, boolean, list). An
-unknown field, an operator that does not fit, or a value that does not fit the type is
-a 400 whose `errors` names the parameter."""
+unknown field, an operator that does not fit, a value that does not fit the type, or
+more than {MAX_FILTERS} filters is a 400 whose `errors` names the parameter."""
 
 
 def query_param(name: str, description: str, schema: Spec, **extra: Any) -> Spec:
@@ -245,7 +248,7 @@ FILTER_PARAMETERS = [
       for name, kind in FIELDS.items()),
     query_param("attributes", "Filters on attributes, one query parameter per filter: "
                               "`attr.<key>=OPERATOR.VALUE`.",
-                {"type": "object", "additionalProperties": False,
+                {"type": "object", "additionalProperties": False, "maxProperties": MAX_FILTERS,
                  "patternProperties": {r"^attr\.[a-z0-9_]{1,40}$": {"type": "string"}}},
                 style="form", explode=True, example={"attr.weight": "lt.200"}),
 ]
@@ -559,6 +562,10 @@ def browse_paths() -> dict[str, Spec]:
                 query_param("only_differences", "Only rows whose values differ "
                                                 "(true/false, yes/no, 1/0).",
                             {"type": "string", "pattern": flag}),
+                query_param("units", "The unit system numbers are shown in: default (each "
+                                     "attribute's own unit), metric or imperial. Currencies "
+                                     "are never converted.",
+                            {"type": "string", "enum": list(SYSTEMS)}),
                 IF_NONE_MATCH,
             ],
             description="Other query parameters are refused (400).")},

@@ -14,6 +14,7 @@ from typing import Any
 
 from ..domain.accounts import PROFILE_LIMITS, ROLES
 from ..domain.categories import MAX_SUGGESTED
+from ..domain.compare import ADVANTAGES, SYSTEMS
 from ..domain.definitions import BETTER, MAX_KEY, ORDER_RANGE, TYPE_NAMES
 from ..domain.entries import SLUG_MAX
 
@@ -132,9 +133,12 @@ ENTRY_PROPERTIES: dict[str, Schema] = {
     "attributes": {"type": "object", "additionalProperties": ref("AttributeValue")},
     "version": {"type": "integer", "minimum": 1},
     "created_at": nullable(TIME),
-    "created_by": nullable(TEXT),
+    "created_by": nullable({**TEXT, "description": "The author's username."}),
+    "created_by_id": nullable({**ID, "description": "The author's account id (null when "
+                                                    "the account is not known)."}),
     "updated_at": nullable(TIME),
-    "updated_by": nullable(TEXT),
+    "updated_by": nullable({**TEXT, "description": "The last editor's username."}),
+    "updated_by_id": nullable({**ID, "description": "The last editor's account id."}),
     "_links": links("self", "html", "attributes", "revisions"),
 }
 
@@ -166,17 +170,39 @@ ROW: Schema = obj({
     "key": TEXT,
     "label": TEXT,
     "type": {"type": "string", "enum": list(TYPE_NAMES)},
-    "unit": nullable(TEXT),
+    "unit": {**nullable(TEXT), "description": "The definition's canonical unit."},
+    "display_unit": {**nullable(TEXT),
+                     "description": "The one unit every number of the row is shown in "
+                                    "(numbers with a unit; null otherwise)."},
     "better": {"type": "string", "enum": list(BETTER)},
     "differs": {"type": "boolean"},
     "best": {"type": "array", "items": COUNT,
              "description": "Positions of the winning entries."},
     "cells": {"type": "array", "items": obj({
-        "value": {"anyOf": [VALUE, {"type": "null"}]},
-        "text": TEXT,
+        "value": {"anyOf": [VALUE, {"type": "null"}], "description": "The value as stored."},
+        "text": {**TEXT, "description": 'What the page shows: numbers in the row\'s display '
+                                         'unit ("1.19 kg"), "—" when missing.'},
         "missing": {"type": "boolean"},
         "best": {"type": "boolean"},
+        "number": {**nullable({"type": "number"}),
+                   "description": "A number in the row's display unit, rounded as shown."},
+        "unit": {**nullable(TEXT), "description": "The unit of number (its display unit)."},
+        "entered": {**nullable(TEXT),
+                    "description": 'The value as its editor wrote it ("2.62 lb"); null when '
+                                   "missing."},
+        "bar": {**nullable({"type": "number", "minimum": 0, "maximum": 1}),
+                "description": "Length of the value's bar, the row's best value being 1 "
+                               "(rows with a better direction and two values or more)."},
     })},
+})
+
+ADVANTAGE: Schema = obj({
+    "key": TEXT,
+    "label": TEXT,
+    "text": {**TEXT, "description": 'In words: "Battery capacity: 14% higher".'},
+    "percent": {**nullable({"type": "number", "minimum": 0}),
+                "description": "How much better than the best other value (0.14 is 14 %); "
+                               "null where no percentage says it (yes/no, dates)."},
 })
 
 # ----------------------------------------------------------------------------- requests
@@ -272,7 +298,9 @@ SCHEMAS: dict[str, Schema] = {
         "entry_id": ID,
         "version": {"type": "integer", "minimum": 1},
         "at": TIME,
-        "user": nullable(TEXT),
+        "user": nullable({**TEXT, "description": "The editor's username."}),
+        "user_id": nullable({**ID, "description": "The editor's account id (null when the "
+                                                  "account is not known)."}),
         "action": {"type": "string", "enum": list(ACTIONS)},
         "comment": TEXT,
         "changes": {"type": "array", "items": ref("Change")},
@@ -296,6 +324,14 @@ SCHEMAS: dict[str, Schema] = {
     "Comparison": obj({
         "entries": {"type": "array", "items": obj({"slug": TEXT, "title": TEXT,
                                                     "_links": links("self")})},
+        "units": {"type": "string", "enum": list(SYSTEMS),
+                  "description": "The unit system numbers are shown in."},
+        "decided": {**COUNT, "description": "Rows that have a winner."},
+        "summary": {"type": "array", "description": "Per entry, in the entries' order: the "
+                    "rows it wins and its (up to three) strongest advantages.",
+                    "items": obj({"slug": TEXT, "wins": COUNT,
+                                  "advantages": {"type": "array", "items": ADVANTAGE,
+                                                 "maxItems": ADVANTAGES}})},
         "groups": {"type": "array", "items": obj({
             "name": TEXT, "rows": {"type": "array", "items": ref("ComparisonRow")}})},
         "_links": links("self", "html"),

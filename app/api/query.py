@@ -32,8 +32,9 @@ from ..domain.types import mongo_path, parse_filter_value
 from ..repositories.base import total_order
 from ..repositories.entries import keyword_filter
 
-__all__ = ["FIELDS", "MONGO_OPERATORS", "OPERATORS", "REPRESENTATION_FIELDS", "Query",
-           "QueryError", "filter_operators", "filter_paths", "like_pattern", "parse_query"]
+__all__ = ["FIELDS", "MAX_FILTERS", "MONGO_OPERATORS", "OPERATORS", "REPRESENTATION_FIELDS",
+           "Query", "QueryError", "filter_operators", "filter_paths", "like_pattern",
+           "parse_query"]
 
 RESERVED = ("page", "per_page", "sort", "fields", "q")
 FIELDS: dict[str, str] = {"title": "text", "slug": "text", "category": "text",
@@ -45,7 +46,8 @@ OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "is", "like", "
 MONGO_OPERATORS = frozenset({"$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin",
                              "$exists", "$regex", "$options", "$all", "$and"})
 REPRESENTATION_FIELDS = ("id", "slug", "title", "category", "summary", "attributes", "version",
-                         "created_at", "created_by", "updated_at", "updated_by")
+                         "created_at", "created_by", "created_by_id", "updated_at",
+                         "updated_by", "updated_by_id")
 
 #: Each field kind (a type name, or "datetime") belongs to a family of operators.
 FAMILIES = {"text": "text", "url": "text", "image": "text", "number": "ordered",
@@ -66,6 +68,9 @@ FOREIGN_OPERATORS = frozenset({"not", "match", "imatch", "fts", "plfts", "phfts"
 OPERATOR_WORD = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*")
 
 MAX_SORT_KEYS, MAX_LIST_ITEMS, MAX_Q, MAX_VALUE = 5, 100, 200, 4096
+#: Filter parameters one query may carry: each is a test of every candidate entry, so a
+#: query of hundreds (4 KB of ``title=like.*``) held a worker for seconds (issue 17).
+MAX_FILTERS = 10
 LIST_ITEM = re.compile(
     r'\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<plain>[^,"()]*))\s*(?P<end>,|\Z)', re.S
 )
@@ -153,7 +158,16 @@ def _reserved(args: MultiDict, errors: dict[str, str]) -> dict[str, str]:
 
 def _filter_clauses(args: MultiDict, definitions: Mapping[str, Definition],
                     errors: dict[str, str]) -> list[dict]:
-    """One clause per filter parameter, in the order given; problems go to ``errors``."""
+    """One clause per filter parameter, in the order given; problems go to ``errors``.
+
+    More than :data:`MAX_FILTERS` filters are refused before any is read, the problem
+    noted against the first parameter past the limit.
+    """
+    given = [name for name in args.keys() if name not in RESERVED for _ in args.getlist(name)]
+    if len(given) > MAX_FILTERS:
+        _note(errors, given[MAX_FILTERS], f"A query may have at most {MAX_FILTERS} filters; "
+                                          f"this one has {len(given)}.")
+        return []
     clauses = []
     for name in args.keys():
         if name in RESERVED:

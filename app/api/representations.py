@@ -22,7 +22,7 @@ __all__ = ["entry_json", "entry_etag", "attribute_json", "definition_json", "rev
            "user_json", "category_json", "category_etag", "comparison_json", "page_path"]
 
 #: Bump when a representation changes shape, so cached ETags stop matching.
-SHAPE = 1
+SHAPE = 2
 
 
 def page_path(kind: str, slug: str) -> str:
@@ -32,6 +32,11 @@ def page_path(kind: str, slug: str) -> str:
 
 def _time(value) -> str | None:
     return iso(value) if value is not None else None
+
+
+def _id(value) -> str | None:
+    """An account id as 24 hex digits (``None`` for a name with no known account)."""
+    return str(value) if value is not None else None
 
 
 def attribute_value(stored: Mapping, definition: Definition | None) -> dict:
@@ -65,8 +70,10 @@ def entry_json(doc: Mapping, definitions: Mapping[str, Definition],
         "version": doc["version"],
         "created_at": _time(doc.get("created_at")),
         "created_by": doc.get("created_by"),
+        "created_by_id": _id(doc.get("created_by_id")),
         "updated_at": _time(doc.get("updated_at")),
         "updated_by": doc.get("updated_by"),
+        "updated_by_id": _id(doc.get("updated_by_id")),
         "_links": {
             "self": {"href": href},
             "html": {"href": page_path("entries", slug)},
@@ -116,6 +123,7 @@ def revision_json(entry: Mapping, revision: Mapping) -> dict:
         "version": revision["version"],
         "at": _time(revision["at"]),
         "user": revision.get("user"),
+        "user_id": _id(revision.get("user_id")),
         "action": revision["action"],
         "comment": revision.get("comment", ""),
         "changes": [dict(change) for change in revision.get("changes", [])],

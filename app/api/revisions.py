@@ -9,6 +9,7 @@ from ..domain.paging import whole_number
 from ..extensions import api_auth
 from ..repositories import repositories
 from ..services import wiki
+from ..write_limits import spending
 from .common import comment_of, editor
 from .entries import entry_response
 from .errors import ApiError
@@ -100,6 +101,7 @@ class RevisionRevert(MethodView):
         repos.revisions.get(entry["_id"], version)  # a version never stored is a 404
         require_if_match(entry_etag(entry))
         data = json_body(("comment",)) if request.content_length else {}
-        reverted = wiki().revert(editor(), entry["slug"], entry["version"], version,
-                                 comment_of(data))
+        with spending("edit", editor()):
+            reverted = wiki().revert(editor(), entry["slug"], entry["version"], version,
+                                     comment_of(data))
         return entry_response(reverted)

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import url_for
 from flask.views import MethodView
 
 from ..domain.errors import Forbidden, InvalidValue
-from ..extensions import api_auth, limiter
+from ..extensions import api_auth
 from ..repositories import repositories
 from ..services import accounts
 from ..throttle import change_password
+from ..write_limits import spending
 from .auth import current_user
-from .common import config, require_admin_or_self
+from .common import require_admin_or_self
 from .http import (
     conditional,
     etag_for,
@@ -59,14 +62,15 @@ class UserList(MethodView):
                                   per_page, "api.users")
         return json_response(body, headers=headers)
 
-    @limiter.limit(lambda: config("RATELIMIT_REGISTER"))
     def post(self):
-        """Register: 201 with Location; the password is never echoed."""
+        """Register: 201 with Location; the password is never echoed. Limited per address
+        (accounts created and refusals as taken)."""
         data = json_body(REGISTER_FIELDS, required=("username", "email", "password"),
                          text=REGISTER_FIELDS)
         profile = {name: data[name] for name in ("location", "website", "bio") if name in data}
-        user = accounts().register(data["username"], data["email"], data["password"],
-                                   **profile)
+        with spending("register"):
+            user = accounts().register(data["username"], data["email"], data["password"],
+                                       **profile)
         location = url_for("api.user", ident=user["username"])
         response = json_response(user_json(user, private=True), 201, {"Location": location})
         response.set_etag(etag_for("user", response.get_data()))
@@ -107,13 +111,18 @@ class UserItem(MethodView):
                                "current_password")
         profile = {name: data[name] for name in ("email", "location", "website", "bio")
                    if name in data}
-        if profile:
-            accounts().clean_profile(profile)  # refused here, before any write
-        # The password first: a wrong current password or a weak new one still stops here.
-        if "password" in data:
-            change_password(user["_id"], data.get("current_password"), data["password"])
-        if profile:
-            accounts().update_profile(user["_id"], profile)
+        # A new e-mail address is limited (a taken one answers "taken"); then every
+        # refusal comes before the first write.
+        limit = spending("email", caller) if accounts().changes_email(user, profile) \
+            else nullcontext()
+        with limit:
+            if profile:
+                accounts().clean_profile(profile, user["_id"])  # refused before any write
+            # The password first: a wrong current password or a weak new one stops here.
+            if "password" in data:
+                change_password(user["_id"], data.get("current_password"), data["password"])
+            if profile:
+                accounts().update_profile(user["_id"], profile)
         if "role" in data:
             repos.users.set_role(user["_id"], data["role"])
         return user_response(repos.users.get(user["_id"]))

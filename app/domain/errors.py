@@ -78,10 +78,17 @@ class Forbidden(DomainError):
         self.message = message
 
 
-class TooManyAttempts(DomainError):
+class RateLimited(DomainError):
+    """A limit on how often something may be done is used up; wait ``retry_after`` s."""
+
+    def __init__(self, message: str, retry_after: int):
+        super().__init__(message)
+        self.message = message
+        self.retry_after = retry_after
+
+
+class TooManyAttempts(RateLimited):
     """Too many failed password checks for an account or address; wait ``retry_after`` s."""
 
     def __init__(self, retry_after: int):
-        super().__init__(_("Too many failed password attempts; try again later."))
-        self.retry_after = retry_after
-        self.message = str(self)
+        super().__init__(_("Too many failed password attempts; try again later."), retry_after)

@@ -34,6 +34,7 @@ __all__ = [
     "display_value",
     "format_value",
     "mongo_path",
+    "number_text",
     "parse_filter_value",
     "parse_value",
     "sort_key",
@@ -102,6 +103,18 @@ def _display_number(number: int | float) -> str:
     if isinstance(number, float):
         return f"{number:.12g}"
     return str(number)
+
+
+def number_text(number: int | float, unit: str | None) -> str:
+    """A number and its unit for people: "6.1 in", "$799", "-$5", "50%", "100 °C"."""
+    shown = _display_number(number)
+    symbol = units.currency_symbol(unit) if unit else None
+    if symbol:
+        sign = "-" if shown.startswith("-") else ""
+        return f"{sign}{symbol}{shown.lstrip('-')}"
+    if unit in ("%", "‰", "°"):
+        return f"{shown}{unit}"
+    return f"{shown} {unit}" if unit else shown
 
 
 def _present(stored: dict | None) -> bool:
@@ -365,15 +378,7 @@ class NumberType(AttributeType):
 
     def display(self, definition: Definition, stored: dict) -> str:
         """ "6.1 in", "$799", "50%": as written, without float noise."""
-        number, unit = stored["value"], stored.get("unit")
-        shown = _display_number(number)
-        symbol = units.currency_symbol(unit) if unit else None
-        if symbol:
-            sign = "-" if shown.startswith("-") else ""
-            return f"{sign}{symbol}{shown.lstrip('-')}"
-        if unit in ("%", "‰", "°"):
-            return f"{shown}{unit}"
-        return f"{shown} {unit}" if unit else shown
+        return number_text(stored["value"], stored.get("unit"))
 
     def key(self, definition: Definition, stored: dict) -> float:
         """Numbers sort by their value in the canonical unit."""

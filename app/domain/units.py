@@ -37,7 +37,9 @@ __all__ = [
     "NotANumber",
     "QuantityError",
     "UnknownUnit",
+    "affine",
     "convert",
+    "convert_fast",
     "currency_symbol",
     "describe_dimension",
     "is_currency",
@@ -298,3 +300,34 @@ def convert(value: float, from_unit: str, to_unit: str) -> float:
     except Exception as error:  # DimensionalityError, OffsetUnitCalculusError, overflow…
         raise IncompatibleUnits(f"{from_unit} -> {to_unit}") from error
     return float(f"{converted:.{_SIGNIFICANT_DIGITS}g}")
+
+
+@lru_cache(maxsize=1024)
+def affine(from_unit: str, to_unit: str) -> tuple[float, float]:
+    """``(scale, offset)`` with ``value_in_to = value_in_from * scale + offset``.
+
+    Two pint conversions per pair of units, then plain arithmetic: a comparison page
+    converts every number of every row. Raises IncompatibleUnits.
+    """
+    try:
+        quantity = ureg.Quantity
+        offset = float(quantity(0.0, _units(from_unit)).to(_units(to_unit)).magnitude)
+        one = float(quantity(1.0, _units(from_unit)).to(_units(to_unit)).magnitude)
+    except Exception as error:  # as in convert()
+        raise IncompatibleUnits(f"{from_unit} -> {to_unit}") from error
+    return one - offset, offset
+
+
+def convert_fast(value: float, from_unit: str, to_unit: str) -> float:
+    """:func:`convert` through :func:`affine`, rounded to the same 12 significant digits.
+
+    A result that is only the float noise of its terms (32 °F → 3.6e-15 °C) is zero.
+    """
+    if from_unit == to_unit:
+        return float(value)
+    scale, offset = affine(from_unit, to_unit)
+    scaled = value * scale
+    result = scaled + offset
+    if abs(result) <= 1e-12 * max(abs(scaled), abs(offset)):
+        return 0.0
+    return float(f"{result:.{_SIGNIFICANT_DIGITS}g}")

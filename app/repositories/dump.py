@@ -2,9 +2,14 @@
 
 A dump is MongoDB Extended JSON (relaxed), so ids, dates and file bytes survive::
 
-    {"format": "pkyx-dump", "version": 1, "exported_at": {"$date": "…"},
+    {"format": "pkyx-dump", "version": 2, "exported_at": {"$date": "…"},
      "collections": {"entries": [...], "users": [...], ...},
      "buckets": {"avatars": {"files": [...], "chunks": [...]}, "images": {...}}}
+
+Version 2 added the account ids of contributions (entries' ``created_by_id`` and
+``updated_by_id``, revisions' ``user_id``) and the reserved names of deleted accounts
+(``deleted_users``). A version 1 dump is still read: after loading it, its contributions
+are linked to their accounts (:func:`~app.repositories.migrations.link_contributions`).
 
 GridFS buckets are dumped as their raw ``files`` and ``chunks`` documents, so an
 import reproduces every file exactly (ids, upload dates, metadata). A file whose name
@@ -31,15 +36,18 @@ from bson.json_util import JSONMode, JSONOptions
 from ..store import BUCKETS
 from .base import utcnow
 from .indexes import INDEXES, create_indexes
+from .migrations import link_contributions
 
 __all__ = ["DumpError", "DuplicateKeys", "Duplicate", "duplicates_in", "empty", "export_data",
            "import_data", "write_file", "read_file", "iter_json", "remove_stale_temp_files",
            "COLLECTIONS"]
 
 FORMAT = "pkyx-dump"
-VERSION = 1
+VERSION = 2
+#: Versions an import reads; older ones are brought up to date after loading.
+READABLE_VERSIONS = (1, 2)
 COLLECTIONS = ("users", "categories", "attributes", "entries", "revisions", "comparisons",
-               "revoked_tokens")
+               "revoked_tokens", "deleted_users")
 JSON_OPTIONS = JSONOptions(json_mode=JSONMode.RELAXED, tz_aware=True, tzinfo=UTC)
 INDENT = 1
 #: Bytes gathered before each write to the file (or the gzip stream).
@@ -103,6 +111,7 @@ REQUIRED: dict[str, dict[str, Callable[[object], bool]]] = {
                   "action": _is_str, "changes": lambda v: isinstance(v, list)},
     "comparisons": {"key": _is_str},
     "revoked_tokens": {"jti": _is_str, "expires_at": lambda v: isinstance(v, datetime)},
+    "deleted_users": {"username": _is_str, "username_key": _is_str},
 }
 FILE_FIELDS = {"length": _is_int, "chunkSize": lambda v: _is_int(v) and v > 0}
 CHUNK_FIELDS = {"files_id": lambda v: v is not None, "n": _is_int,
@@ -162,6 +171,8 @@ def import_data(store, data: dict, *, replace: bool = False, notify: bool = True
                 db[name].insert_many(docs)
             counts[name] = len(docs)
         create_indexes(db, unique=not duplicated)
+        if data["version"] < 2:
+            link_contributions(db)
     if store.read_only and not duplicated:
         store.repaired()
     elif notify:
@@ -183,8 +194,9 @@ def validate(data: object) -> None:
     """Raise :class:`DumpError` naming the first problem in a dump."""
     if not isinstance(data, dict) or data.get("format") != FORMAT:
         raise DumpError(f"not a pkyx dump (expected \"format\": \"{FORMAT}\")")
-    if data.get("version") != VERSION:
-        raise DumpError(f"unsupported dump version {data.get('version')!r} (expected {VERSION})")
+    if data.get("version") not in READABLE_VERSIONS:
+        raise DumpError(f"unsupported dump version {data.get('version')!r} (expected one of "
+                        f"{', '.join(map(str, READABLE_VERSIONS))})")
     collections = data.get("collections")
     buckets = data.get("buckets", {})
     if not isinstance(collections, dict) or not isinstance(buckets, dict):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 import re
+import threading
 from collections.abc import Iterable, Mapping
 
 from bson import ObjectId
@@ -29,6 +30,18 @@ class EntryRepository(Repository):
     collection_name = "entries"
     unique = {"slug": "An entry with this slug already exists."}
 
+    def __init__(self, store):
+        super().__init__(store)
+        #: Entries this process created, changed or deleted (views not counted): what is
+        #: kept from the titles (suggestions) is current while this stays the same.
+        self.writes = 0
+        self._counting = threading.Lock()
+
+    def _count_write(self) -> None:
+        """Count a write that went through (one that matched nothing too: a spare rebuild)."""
+        with self._counting:
+            self.writes += 1
+
     def get(self, ident: str | ObjectId) -> dict:
         """The entry with this id or slug, or raise :class:`NotFound`."""
         oid = parse_id(ident)
@@ -52,6 +65,7 @@ class EntryRepository(Repository):
         doc = {**doc, "version": 1, "views": 0, "random": random.random()}
         with self.writing(self.unique, doc):
             doc["_id"] = self.col.insert_one(doc).inserted_id
+        self._count_write()
         return doc
 
     def restore(self, doc: dict, version: int) -> dict:
@@ -89,6 +103,7 @@ class EntryRepository(Repository):
                 update,
                 return_document=ReturnDocument.AFTER,
             )
+        self._count_write()
         if doc is None:
             raise self._why_not(entry_id, expected_version)
         return doc
@@ -97,6 +112,7 @@ class EntryRepository(Repository):
         """Remove the entry if it is still at ``expected_version``; return what was removed."""
         with self.writing():
             doc = self.col.find_one_and_delete({"_id": entry_id, "version": expected_version})
+        self._count_write()
         if doc is None:
             raise self._why_not(entry_id, expected_version)
         return doc
@@ -149,9 +165,9 @@ class EntryRepository(Repository):
         return self.find({"category": category} if category else {}, SORTS["updated"],
                          limit=limit)
 
-    def by_creator(self, username: str, limit: int = 50) -> list[dict]:
-        """Entries a user created, newest first."""
-        return self.find({"created_by": username}, total_order([("created_at", DESCENDING)]),
+    def by_creator(self, user_id: ObjectId, limit: int = 50) -> list[dict]:
+        """Entries a user's account created, newest first."""
+        return self.find({"created_by_id": user_id}, total_order([("created_at", DESCENDING)]),
                          limit=limit)
 
     def title_prefix(self, text: str, limit: int = 10) -> list[dict]:
@@ -169,6 +185,13 @@ class EntryRepository(Repository):
         filter = keyword_filter(words)
         order = SORTS.get(sort, SORTS["title"])
         return self.page(filter, order, skip, limit)
+
+    def titles(self) -> list[dict]:
+        """Every entry's slug, title, category, title key and keywords, by title (for the
+        suggestion index)."""
+        return self.find({}, [("title_key", ASCENDING), ("_id", ASCENDING)], limit=0,
+                         projection={"_id": 0, "slug": 1, "title": 1, "category": 1,
+                                     "title_key": 1, "keywords": 1})
 
     def by_ids(self, ids) -> dict[ObjectId, dict]:
         """The entries with these ids, keyed by id (deleted ones left out); one query."""

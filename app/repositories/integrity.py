@@ -10,9 +10,11 @@ Each collection has one rule for its duplicates; the oldest document (the smalle
 
 * users — a repeated e-mail: the younger accounts get a placeholder address on the
   reserved ``.invalid`` domain (they still log in by user name and set a new address);
-  a repeated user name: the younger accounts are renamed ``name-2``, ``name-3``…
+  a repeated user name: the younger accounts are renamed ``name-2``, ``name-3``… (never
+  the reserved name of a deleted account);
 * entries — a repeated slug: the younger entries get ``slug-2``…
-* categories, attributes, revoked tokens, comparisons — the younger copies are removed
+* categories, attributes, revoked tokens, comparisons, reserved names of deleted
+  accounts — the younger copies are removed
   (a comparison's views are added to the one kept);
 * revisions — a repeated (entry, version): the younger copies are removed.
 """
@@ -58,10 +60,11 @@ def resolve_duplicates(store, duplicates: list[Duplicate]) -> list[str]:
     return done
 
 
-def _free(col, field: str, base: str, suffix: Callable[[int], str]) -> str:
-    """``base`` plus the first suffix (n = 2, 3, …) that no document's ``field`` holds."""
+def _free(col, field: str, base: str, suffix: Callable[[int], str], also=()) -> str:
+    """``base`` plus the first suffix (n = 2, 3, …) that no document's ``field`` holds (in
+    ``col`` and the collections ``also``)."""
     n = 2
-    while col.count_documents({field: base + suffix(n)}, limit=1):
+    while any(c.count_documents({field: base + suffix(n)}, limit=1) for c in (col, *also)):
         n += 1
     return base + suffix(n)
 
@@ -79,7 +82,8 @@ def _user_email(col, keeper, ident, duplicate: Duplicate) -> str:
 
 def _user_name(col, keeper, ident, duplicate: Duplicate) -> str:
     user = col.find_one({"_id": ident})
-    name = _free(col, "username_key", user["username"].casefold(), lambda n: f"-{n}")
+    name = _free(col, "username_key", user["username"].casefold(), lambda n: f"-{n}",
+                 also=(col.database["deleted_users"],))  # never a deleted account's name
     new = user["username"] + name[len(user["username"]):]
     col.update_one({"_id": ident}, {"$set": {"username": new, "username_key": name}})
     return f"users: the younger of two accounts named {user['username']} is now {new}"
@@ -112,5 +116,6 @@ _RULES: dict[tuple[str, tuple[str, ...]], Callable] = {
     ("attributes", ("key",)): _remove,
     ("revisions", ("entry_id", "version")): _remove,
     ("revoked_tokens", ("jti",)): _remove,
+    ("deleted_users", ("username_key",)): _remove,
     ("comparisons", ("key",)): _merge_views,
 }

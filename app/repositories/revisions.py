@@ -42,26 +42,27 @@ class RevisionRepository(Repository):
         return doc
 
     def recent(self, limit: int = 50, skip: int = 0, *, category: str | None = None,
-               user: str | None = None, action: str | None = None,
-               not_user: str | None = None) -> list[dict]:
+               user_id: ObjectId | None = None, action: str | None = None,
+               not_user_id: ObjectId | None = None) -> list[dict]:
         """The latest changes across the wiki, newest first, optionally only those made to
-        entries of one category, by one user, of one action, or not by one user."""
+        entries of one category, by one account, of one action, or not by one account."""
         clauses: list[dict] = []
         if category is not None:
             clauses.append({"category": category})
-        if user is not None:
-            clauses.append({"user": user})
+        if user_id is not None:
+            clauses.append({"user_id": user_id})
         if action is not None:
             clauses.append({"action": action})
-        if not_user is not None:
-            clauses.append({"user": {"$ne": not_user}})
+        if not_user_id is not None:
+            clauses.append({"user_id": {"$ne": not_user_id}})
         filter = clauses[0] if len(clauses) == 1 else ({"$and": clauses} if clauses else {})
         cursor = self.col.find(filter).sort(total_order([("at", DESCENDING)]))
         return list(cursor.skip(skip).limit(limit))
 
-    def by_user(self, username: str, limit: int = 50) -> list[dict]:
-        """A user's latest contributions."""
-        cursor = self.col.find({"user": username}).sort(total_order([("at", DESCENDING)]))
+    def by_user(self, user_id: ObjectId, limit: int = 50) -> list[dict]:
+        """A user's latest contributions (by account id: a later account with the same
+        name never inherits them)."""
+        cursor = self.col.find({"user_id": user_id}).sort(total_order([("at", DESCENDING)]))
         cursor = cursor.limit(limit)
         return list(cursor)
 

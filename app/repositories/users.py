@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from ..domain.errors import InvalidValue, NotFound
+from ..domain.errors import Conflict, InvalidValue, NotFound
 from ..domain.messages import _
 from .base import Repository, parse_id, utcnow
 
@@ -23,7 +23,11 @@ def new_auth_stamp() -> str:
 
 
 class UserRepository(Repository):
-    """Stores users; usernames are unique ignoring case, emails are kept lowercased."""
+    """Stores users; usernames are unique ignoring case, emails are kept lowercased.
+
+    A deleted account's name stays reserved (collection ``deleted_users``, keyed by the
+    account's id): history shows the name, so a new account must not take it over.
+    """
 
     collection_name = "users"
     unique = {
@@ -31,9 +35,13 @@ class UserRepository(Repository):
         "email": "An account with this email address already exists.",
     }
 
+    def __init__(self, store):
+        super().__init__(store)
+        self.deleted = store.db["deleted_users"]
+
     def insert(self, username: str, email: str, password_hash: str, role: str = "user",
                **profile: str) -> dict:
-        """Create an account; a taken username or email is a :class:`Conflict`."""
+        """Create an account; a taken (or reserved) username or email is a :class:`Conflict`."""
         now = utcnow()
         doc = {
             "username": username,
@@ -52,6 +60,9 @@ class UserRepository(Repository):
             "auth_stamp": new_auth_stamp(),
         }
         with self.writing(self.unique, doc):
+            # Under the write lock, so a name being deleted is reserved before or after.
+            if self.is_reserved(username):
+                raise Conflict(self.unique["username_key"], "username")
             doc["_id"] = self.col.insert_one(doc).inserted_id
         return doc
 
@@ -69,6 +80,19 @@ class UserRepository(Repository):
         if doc is None and isinstance(ident, str):
             doc = self.col.find_one({"username_key": ident.casefold()})
         return doc
+
+    def find_by_name(self, username: str) -> dict | None:
+        """The user with this username (any case), or ``None``."""
+        return self.col.find_one({"username_key": username.strip().casefold()})
+
+    def find_by_email(self, email: str) -> dict | None:
+        """The user with this (normalised) email address, or ``None``."""
+        return self.col.find_one({"email": email.lower()})
+
+    def is_reserved(self, username: str) -> bool:
+        """Whether the name belonged to an account that was deleted."""
+        return self.deleted.count_documents({"username_key": username.casefold()},
+                                            limit=1) > 0
 
     def find_login(self, login: str) -> dict | None:
         """The user a login names: an email address or a username (any case).
@@ -118,23 +142,35 @@ class UserRepository(Repository):
             raise NotFound("User", str(user_id))
         return before.get("avatar")
 
-    def count_contribution(self, username: str, *, created: bool) -> None:
+    def count_contribution(self, user_id: ObjectId, *, created: bool) -> None:
         """Add one to the user's creation or edit counter."""
         field = "create_count" if created else "edit_count"
         with self.writing():
-            self.col.update_one({"username_key": username.casefold()}, {"$inc": {field: 1}})
+            self.col.update_one({"_id": user_id}, {"$inc": {field: 1}})
 
     def seen(self, user_id: ObjectId) -> None:
         """Record that the user was active now."""
         self._set(user_id, {"last_seen": utcnow()})
 
     def delete(self, user_id: ObjectId) -> dict:
-        """Remove an account; return it (its avatar is the caller's to delete)."""
+        """Remove an account and reserve its name; return it (its avatar is the caller's
+        to delete). The name is reserved first, so it is never free in between."""
         with self.writing():
+            doc = self.col.find_one({"_id": user_id}, {"username": 1, "username_key": 1})
+            if doc is not None:
+                self.reserve(doc["username"], user_id)
             doc = self.col.find_one_and_delete({"_id": user_id})
         if doc is None:
             raise NotFound("User", str(user_id))
         return doc
+
+    def reserve(self, username: str, user_id: ObjectId | None = None) -> None:
+        """Keep ``username`` from being registered again (``user_id``: whose it was)."""
+        self.deleted.update_one(
+            {"username_key": username.casefold()},
+            {"$setOnInsert": {"_id": user_id or ObjectId(), "username": username,
+                              "deleted_at": utcnow()}},
+            upsert=True)
 
     def count(self) -> int:
         """How many accounts there are."""

@@ -10,12 +10,23 @@ from ..domain import accounts
 from ..domain.accounts import PasswordHasher
 from ..domain.errors import Conflict, InvalidValue
 from ..domain.images import process_image
+from ..domain.messages import _
 from ..repositories import Repositories
 
-__all__ = ["Accounts", "AVATAR_SIDE"]
+__all__ = ["Accounts", "AVATAR_SIDE", "email_taken"]
 
 #: Avatars are re-encoded to at most this many pixels a side.
 AVATAR_SIDE = 256
+
+
+def email_taken(email: str) -> Conflict:
+    """The answer to a registration or e-mail change whose address another account holds.
+
+    This is the one place that tells a client an address is registered (pages and API,
+    each answer counted by the "register" and "email" write limits). Issue 14 replaces it:
+    the owner of the address gets a mail instead, and the answer no longer tells.
+    """
+    return Conflict(_("An account with this email address already exists."), "email")
 
 
 class Accounts:
@@ -34,8 +45,15 @@ class Accounts:
         clean = accounts.check_profile(profile)
         if role not in accounts.ROLES:
             raise InvalidValue(f"Role must be one of {', '.join(accounts.ROLES)}.", "role")
-        return self.repos.users.insert(username, email, self.hasher.hash(password), role,
-                                       **clean)
+        users = self.repos.users
+        if users.find_by_name(username) is not None or users.is_reserved(username):
+            raise Conflict(users.unique["username_key"], "username")  # before the email
+        self._refuse_taken_email(email)
+        try:
+            return self.repos.users.insert(username, email, self.hasher.hash(password), role,
+                                           **clean)
+        except Conflict as exc:
+            raise (email_taken(email) if exc.field == "email" else exc) from exc
 
     def authenticate(self, login: object, password: object) -> dict | None:
         """The user whose login and password match, else ``None`` (same work either way)."""
@@ -63,19 +81,38 @@ class Accounts:
         new = accounts.check_password(new, username=user["username"], email=user["email"])
         return self.repos.users.set_password(user["_id"], self.hasher.hash(new))
 
+    def _refuse_taken_email(self, email: str, user_id: ObjectId | None = None) -> None:
+        """Raise :func:`email_taken` when another account holds ``email``."""
+        holder = self.repos.users.find_by_email(email)
+        if holder is not None and holder["_id"] != user_id:
+            raise email_taken(email)
+
     @staticmethod
-    def clean_profile(fields: Mapping[str, object]) -> dict:
-        """Validated profile fields (and email); raises InvalidValue, writes nothing."""
+    def changes_email(user: Mapping, fields: Mapping[str, object]) -> bool:
+        """Whether ``fields`` ask for another e-mail address than the user's (a write that
+        the "email" limit counts)."""
+        email = fields.get("email")
+        return isinstance(email, str) and email.strip().lower() != user["email"]
+
+    def clean_profile(self, fields: Mapping[str, object],
+                      user_id: ObjectId | None = None) -> dict:
+        """Validated profile fields (and email, refused when another account holds it);
+        raises InvalidValue or Conflict, writes nothing."""
         fields = dict(fields)
         email = fields.pop("email", None)
         clean = accounts.check_profile(fields)
         if email is not None:
             clean["email"] = accounts.check_email(email)
+            self._refuse_taken_email(clean["email"], user_id)
         return clean
 
     def update_profile(self, user_id: ObjectId, fields: Mapping[str, object]) -> dict:
         """Change profile fields (and email); anything else is refused."""
-        return self.repos.users.update_profile(user_id, self.clean_profile(fields))
+        clean = self.clean_profile(fields, user_id)
+        try:
+            return self.repos.users.update_profile(user_id, clean)
+        except Conflict as exc:
+            raise (email_taken(clean["email"]) if exc.field == "email" else exc) from exc
 
     def logout_everywhere(self, user_id: ObjectId) -> dict:
         """Revoke every session, remember cookie and API token of a user."""

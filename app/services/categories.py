@@ -163,7 +163,12 @@ class Categories:
 
     # -- writing ---------------------------------------------------------------------
 
-    def create(self, user: str, data: Mapping) -> dict:
+    def _name(self, user) -> str:
+        """The name a category change records for ``user`` (a user document, an Editor or
+        a name)."""
+        return self.wiki.editor(user).name
+
+    def create(self, user, data: Mapping) -> dict:
         """Create a category (any editor); its parent and suggested keys must exist."""
         fields = rules.check_category(data)
         parents = self.parents()
@@ -172,9 +177,9 @@ class Categories:
                            % {"slug": fields["slug"]}, "slug")
         rules.check_tree(fields["slug"], fields["parent"], parents)
         self._check_defined(fields["attributes"])
-        return self.repos.categories.insert(fields, user)
+        return self.repos.categories.insert(fields, self._name(user))
 
-    def update(self, user: str, slug: str, expected_version: int, data: Mapping, *,
+    def update(self, user, slug: str, expected_version: int, data: Mapping, *,
                admin: bool) -> dict:
         """Change some fields, if still at ``expected_version``; names and the parent are
         for admins."""
@@ -192,9 +197,9 @@ class Categories:
         if "attributes" in changes:
             self._check_defined(changes["attributes"])
         return self.repos.categories.update(slug, expected_version, changes,
-                                            user)
+                                            self._name(user))
 
-    def delete(self, user: str, slug: str, expected_version: int, *, admin: bool) -> dict:
+    def delete(self, user, slug: str, expected_version: int, *, admin: bool) -> dict:
         """Delete an empty category without subcategories (admins)."""
         if not admin:
             raise Forbidden(_("Only administrators delete categories."))
@@ -210,7 +215,7 @@ class Categories:
                            % {"name": category["name"]}, "slug")
         return self.repos.categories.delete(slug, expected_version)
 
-    def merge(self, user: str, slug: str, expected_version: int, *, into: object,
+    def merge(self, user, slug: str, expected_version: int, *, into: object,
               admin: bool) -> dict:
         """Move every entry of ``slug`` into ``into`` (one revision each, history kept),
         hand over its subcategories and suggested attributes, then delete it (admins)."""
@@ -234,18 +239,18 @@ class Categories:
         comment = MERGE_COMMENT % {"source": source["name"], "target": target["name"]}
         self._move_entries(user, slug, into, comment)
         for child in self.repos.categories.children(slug):
-            self._set(child["slug"], {"parent": into}, user)
+            self._set(child["slug"], {"parent": into}, self._name(user))
         merged = rules.merged_suggestions(target.get("attributes") or [],
                                           source.get("attributes") or [])
         if merged != (target.get("attributes") or []):
-            self._set(into, {"attributes": merged}, user)
+            self._set(into, {"attributes": merged}, self._name(user))
         self._move_entries(user, slug, into, comment)  # any created meanwhile
         self.repos.categories.delete(slug, self.repos.categories.get(slug).get("version", 1))
         return self.repos.categories.get(into)
 
     # -- internals -------------------------------------------------------------------
 
-    def _move_entries(self, user: str, slug: str, into: str, comment: str) -> None:
+    def _move_entries(self, user, slug: str, into: str, comment: str) -> None:
         """Move every entry of ``slug`` into ``into`` as edits of their own."""
         while True:
             batch = self.repos.entries.listing(slug, "title", 1, MERGE_BATCH)[0]
@@ -254,7 +259,7 @@ class Categories:
             for entry in batch:
                 self._move(user, entry, into, comment)
 
-    def _move(self, user: str, entry: dict, into: str, comment: str) -> None:
+    def _move(self, user, entry: dict, into: str, comment: str) -> None:
         """Move one entry, again at its new version if someone saved it meanwhile."""
         for _attempt in range(5):
             try:

@@ -7,9 +7,13 @@ Every change that is stored is recorded as one revision.
 Example::
 
     wiki = Wiki(repos)
-    entry = wiki.create_entry("alice", title="Pixel 8", category="phones",
+    entry = wiki.create_entry(alice, title="Pixel 8", category="phones",
                               attributes=[AttributeInput("weight", "187 g")])
-    wiki.set_attribute("bob", "pixel-8", entry["version"], AttributeInput("weight", "0.19 kg"))
+    wiki.set_attribute(bob, "pixel-8", entry["version"], AttributeInput("weight", "0.19 kg"))
+
+``alice`` and ``bob`` are user documents (or :class:`Editor` objects, or plain names for the
+seed and operators). Every change stores the editor's name, for display, and the
+account's id, which profiles and counters go by: a later account never inherits them.
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import replace as with_fields
+
+from bson import ObjectId
 
 from ..domain import compare, entries, revisions
 from ..domain.definitions import (
@@ -32,8 +38,25 @@ from ..domain.messages import _
 from ..domain.types import display_value, parse_value
 from ..repositories import Repositories
 from ..repositories.base import parse_id, utcnow
+from .suggestions import TitleSuggestions
 
-__all__ = ["Wiki", "AttributeInput", "UploadedImage", "IMAGE_KEY"]
+__all__ = ["Wiki", "AttributeInput", "UploadedImage", "Editor", "IMAGE_KEY"]
+
+@dataclass(frozen=True)
+class Editor:
+    """Who makes a change: the name shown in history and the account's stable id.
+
+    ``id`` is ``None`` for names with no account (the seed's definitions, operators'
+    scripts); such changes count for nobody.
+    """
+
+    name: str
+    id: ObjectId | None = None
+
+
+#: What the wiki's operations accept as the editor: an :class:`Editor`, a user document,
+#: or a username (looked up, for the seed and scripts).
+Actor = Editor | Mapping | str
 
 #: The attribute that holds an entry's main picture.
 IMAGE_KEY = "image"
@@ -84,12 +107,13 @@ class Wiki:
 
     def __init__(self, repos: Repositories):
         self.repos = repos
+        self.suggestions = TitleSuggestions(repos)
 
     # -- entries -------------------------------------------------------------------
 
     def create_entry(
         self,
-        user: str,
+        user: Actor,
         *,
         title: object,
         category: object,
@@ -99,6 +123,7 @@ class Wiki:
         comment: str = "",
     ) -> dict:
         """Create an entry (version 1) with its first attributes, recorded as a revision."""
+        editor = self.editor(user)
         title = entries.check_title(title)
         summary = entries.check_summary(summary)
         category = self._check_category(category)
@@ -110,18 +135,18 @@ class Wiki:
             raise Conflict("An entry with this slug already exists.", "slug")
         state = {"title": title, "summary": summary, "category": category,
                  **{f"attr.{key}": value for key, value in values.items()}}
-        self._store_definitions(new_defs, user)
-        doc = {"slug": slug, **self._document_fields(state, user), "created_at": utcnow(),
-               "created_by": user}
+        self._store_definitions(new_defs, editor)
+        doc = {"slug": slug, **self._document_fields(state, editor), "created_at": utcnow(),
+               "created_by": editor.name, "created_by_id": editor.id}
         entry = self.repos.entries.insert(doc)
-        self._record(entry, user, "create", revisions.changes_between({}, state), comment)
+        self._record(entry, editor, "create", revisions.changes_between({}, state), comment)
         self.repos.categories.add_entries(category, 1)
-        self.repos.users.count_contribution(user, created=True)
+        self._count(editor, created=True)
         return entry
 
     def edit_entry(
         self,
-        user: str,
+        user: Actor,
         ident: str,
         expected_version: int,
         *,
@@ -132,6 +157,7 @@ class Wiki:
         action: str = "edit",
     ) -> dict:
         """Change entry fields and attributes in one revision, if still at ``expected_version``."""
+        editor = self.editor(user)
         entry = self.repos.entries.get(ident)
         state = revisions.entry_state(entry)
         new_state = dict(state)
@@ -143,16 +169,16 @@ class Wiki:
                 raise NotFound("Attribute", key)
             new_state.pop(f"attr.{key}")
         new_state |= {f"attr.{key}": value for key, value in values.items()}
-        self._store_definitions(new_defs, user)
-        return self._save(entry, expected_version, user, state, new_state, action, comment)
+        self._store_definitions(new_defs, editor)
+        return self._save(entry, expected_version, editor, state, new_state, action, comment)
 
-    def set_attribute(self, user: str, ident: str, expected_version: int,
+    def set_attribute(self, user: Actor, ident: str, expected_version: int,
                       item: AttributeInput, comment: str = "") -> dict:
         """Add or change one attribute of an entry."""
         return self.edit_entry(user, ident, expected_version, set_attributes=[item],
                                comment=comment)
 
-    def add_attribute(self, user: str, ident: str, expected_version: int,
+    def add_attribute(self, user: Actor, ident: str, expected_version: int,
                       item: AttributeInput, comment: str = "", *, replace: bool = False) -> dict:
         """Add an attribute the entry does not have yet.
 
@@ -211,12 +237,12 @@ class Wiki:
                 return definition.group
         return group
 
-    def delete_attribute(self, user: str, ident: str, expected_version: int, key: str,
+    def delete_attribute(self, user: Actor, ident: str, expected_version: int, key: str,
                          comment: str = "") -> dict:
         """Remove one attribute from an entry."""
         return self.edit_entry(user, ident, expected_version, unset=[key], comment=comment)
 
-    def revert(self, user: str, ident: str, expected_version: int, to_version: int,
+    def revert(self, user: Actor, ident: str, expected_version: int, to_version: int,
                comment: str = "") -> dict:
         """Bring an entry back to an earlier version, as a new revision."""
         entry = self.repos.entries.get(ident)
@@ -230,23 +256,25 @@ class Wiki:
         if new_state.get("category") != state.get("category"):
             self._check_category(new_state["category"])
         comment = comment or revisions.REVERT_COMMENT % {"v": to_version}
-        return self._save(entry, expected_version, user, state, new_state, "revert", comment,
+        return self._save(entry, expected_version, self.editor(user), state, new_state,
+                          "revert", comment,
                           extra={"reverted_to": to_version})
 
-    def delete_entry(self, user: str, ident: str, expected_version: int,
+    def delete_entry(self, user: Actor, ident: str, expected_version: int,
                      comment: str = "") -> dict:
         """Delete an entry if still at ``expected_version``; its history is kept."""
         entry = self.repos.entries.get(ident)
         removed = self.repos.entries.delete(entry["_id"], expected_version)
         state = revisions.entry_state(removed)
-        self._record({**removed, "version": removed["version"] + 1}, user, "delete",
+        self._record({**removed, "version": removed["version"] + 1}, self.editor(user),
+                     "delete",
                      revisions.changes_between(state, {}), comment,
                      extra={"slug": removed["slug"]})
         self.repos.categories.add_entries(removed["category"], -1)
         self.repos.comparisons.forget_entry(removed["slug"])
         return removed
 
-    def restore_entry(self, user: str, entry_id: object, comment: str = "") -> dict:
+    def restore_entry(self, user: Actor, entry_id: object, comment: str = "") -> dict:
         """Bring a deleted entry back as it was before its deletion, as a new revision.
 
         It keeps its id and history; it gets its old slug back unless another entry took
@@ -266,12 +294,13 @@ class Wiki:
         slug = deletion.get("slug") or entries.slug_from_title(state["title"])
         if self.repos.entries.find_slug(slug) is not None:
             slug = self._free_slug(slug)
-        doc = {"_id": oid, "slug": slug, **self._document_fields(state, user),
+        editor = self.editor(user)
+        doc = {"_id": oid, "slug": slug, **self._document_fields(state, editor),
                "created_at": history[0]["at"], "created_by": history[0].get("user")}
         entry = self.repos.entries.restore(doc, deletion["version"] + 1)
-        self._record(entry, user, "restore", revisions.changes_between({}, state), comment)
+        self._record(entry, editor, "restore", revisions.changes_between({}, state), comment)
         self.repos.categories.add_entries(category, 1)
-        self.repos.users.count_contribution(user, created=False)
+        self._count(editor, created=False)
         return entry
 
     def deleted_entry(self, slug: str) -> dict | None:
@@ -303,7 +332,7 @@ class Wiki:
                                         image.content_type)
         return UploadedImage(str(file_id))
 
-    def edit_details(self, user: str, ident: str, expected_version: int, *,
+    def edit_details(self, user: Actor, ident: str, expected_version: int, *,
                      fields: Mapping[str, object], picture: object = None,
                      remove_picture: bool = False, comment: str = "") -> dict:
         """Change an entry's title, summary, category and main picture in one revision.
@@ -341,12 +370,20 @@ class Wiki:
 
     def recent_changes(self, limit: int, skip: int = 0, *, category: str | None = None,
                        user: str | None = None, created_only: bool = False,
-                       hide_user: str | None = None) -> list[dict]:
+                       hide_user: Actor | None = None) -> list[dict]:
         """The latest revisions across the wiki, newest first, filtered as recent changes
-        offers: made to entries of one category, one user's, new entries only, not mine."""
-        return self.repos.revisions.recent(limit, skip, category=category, user=user,
+        offers: made to entries of one category, by the account named ``user``, new
+        entries only, not by ``hide_user``. Accounts are matched by id, as profiles are."""
+        user_id = None
+        if user is not None:
+            account = self.repos.users.find_by_name(user)
+            if account is None:
+                return []
+            user_id = account["_id"]
+        hidden = self.editor(hide_user).id if hide_user is not None else None
+        return self.repos.revisions.recent(limit, skip, category=category, user_id=user_id,
                                            action="create" if created_only else None,
-                                           not_user=hide_user)
+                                           not_user_id=hidden)
 
     def entries_by_id(self, ids) -> dict:
         """The live entries with these ids (deleted ones left out), in one query."""
@@ -354,9 +391,13 @@ class Wiki:
 
     # -- comparison ------------------------------------------------------------------
 
-    def compare(self, slugs: list[str], *, count_view: bool = False) -> compare.Comparison:
-        """Align 2–6 entries, given in any order, in their canonical order."""
-        ordered = compare.canonical_order(slugs)
+    def compare(self, slugs: list[str], *, count_view: bool = False,
+                units: str = compare.DEFAULT_SYSTEM) -> compare.Comparison:
+        """Align 2–6 entries in the order given, numbers shown in the unit system ``units``.
+
+        A view counts toward the popularity of the set, whatever its order.
+        """
+        ordered = compare.distinct(slugs)
         if len(ordered) != len(slugs):
             raise InvalidValue("Compare each entry only once.", "entries")
         if not compare.MIN_ENTRIES <= len(ordered) <= compare.MAX_ENTRIES:
@@ -368,14 +409,33 @@ class Wiki:
             raise NotFound("Entry", missing[0])
         docs = [found[slug] for slug in ordered]
         keys = {key for doc in docs for key in doc.get("attributes", {})}
-        result = compare.align(docs, self.repos.definitions.many(keys))
+        result = compare.align(docs, self.repos.definitions.many(keys), units)
         if count_view:
-            self.repos.comparisons.record_view(compare.comparison_slug(ordered), ordered)
+            canonical = compare.canonical_order(ordered)
+            self.repos.comparisons.record_view(compare.comparison_slug(canonical), canonical)
         return result
+
+    def closest_titles(self, name: str) -> list[dict]:
+        """Up to five entries whose titles look like ``name``, for a name that is none."""
+        return self.suggestions.closest(name)
 
     # -- internals -------------------------------------------------------------------
 
-    def _save(self, entry: dict, expected_version: int, user: str, state: dict,
+    def editor(self, user: Actor) -> Editor:
+        """The :class:`Editor` of a user document, an Editor, or a username (looked up)."""
+        if isinstance(user, Editor):
+            return user
+        if isinstance(user, Mapping):
+            return Editor(user["username"], user["_id"])
+        account = self.repos.users.find_by_name(user)
+        return Editor(account["username"], account["_id"]) if account else Editor(user)
+
+    def _count(self, editor: Editor, *, created: bool) -> None:
+        """One more creation or edit on the editor's account (if there is one)."""
+        if editor.id is not None:
+            self.repos.users.count_contribution(editor.id, created=created)
+
+    def _save(self, entry: dict, expected_version: int, editor: Editor, state: dict,
               new_state: dict, action: str, comment: str, extra: dict | None = None) -> dict:
         """Store ``new_state`` with one revision; a no-op stores nothing."""
         changes = revisions.changes_between(state, new_state)
@@ -383,16 +443,16 @@ class Wiki:
             if entry["version"] != expected_version:
                 raise StaleVersion(expected_version, entry["version"])
             return entry
-        fields = self._document_fields(new_state, user)
+        fields = self._document_fields(new_state, editor)
         updated = self.repos.entries.update(entry["_id"], expected_version, fields)
-        self._record(updated, user, action, changes, comment, extra=extra)
+        self._record(updated, editor, action, changes, comment, extra=extra)
         if state.get("category") != new_state.get("category"):
             self.repos.categories.add_entries(state["category"], -1)
             self.repos.categories.add_entries(new_state["category"], 1)
-        self.repos.users.count_contribution(user, created=False)
+        self._count(editor, created=False)
         return updated
 
-    def _record(self, entry: dict, user: str, action: str, changes: list[dict],
+    def _record(self, entry: dict, editor: Editor, action: str, changes: list[dict],
                 comment: str, *, extra: dict | None = None) -> None:
         """Write the revision of a change that was just stored.
 
@@ -403,19 +463,20 @@ class Wiki:
         if not isinstance(comment, str) or len(comment) > 500:
             comment = str(comment)[:500]
         self.repos.revisions.add({
-            "entry_id": entry["_id"], "version": entry["version"], "at": utcnow(), "user": user,
-            "action": action, "changes": changes, "comment": comment.strip(),
-            "category": entry.get("category"), **(extra or {}),
+            "entry_id": entry["_id"], "version": entry["version"], "at": utcnow(),
+            "user": editor.name, "user_id": editor.id, "action": action, "changes": changes,
+            "comment": comment.strip(), "category": entry.get("category"), **(extra or {}),
         })
 
     @staticmethod
-    def _document_fields(state: dict, user: str) -> dict:
+    def _document_fields(state: dict, editor: Editor) -> dict:
         """The stored fields of an entry in ``state``, with search keys and a stamp."""
         fields = revisions.entry_fields(state)
         fields["title_key"] = entries.title_key(fields["title"])
         fields["keywords"] = entries.keywords(fields["title"], fields.get("summary") or "")
         fields["updated_at"] = utcnow()
-        fields["updated_by"] = user
+        fields["updated_by"] = editor.name
+        fields["updated_by_id"] = editor.id
         return fields
 
     def _check_field(self, name: str, value: object) -> object:
@@ -485,11 +546,11 @@ class Wiki:
             return value.stored()
         return parse_value(definition, value)
 
-    def _store_definitions(self, definitions: list[Definition], user: str) -> None:
+    def _store_definitions(self, definitions: list[Definition], editor: Editor) -> None:
         """Store new definitions; one created meanwhile by someone else is fine."""
         for definition in definitions:
             try:
-                self.repos.definitions.insert(definition, user)
+                self.repos.definitions.insert(definition, editor.name)
             except Conflict:
                 existing = self.repos.definitions.get(definition.key)
                 if existing.type != definition.type:

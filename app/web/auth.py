@@ -18,9 +18,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..domain.errors import Conflict, InvalidValue, TooManyAttempts
+from ..domain.errors import Conflict, InvalidValue, RateLimited, TooManyAttempts
 from ..services import accounts
 from ..throttle import authenticate
+from ..write_limits import spending
+from .devices import known_device, remember_device
+from .errors import retry_after
 from .forms import LoginForm, LogoutForm, RegisterForm
 from .session import SessionUser
 
@@ -57,15 +60,14 @@ def login():
     status = 200
     if form.validate_on_submit():
         try:
-            user = authenticate(form.login.data, form.password.data)
+            user = authenticate(form.login.data, form.password.data, known_device())
         except TooManyAttempts as exc:
             form.form_errors.append(exc.message)
-            return render_template("auth/login.html", form=form), 429, {
-                "Retry-After": str(exc.retry_after)}
+            return render_template("auth/login.html", form=form), 429, retry_after(exc)
         if user is not None:
             _start_session(user, form.remember.data)
             flash(_("Welcome back, %(name)s.", name=user["username"]), "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return remember_device(redirect(_safe_next(request.args.get("next"))), user)
         form.form_errors.append(_("The username or password is not right."))
         status = 401
     elif request.method == "POST":
@@ -86,15 +88,19 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Create an account and log in."""
+    """Create an account and log in (limited per address, as the API's registration)."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegisterForm()
-    status = 200
+    status, headers = 200, {}
     if form.validate_on_submit():
         try:
-            user = accounts().register(form.username.data, form.email.data,
-                                       form.password.data)
+            with spending("register"):
+                user = accounts().register(form.username.data, form.email.data,
+                                           form.password.data)
+        except RateLimited as exc:
+            form.form_errors.append(exc.message)
+            status, headers = 429, retry_after(exc)
         except (InvalidValue, Conflict) as exc:
             field = getattr(form, exc.field or "", None)
             (field.errors if field is not None else form.form_errors).append(exc.message)
@@ -102,7 +108,7 @@ def register():
         else:
             _start_session(user, remember=False)
             flash(_("Welcome to pkyx, %(name)s!", name=user["username"]), "success")
-            return redirect(url_for("main.home"))
+            return remember_device(redirect(url_for("main.home")), user)
     elif request.method == "POST":
         status = 400
-    return render_template("auth/register.html", form=form), status
+    return render_template("auth/register.html", form=form), status, headers

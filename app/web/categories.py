@@ -17,8 +17,9 @@ from flask_login import current_user, login_required
 
 from ..domain.categories import trail
 from ..domain.compare import MAX_ENTRIES, MIN_ENTRIES, canonical_order, comparison_slug
-from ..domain.errors import Conflict, Forbidden, InvalidValue, StaleVersion
+from ..domain.errors import Conflict, Forbidden, InvalidValue, RateLimited, StaleVersion
 from ..services import categories
+from ..write_limits import spending
 from .category_forms import (
     CategoryForm,
     DeleteCategoryForm,
@@ -195,8 +196,12 @@ def new():
     if request.method == "POST":
         try:
             require_form(form, versioned=False)
-            created = categories().create(current_user.username,
-                                          _form_data(form, editing=False))
+            with spending("edit", current_user.doc):
+                created = categories().create(current_user.doc,
+                                              _form_data(form, editing=False))
+        except RateLimited as exc:
+            form.form_errors.append(exc.message)
+            status = 429
         except (InvalidValue, Conflict) as exc:
             _refuse(form, exc)
             status = 400 if isinstance(exc, InvalidValue) else 409
@@ -225,11 +230,15 @@ def edit(slug: str):
     if request.method == "POST":
         try:
             require_form(form)
-            service.update(current_user.username, slug, form.version.data,
-                           _form_data(form, editing=True), admin=_is_admin())
+            with spending("edit", current_user.doc):
+                service.update(current_user.doc, slug, form.version.data,
+                               _form_data(form, editing=True), admin=_is_admin())
         except StaleVersion as exc:
             form.form_errors.append(exc.message)
             status = 409
+        except RateLimited as exc:
+            form.form_errors.append(exc.message)
+            status = 429
         except (InvalidValue, Forbidden) as exc:
             _refuse(form, exc)
             status = 403 if isinstance(exc, Forbidden) else 400
@@ -253,7 +262,7 @@ def merge(slug: str):
     form = MergeForm()
     try:
         require_form(form, validate=False)
-        target = categories().merge(current_user.username, slug, form.version.data,
+        target = categories().merge(current_user.doc, slug, form.version.data,
                                     into=form.into.data, admin=_is_admin())
     except (InvalidValue, StaleVersion, Forbidden) as exc:
         flash(exc.message, "danger")
@@ -274,7 +283,7 @@ def delete(slug: str):
     if request.method == "POST":
         try:
             require_form(form, validate=False)
-            service.delete(current_user.username, slug, form.version.data, admin=True)
+            service.delete(current_user.doc, slug, form.version.data, admin=True)
         except (InvalidValue, StaleVersion, Conflict) as exc:
             flash(exc.message, "danger")
             return redirect(url_for("categories.edit", slug=slug))

@@ -1,31 +1,49 @@
 """The comparison pages: the compare box, side-by-side comparisons, exports, autocomplete.
 
 ``/compare?q=iPhone 15 vs Pixel 8`` resolves the names a person typed and redirects to
-the canonical ``/compare/google-pixel-8-vs-iphone-15``; names that match nothing get a
-page with suggestions, never an error page.
+``/compare/iphone-15-vs-google-pixel-8``, the columns in the order typed; names that
+match nothing get a page with suggestions, never an error page.
+
+Columns keep the reader's order (an added entry goes last). Every order of one set of
+entries is the same comparison: its page names the canonical address (the slugs sorted)
+in ``<link rel="canonical">`` rather than redirecting, which would lose the order. A
+repeated entry redirects to the address without the repeat.
+
+Numbers are shown in the reader's unit system: ``?units=metric|imperial|default``, which
+a cookie then remembers (``pkyx_units``; nginx's page cache keys on it).
 """
 
 from __future__ import annotations
 
 import csv
-import difflib
 import io
 import re
 from dataclasses import dataclass, field
 
-from flask import Blueprint, jsonify, make_response, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    jsonify,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 from flask_babel import gettext as _
 
-from ..api.representations import comparison_json
 from ..domain.compare import (
+    DEFAULT_SYSTEM,
     MAX_ENTRIES,
     MIN_ENTRIES,
+    SYSTEMS,
     Comparison,
     canonical_order,
     comparison_slug,
+    distinct,
     parse_comparison_slug,
 )
-from ..domain.entries import keywords, search_words, slug_from_title
+from ..domain.entries import SLUG_MAX, keywords, search_words, slug_from_title
 from ..domain.errors import InvalidValue, NotFound
 from ..repositories import repositories
 from ..services import wiki
@@ -35,18 +53,17 @@ bp = Blueprint("compare", __name__)
 #: "vs", "vs.", "versus" or "pk" (the original site's word), in any case, not inside a word.
 NAME_SEPARATOR = re.compile(r"(?<![A-Za-z])(?:vs\.?|versus|pk)(?![A-Za-z])", re.IGNORECASE)
 MAX_QUERY = 300
-SUGGESTIONS = 5
 SUGGEST_LIMIT = 10
-#: Entries scanned for typo-tolerant suggestions when the indexed look-ups find too few.
-FUZZY_SCAN = 2000
+#: The longest comparison address: six slugs of the longest kind joined by "-vs-" (500).
+MAX_SPEC = MAX_ENTRIES * SLUG_MAX + (MAX_ENTRIES - 1) * len("-vs-")
 #: Shown in the sticky column headers, so left out of the table body.
 HEADER_IMAGE_KEY = "image"
-#: Suggestions must look this much like the name, and not much less than the best one.
-MIN_LIKENESS, LIKENESS_SPREAD = 0.55, 0.2
 #: What makes a spreadsheet read a cell as a formula, at its start or at the start of any
 #: part after a "," or ";" (the separator of many locales' spreadsheets).
 CSV_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_PARTS = re.compile(r"[,;]")
+#: The cookie that remembers the reader's unit system, and for how long.
+UNITS_COOKIE, ONE_YEAR = "pkyx_units", 365 * 24 * 3600
 
 
 @dataclass
@@ -68,23 +85,29 @@ def split_names(text: str) -> list[str]:
 
 
 def resolve_name(name: str) -> Resolution:
-    """Find the entry a person meant by ``name``: slug, exact title, prefix, keywords."""
-    entries = repositories().entries
+    """Find the entry a person meant by ``name``: slug, exact title, prefix, keywords.
+
+    The index of titles answers first whether the prefix and keyword look-ups can find
+    anything: a made-up name costs the store no scan.
+    """
+    entries, titles = repositories().entries, wiki().suggestions.index()
     slug = name.strip().lower()
     entry = entries.find_slug(slug) or entries.find_slug(slug_from_title(name))
     if entry is not None:
         return Resolution(name, entry)
-    by_prefix = entries.title_prefix(name, SUGGEST_LIMIT)
+    by_prefix = entries.title_prefix(name, SUGGEST_LIMIT) if titles.has_title_starting(name) \
+        else []
     exact = [doc for doc in by_prefix if doc["title"].casefold() == name.casefold()]
     if exact or len(by_prefix) == 1:
         return Resolution(name, (exact or by_prefix)[0])
     words = search_words(name)
-    by_words = entries.search(words, SUGGEST_LIMIT)[0] if words else []
+    by_words = entries.search(words, SUGGEST_LIMIT)[0] \
+        if words and titles.has_keywords_starting(words) else []
     candidates = _unique(by_prefix + by_words)
     best = _fewest_extra_words(candidates, words)
     if best is not None:
         return Resolution(name, best)
-    return Resolution(name, suggestions=closest_titles(name, candidates))
+    return Resolution(name, suggestions=wiki().closest_titles(name))
 
 
 def _unique(docs: list[dict]) -> list[dict]:
@@ -109,36 +132,14 @@ def _fewest_extra_words(candidates: list[dict], words: list[str]) -> dict | None
     return candidates[scored[0][1]]
 
 
-def closest_titles(name: str, candidates: list[dict] = ()) -> list[dict]:
-    """Up to five entries whose titles look most like ``name`` (typos included)."""
-    entries = repositories().entries
-    pool = _unique(list(candidates) + [doc for word in search_words(name)
-                                       for doc in entries.search([word], SUGGEST_LIMIT)[0]])
-    if len(pool) < SUGGESTIONS:
-        pool = _unique(pool + entries.find(limit=FUZZY_SCAN,
-                                           projection={"slug": 1, "title": 1, "category": 1}))
-    wanted = name.casefold()
-    scored = sorted(((_likeness(wanted, doc["title"].casefold()), i, doc)
-                     for i, doc in enumerate(pool)), key=lambda item: (-item[0], item[1]))
-    if not scored:
-        return []
-    floor = max(MIN_LIKENESS, scored[0][0] - LIKENESS_SPREAD)
-    return [doc for score, _, doc in scored if score >= floor][:SUGGESTIONS]
-
-
-def _likeness(wanted: str, title: str) -> float:
-    """How alike a typed name and a title are, also against each run of the title's words."""
-    best = difflib.SequenceMatcher(None, wanted, title).ratio()
-    words, size = title.split(), max(1, len(wanted.split()))
-    for start in range(len(words)):
-        part = " ".join(words[start:start + size])
-        best = max(best, difflib.SequenceMatcher(None, wanted, part).ratio())
-    return best
-
-
 def compare_url(slugs: list[str], **args) -> str:
     """The canonical address of the comparison of ``slugs``."""
     return url_for("compare.show", spec=comparison_slug(canonical_order(slugs)), **args)
+
+
+def ordered_url(slugs: list[str], **args) -> str:
+    """The address of the comparison of ``slugs`` with the columns in this order."""
+    return url_for("compare.show", spec=comparison_slug(distinct(slugs)), **args)
 
 
 def _link_suggestions(resolutions: list[Resolution]) -> None:
@@ -188,11 +189,11 @@ def from_query():
                                         n=MAX_ENTRIES))
     resolutions = [resolve_name(name) for name in names]
     if all(r.entry is not None for r in resolutions):
-        slugs = canonical_order(r.entry["slug"] for r in resolutions)
+        slugs = distinct(r.entry["slug"] for r in resolutions)
         if len(slugs) < MIN_ENTRIES:
             return _query_page(q, message=_("These names are all the same entry; "
                                             "name two different ones."))
-        return redirect(compare_url(slugs), 302)
+        return redirect(ordered_url(slugs), 302)
     _link_suggestions(resolutions)
     return _query_page(q, resolutions=resolutions,
                        message=_("We could not find everything you asked for."))
@@ -200,44 +201,57 @@ def from_query():
 
 @bp.get("/compare/<path:spec>")
 def show(spec: str):
-    """The side-by-side comparison of 2–6 entries, at its one canonical address."""
+    """The side-by-side comparison of 2–6 entries, columns in the order of the address."""
     slugs, problem = _slugs_of(spec)
     if problem:
         return problem
     if slugs != parse_comparison_slug(spec):
-        return redirect(compare_url(slugs, **_kept_args()), 301)
+        return redirect(ordered_url(slugs, **_kept_args()), 301)
+    units = _units()
     try:
-        comparison = wiki().compare(slugs, count_view=True)
+        comparison = wiki().compare(slugs, count_view=True, units=units)
     except NotFound:
         return _missing_page(slugs)
     only = request.args.get("only") == "differences"
-    return render_template(
+    spec = comparison_slug(slugs)
+    page_url = url_for("compare.show", spec=spec)
+    html = render_template(
         "compare/show.html",
         comparison=comparison,
         groups=_table_groups(comparison.only_differences() if only else comparison),
         only=only,
-        spec=comparison_slug(slugs),
+        spec=spec,
+        page_url=page_url,
+        canonical_url=compare_url(slugs, _external=True),
         columns=_columns(comparison),
         add_value=_add_value(comparison),
         can_add=len(slugs) < MAX_ENTRIES,
         max_entries=MAX_ENTRIES,
+        units=units,
+        unit_links=_unit_links(page_url, units, only),
     )
+    return _remember_units(make_response(html))
 
 
 @bp.get("/compare/<path:spec>.csv")
 def export_csv(spec: str):
-    """The comparison as CSV: a row per attribute, a column per entry, display text."""
+    """The comparison as CSV for spreadsheets: a row per attribute, a column per entry.
+
+    Numbers are plain numbers in the row's unit, named in the Unit column; ratings are
+    numbers of stars, yes/no is true/false, lists are joined with "; "; missing is empty.
+    """
     comparison, problem = _comparison_for_export(spec)
     if problem:
         return problem
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\r\n", quoting=csv.QUOTE_NONNUMERIC)
-    writer.writerow([_("Section"), _("Attribute")]
+    writer.writerow([_("Section"), _("Attribute"), _("Unit")]
                     + [_csv_cell(entry["title"]) for entry in comparison.entries])
     for group in comparison.groups:
         for row in group.rows:
-            writer.writerow([_csv_cell(group.name), _csv_cell(row.label)]
-                            + [_csv_cell(cell.text) for cell in row.cells])
+            writer.writerow([_csv_cell(group.name), _csv_cell(row.label),
+                             _csv_cell(row.display_unit or "")]
+                            + [_csv_value(row.type, cell) for cell in row.cells])
     response = make_response("\ufeff" + out.getvalue())  # BOM: spreadsheets then read UTF-8
     response.mimetype = "text/csv"
     response.headers["Content-Disposition"] = (
@@ -247,11 +261,19 @@ def export_csv(spec: str):
 
 @bp.get("/compare/<path:spec>.json")
 def export_json(spec: str):
-    """The comparison as the API represents it."""
+    """The comparison in the API's shape, columns in the order of the address."""
     comparison, problem = _comparison_for_export(spec)
     if problem:
         return problem
-    return jsonify(comparison_json(comparison))
+    data = comparison.to_dict()
+    slugs = _slugs(comparison)
+    for entry in data["entries"]:
+        entry["_links"] = {"self": {"href": url_for("api.entry", ident=entry["slug"])}}
+    data["_links"] = {
+        "self": {"href": url_for("api.compare") + "?entries=" + ",".join(slugs)},
+        "html": {"href": ordered_url(slugs)},
+    }
+    return jsonify(data)
 
 
 @bp.get("/suggest")
@@ -279,9 +301,14 @@ def _suggestions_for(name: str) -> list[dict]:
 
 
 def _slugs_of(spec: str):
-    """The canonical slugs of an address, or a 400 page when it cannot be a comparison."""
+    """The slugs of an address (in its order, each once), or a 400 page when it cannot be one."""
+    if len(spec) > MAX_SPEC:
+        message = _("A comparison address is at most %(length)d characters long: %(min)d to "
+                    "%(max)d entry slugs, like /compare/a-vs-b.", length=MAX_SPEC,
+                    min=MIN_ENTRIES, max=MAX_ENTRIES)
+        return None, _query_page(message=message, status=400)
     try:
-        slugs = canonical_order(parse_comparison_slug(spec))
+        slugs = distinct(parse_comparison_slug(spec))
     except InvalidValue:
         slugs = []
     if not MIN_ENTRIES <= len(slugs) <= MAX_ENTRIES:
@@ -295,7 +322,7 @@ def _missing_page(slugs: list[str]):
     """The 404 page naming the slugs that are not entries, with suggestions."""
     found = repositories().entries.by_slugs(slugs)
     resolutions = [Resolution(slug, found[slug]) if slug in found else
-                   Resolution(slug, suggestions=closest_titles(slug.replace("-", " ")))
+                   Resolution(slug, suggestions=wiki().closest_titles(slug.replace("-", " ")))
                    for slug in slugs]
     _link_suggestions(resolutions)
     return _query_page(" vs ".join(_typed(r) for r in resolutions), resolutions=resolutions,
@@ -313,14 +340,45 @@ def _comparison_for_export(spec: str) -> tuple[Comparison | None, object]:
     if problem:
         return None, problem
     try:
-        return wiki().compare(slugs), None
+        return wiki().compare(slugs, units=_units()), None
     except NotFound:
         return None, _missing_page(slugs)
 
 
 def _kept_args() -> dict:
-    """Query arguments that survive a redirect to the canonical address."""
-    return {"only": "differences"} if request.args.get("only") == "differences" else {}
+    """Query arguments that survive a redirect to the address without a repeated entry."""
+    args = {"only": "differences"} if request.args.get("only") == "differences" else {}
+    if request.args.get("units") in SYSTEMS:
+        args["units"] = request.args["units"]
+    return args
+
+
+def _units() -> str:
+    """The reader's unit system: ?units=, then the cookie, then each attribute's own unit."""
+    for chosen in (request.args.get("units"), request.cookies.get(UNITS_COOKIE)):
+        if chosen in SYSTEMS:
+            return chosen
+    return DEFAULT_SYSTEM
+
+
+def _remember_units(response):
+    """Keep a unit system chosen with ?units= in the cookie (the default clears it)."""
+    chosen = request.args.get("units")
+    if chosen == DEFAULT_SYSTEM:
+        if UNITS_COOKIE in request.cookies:
+            response.delete_cookie(UNITS_COOKIE, samesite="Lax")
+    elif chosen in SYSTEMS and request.cookies.get(UNITS_COOKIE) != chosen:
+        response.set_cookie(UNITS_COOKIE, chosen, max_age=ONE_YEAR, samesite="Lax",
+                            secure=current_app.config["SESSION_COOKIE_SECURE"], httponly=True)
+    return response
+
+
+def _unit_links(page_url: str, current: str, only: bool) -> list[dict]:
+    """The unit switch: one link per system (to this page), the current one marked."""
+    names = {"default": _("Default"), "metric": _("Metric"), "imperial": _("Imperial")}
+    kept = "only=differences&" if only else ""
+    return [{"system": system, "name": names[system], "current": system == current,
+             "url": f"{page_url}?{kept}units={system}"} for system in SYSTEMS]
 
 
 def _slugs(comparison: Comparison) -> list[str]:
@@ -337,7 +395,7 @@ def _columns(comparison: Comparison) -> list[dict]:
         columns.append({
             "entry": entry,
             "image": image.get("value") if isinstance(image.get("value"), str) else None,
-            "remove_url": compare_url(others) if len(others) >= MIN_ENTRIES else None,
+            "remove_url": ordered_url(others) if len(others) >= MIN_ENTRIES else None,
         })
     return columns
 
@@ -360,6 +418,22 @@ def _add_value(comparison: Comparison) -> str:
         title = entry.get("title") or ""
         names.append(title if split_names(title) == [title.strip()] else entry["slug"])
     return " vs ".join(names) + " vs "
+
+
+def _csv_value(kind: str, cell) -> object:
+    """One entry's value for a spreadsheet: a number, true/false, "a; b", or text."""
+    if cell.missing:
+        return ""
+    value = cell.stored["value"]
+    if kind == "number":
+        return cell.number  # a real number: never a formula, "-5" stays a number
+    if kind == "rating":
+        return value
+    if kind == "boolean":
+        return "true" if value else "false"
+    if kind == "list":
+        return _csv_cell("; ".join(value))
+    return _csv_cell(cell.text)
 
 
 def _csv_cell(text: object) -> str:

@@ -27,13 +27,21 @@ from flask_login import current_user, login_required
 
 from ..domain.compare import canonical_order, comparison_slug
 from ..domain.definitions import Definition, label_from_key
-from ..domain.errors import AttributeExists, Conflict, InvalidValue, NotFound, StaleVersion
+from ..domain.errors import (
+    AttributeExists,
+    Conflict,
+    InvalidValue,
+    NotFound,
+    RateLimited,
+    StaleVersion,
+)
 from ..domain.revisions import ATTR_PREFIX
 from ..domain.types import display_value, format_value
 from ..domain.units import describe_dimension
 from ..repositories import repositories
 from ..services import categories, wiki
 from ..services.wiki import IMAGE_KEY
+from ..write_limits import spending
 from .entry_forms import (
     TYPE_NAMES,
     AttributeForm,
@@ -48,6 +56,7 @@ from .entry_forms import (
     unit_choices,
     unit_groups,
 )
+from .errors import retry_after
 from .filters import category_name, chinese
 from .forms import require_form
 from .main import page_number
@@ -204,7 +213,8 @@ def _failure(form_id: str, errors: dict[str, str]) -> dict:
     return {"form": form_id, "data": request.form.to_dict(), "errors": errors}
 
 
-def _refused(entry: dict, form_id: str, errors: dict[str, str], status: int):
+def _refused(entry: dict, form_id: str, errors: dict[str, str], status: int,
+             headers: dict | None = None):
     """Answer a refused edit: the page again (or JSON) with the input and the message."""
     if form_id.startswith("edit-"):  # a row form shows only its value and version slots
         errors = {(k if k in ("value", "unit", "version") else "value"): v
@@ -214,8 +224,15 @@ def _refused(entry: dict, form_id: str, errors: dict[str, str], status: int):
     if wants_json():
         html = render_template("entries/_attributes.html", **context)
         return jsonify(ok=False, errors=errors, html=html, version=entry["version"],
-                       form=form_id), status
-    return render_template("entries/show.html", **context), status
+                       form=form_id), status, headers or {}
+    return render_template("entries/show.html", **context), status, headers or {}
+
+
+def _limited(entry: dict, form_id: str, exc: RateLimited):
+    """Too many edits: the form again with what was typed, the message and Retry-After."""
+    if not wants_json():
+        flash(exc.message, "warning")
+    return _refused(entry, form_id, {"version": exc.message}, 429, retry_after(exc))
 
 
 def _saved(entry: dict, message: str, key: str | None = None):
@@ -313,14 +330,17 @@ def set_attribute(slug: str):
             raise InvalidValue(_("Give the attribute a key or a label."), "key")
         item = replace(item, key=wiki().key_for(item))
         comment = _comment(request.form)
-        if adding:
-            wiki().check_values([item])  # a value that cannot be used is refused before asking
-            updated = wiki().add_attribute(current_user.username, entry["slug"], version,
-                                           item, comment,
-                                           replace=request.form.get("replace") == "1")
-        else:
-            updated = wiki().set_attribute(current_user.username, entry["slug"], version,
-                                           item, comment)
+        with spending("edit", current_user.doc):
+            if adding:
+                wiki().check_values([item])  # an unusable value is refused before asking
+                updated = wiki().add_attribute(current_user.doc, entry["slug"], version,
+                                               item, comment,
+                                               replace=request.form.get("replace") == "1")
+            else:
+                updated = wiki().set_attribute(current_user.doc, entry["slug"], version,
+                                               item, comment)
+    except RateLimited as exc:
+        return _limited(entry, form_id, exc)
     except AttributeExists as exc:
         return _exists(entry, form_id, exc, item)
     except StaleVersion as exc:
@@ -362,8 +382,11 @@ def delete_attribute(slug: str, key: str):
                                version=request.form.get("version", entry["version"]),
                                comment=request.form.get("comment", ""))
     try:
-        updated = wiki().delete_attribute(current_user.username, entry["slug"],
-                                          _version_of(form), key, _comment(request.form))
+        with spending("edit", current_user.doc):
+            updated = wiki().delete_attribute(current_user.doc, entry["slug"],
+                                              _version_of(form), key, _comment(request.form))
+    except RateLimited as exc:
+        return _limited(entry, form_id, exc)
     except StaleVersion as exc:
         return _stale(entry["slug"], exc, form_id)
     except InvalidValue as exc:
@@ -390,13 +413,18 @@ def edit(slug: str):
     if request.method == "POST":
         try:
             require_form(form)
-            updated = wiki().edit_details(
-                current_user.username, entry["slug"], form.version.data,
-                fields={"title": form.title.data or "",
-                        "summary": (form.summary.data or "").replace("\r\n", "\n"),
-                        "category": form.category.data},
-                picture=_picture(form, entry), remove_picture=bool(form.remove_picture.data),
-                comment=_comment(request.form))
+            with spending("edit", current_user.doc):
+                updated = wiki().edit_details(
+                    current_user.doc, entry["slug"], form.version.data,
+                    fields={"title": form.title.data or "",
+                            "summary": (form.summary.data or "").replace("\r\n", "\n"),
+                            "category": form.category.data},
+                    picture=_picture(form, entry),
+                    remove_picture=bool(form.remove_picture.data),
+                    comment=_comment(request.form))
+        except RateLimited as exc:
+            form.form_errors.append(exc.message)
+            status = 429
         except StaleVersion as exc:
             form.form_errors.append(_(
                 "Someone else changed this entry while you were editing (you had version "
@@ -455,7 +483,7 @@ def delete_entry(slug: str):
     form = DeleteEntryForm()
     if request.method == "POST" and form.validate_on_submit():
         try:
-            wiki().delete_entry(current_user.username, entry["slug"], form.version.data,
+            wiki().delete_entry(current_user.doc, entry["slug"], form.version.data,
                                 _comment(request.form))
         except StaleVersion:
             flash(_("Someone else changed this entry meanwhile; look at it again before "
@@ -479,7 +507,7 @@ def restore(entry_id: str):
         abort(403)
     RestoreForm().validate_on_submit()
     try:
-        entry = wiki().restore_entry(current_user.username, entry_id, _comment(request.form))
+        entry = wiki().restore_entry(current_user.doc, entry_id, _comment(request.form))
     except (InvalidValue, Conflict) as exc:
         flash(exc.message, "danger")
         return redirect(request.referrer or url_for("main.recent"))
@@ -505,18 +533,22 @@ def new():
         form.title.data = form.title.data or request.args.get("title", "")[:120]
         if request.args.get("category"):
             form.category.data = request.args["category"]
-    status, duplicates = 200, []
+    status, duplicates, headers = 200, [], {}
     if form.validate_on_submit():
         duplicates = wiki().near_duplicates(form.title.data)
         if duplicates and not form.create_anyway.data:
             status = 409
         else:
             try:
-                entry = wiki().create_entry(
-                    current_user.username, title=form.title.data,
-                    category=form.category.data,
-                    summary=(form.summary.data or "").replace("\r\n", "\n"),
-                    comment=_comment(request.form))
+                with spending("entry", current_user.doc):
+                    entry = wiki().create_entry(
+                        current_user.doc, title=form.title.data,
+                        category=form.category.data,
+                        summary=(form.summary.data or "").replace("\r\n", "\n"),
+                        comment=_comment(request.form))
+            except RateLimited as exc:
+                form.form_errors.append(exc.message)
+                status, headers = 429, retry_after(exc)
             except InvalidValue as exc:
                 field = getattr(form, exc.field or "", None)
                 (field.errors if field is not None else form.form_errors).append(exc.message)
@@ -527,7 +559,7 @@ def new():
     elif request.method == "POST":
         status = 400
     return render_template("entries/new.html", form=form, duplicates=duplicates,
-                           has_categories=bool(form.category.choices)), status
+                           has_categories=bool(form.category.choices)), status, headers
 
 
 # ----------------------------------------------------------------------------- history
@@ -602,8 +634,12 @@ def revert(slug: str, version: int):
     entry = get_entry(slug)
     form = RevertForm()
     try:
-        updated = wiki().revert(current_user.username, entry["slug"], _version_of(form),
-                                version, _comment(request.form))
+        with spending("edit", current_user.doc):
+            updated = wiki().revert(current_user.doc, entry["slug"], _version_of(form),
+                                    version, _comment(request.form))
+    except RateLimited as exc:
+        flash(exc.message, "warning")
+        return redirect(url_for("entries.history", slug=entry["slug"]))
     except StaleVersion:
         flash(_("Someone else changed this entry meanwhile; look at the history again "
                 "before reverting."), "warning")

@@ -4,7 +4,12 @@ from __future__ import annotations
 
 from flask import render_template
 
-__all__ = ["error_page"]
+__all__ = ["error_page", "retry_after"]
+
+
+def retry_after(exc) -> dict[str, str]:
+    """The ``Retry-After`` header of a page answering a used-up limit (RateLimited)."""
+    return {"Retry-After": str(exc.retry_after)}
 
 
 def error_page(status: int, title: str, message: str, headers: dict | None = None, *,

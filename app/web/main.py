@@ -187,7 +187,7 @@ def _recent_filters() -> dict:
     mine = request.args.get("hide_mine") == "1" and current_user.is_authenticated
     return {"category": category, "user": user,
             "created_only": request.args.get("new") == "1",
-            "hide_user": current_user.username if mine else None}
+            "hide_user": current_user.doc if mine else None}
 
 
 #: Probes are never cached by a proxy: each answer is about this moment.

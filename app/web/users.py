@@ -6,6 +6,8 @@ that fails is shown again with its errors (status 400) beside the other three.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 from flask import (
     Blueprint,
     current_app,
@@ -19,10 +21,12 @@ from flask import (
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..domain.errors import Conflict, InvalidValue
+from ..domain.errors import Conflict, InvalidValue, RateLimited
 from ..repositories import repositories
 from ..services import accounts
 from ..throttle import change_password as throttled_change_password
+from ..write_limits import spending
+from .errors import retry_after
 from .main import entries_by_id
 from .session import SessionUser
 from .user_forms import AvatarForm, LogoutEverywhereForm, PasswordForm, ProfileForm
@@ -41,11 +45,11 @@ def profile(username: str):
     """A user's public profile: avatar, details, counts and latest contributions."""
     repos = repositories()
     user = repos.users.get(username)
-    edits = repos.revisions.by_user(user["username"], CONTRIBUTIONS)
+    edits = repos.revisions.by_user(user["_id"], CONTRIBUTIONS)
     return render_template(
         "users/profile.html", user=user, edits=edits,
         entries=entries_by_id(row["entry_id"] for row in edits),
-        created=repos.entries.by_creator(user["username"], CONTRIBUTIONS),
+        created=repos.entries.by_creator(user["_id"], CONTRIBUTIONS),
     )
 
 
@@ -63,15 +67,16 @@ def _forms(**bound) -> dict:
     return forms
 
 
-def _settings_page(status: int = 200, **bound):
+def _settings_page(status: int = 200, headers: dict | None = None, **bound):
     """The settings page, with a submitted form's errors when there are some."""
     return render_template("users/settings.html", user=current_user.doc,
-                           **_forms(**bound)), status
+                           **_forms(**bound)), status, headers or {}
 
 
-def _attach(form, exc: InvalidValue | Conflict) -> None:
-    """Show a service's error beside the field it names (or above the form)."""
-    name = FIELD_ALIASES.get(exc.field or "", exc.field or "")
+def _attach(form, exc: InvalidValue | Conflict | RateLimited, field: str | None = None) -> None:
+    """Show a service's error beside the field it names, or ``field`` (or above the form)."""
+    field = field or getattr(exc, "field", None)
+    name = FIELD_ALIASES.get(field or "", field or "")
     field = getattr(form, name, None) if name else None
     (field.errors if field is not None else form.form_errors).append(exc.message)
 
@@ -90,10 +95,17 @@ def update_profile():
     form = ProfileForm()
     if not form.validate_on_submit():
         return _settings_page(400, profile_form=form)
+    fields = {"email": form.email.data, "location": form.location.data or "",
+              "website": form.website.data or "", "bio": form.bio.data or ""}
+    user = current_user.doc
+    limit = spending("email", user) if accounts().changes_email(user, fields) \
+        else nullcontext()
     try:
-        accounts().update_profile(current_user.doc["_id"], {
-            "email": form.email.data, "location": form.location.data or "",
-            "website": form.website.data or "", "bio": form.bio.data or ""})
+        with limit:
+            accounts().update_profile(user["_id"], fields)
+    except RateLimited as exc:
+        _attach(form, exc, "email")
+        return _settings_page(429, retry_after(exc), profile_form=form)
     except (InvalidValue, Conflict) as exc:
         _attach(form, exc)
         return _settings_page(400, profile_form=form)
@@ -109,7 +121,11 @@ def upload_avatar():
     if not form.validate_on_submit():
         return _settings_page(400, avatar_form=form)
     try:
-        accounts().set_avatar(current_user.doc["_id"], form.file.data.read())
+        with spending("upload", current_user.doc):
+            accounts().set_avatar(current_user.doc["_id"], form.file.data.read())
+    except RateLimited as exc:
+        _attach(form, exc, "file")
+        return _settings_page(429, retry_after(exc), avatar_form=form)
     except InvalidValue as exc:
         _attach(form, exc)
         return _settings_page(400, avatar_form=form)
@@ -127,6 +143,9 @@ def change_password():
     try:
         updated = throttled_change_password(current_user.doc["_id"],
                                             form.current_password.data, form.new_password.data)
+    except RateLimited as exc:
+        _attach(form, exc, "current_password")
+        return _settings_page(429, retry_after(exc), password_form=form)
     except InvalidValue as exc:
         _attach(form, exc)
         return _settings_page(400, password_form=form)

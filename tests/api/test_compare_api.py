@@ -42,7 +42,8 @@ def test_rows_are_aligned_with_missing_cells(client, phones_to_compare):
     assert [group["name"] for group in body["groups"]] == ["Display", "Performance", "Body",
                                                            "Connectivity"]
     chip = rows["chip"]["cells"]
-    assert chip[0] == {"value": None, "text": "—", "missing": True, "best": False}
+    assert chip[0] == {"value": None, "text": "—", "missing": True, "best": False,
+                       "number": None, "unit": None, "entered": None, "bar": None}
     assert chip[1]["value"] == "Tensor G3" and rows["chip"]["differs"] is True
     assert rows["five_g"]["differs"] is False
 
@@ -117,8 +118,46 @@ def test_unknown_entry_is_404(client, phones_to_compare):
     "entries=pixel-8&entries=galaxy-s24",
     "entries=pixel-8,galaxy-s24&only_differences=maybe",
     "entries=pixel-8,galaxy-s24&sort=title",
+    "entries=pixel-8,galaxy-s24&units=furlongs",
+    "entries=pixel-8,galaxy-s24,pixel-8",
 ])
 def test_bad_requests_are_400(client, phones_to_compare, query):
     """One entry, seven, a repeat, none, a second ``entries``, a bad flag or unknown param: 400."""
     response = client.get(f"{API}/compare?{query}")
     assert response.status_code == 400, response.get_json()
+
+
+def test_numbers_in_one_unit_per_row_in_the_readers_system(client, phones_to_compare):
+    """``units=`` shows every number of a row in one unit; the value as entered stays."""
+    url = f"{API}/compare?entries=pixel-8,galaxy-s24"
+    default = _rows(client.get(url).get_json())
+    assert default["weight"]["display_unit"] == "g"
+    assert [(c["number"], c["unit"], c["text"], c["entered"])
+            for c in default["weight"]["cells"]] == [
+        (167, "g", "167 g", "0.167 kg"), (187, "g", "187 g", "187 g")]
+    assert [c["text"] for c in default["screen"]["cells"]] == ["6.1 in", "6.1 in"]
+    imperial = client.get(url + "&units=imperial").get_json()
+    assert imperial["units"] == "imperial"
+    rows = _rows(imperial)
+    assert rows["weight"]["unit"] == "g" and rows["weight"]["display_unit"] == "oz"
+    assert [c["text"] for c in rows["weight"]["cells"]] == ["5.89 oz", "6.6 oz"]
+    metric = _rows(client.get(url + "&units=metric").get_json())
+    assert [c["text"] for c in metric["screen"]["cells"]] == ["15.5 cm", "15.5 cm"]
+    assert rows["chip"]["display_unit"] is None and rows["chip"]["cells"][1]["number"] is None
+
+
+def test_summary_counts_wins_and_names_advantages(client, phones_to_compare):
+    """Per entry, in order: rows won (the rows' ``best``) and up to three advantages."""
+    body = client.get(f"{API}/compare?entries=pixel-8,galaxy-s24").get_json()
+    rows = list(_rows(body).values())
+    assert [s["slug"] for s in body["summary"]] == ["galaxy-s24", "pixel-8"]
+    for position, summary in enumerate(body["summary"]):
+        assert summary["wins"] == sum(position in row["best"] for row in rows)
+    assert body["decided"] == sum(1 for row in rows if row["best"])
+    galaxy = body["summary"][0]
+    assert galaxy["wins"] == 2
+    assert [a["key"] for a in galaxy["advantages"]] == ["weight", "screen"]  # strongest first
+    weight, screen = galaxy["advantages"]
+    assert weight["text"] == "Weight: 11% lower" and weight["percent"] == 0.107
+    assert screen["percent"] < 0.01 and screen["text"] == "Screen size: <1% higher"
+    assert body["summary"][1] == {"slug": "pixel-8", "wins": 0, "advantages": []}

@@ -10,7 +10,8 @@ from bson import ObjectId
 from .conftest import API, PASSWORD, auth_header
 
 ENTRY_KEYS = {"id", "slug", "title", "category", "summary", "attributes", "version",
-              "created_at", "created_by", "updated_at", "updated_by", "_links"}
+              "created_at", "created_by", "created_by_id", "updated_at", "updated_by",
+              "updated_by_id", "_links"}
 
 
 def _url(entry: dict) -> str:

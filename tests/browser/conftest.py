@@ -190,17 +190,23 @@ def pytest_runtest_call(item):
 
 @pytest.fixture
 def new_page(browser, live_server, page_watch) -> Iterator[Callable[..., object]]:
-    """Open a watched page in a fresh context: ``new_page(width=390, js=False)``."""
+    """Open a watched page in a fresh context: ``new_page(width=390, js=False)``.
+
+    ``touch`` gives a desktop-sized page a touch screen (phones have one already);
+    ``locale`` is the browser's language (its Accept-Language).
+    """
     contexts = []
 
     def open_page(*, width: int = DESKTOP["width"], height: int | None = None,
-                  js: bool = True, mobile: bool = False):
+                  js: bool = True, mobile: bool = False, touch: bool | None = None,
+                  locale: str = "en-US"):
         context = browser.new_context(
             base_url=live_server.url,
             viewport={"width": width, "height": height or (PHONE["height"] if width < 800
                                                             else DESKTOP["height"])},
-            java_script_enabled=js, is_mobile=mobile, has_touch=mobile,
-            locale="en-US", timezone_id="UTC", reduced_motion="reduce",
+            java_script_enabled=js, is_mobile=mobile,
+            has_touch=mobile if touch is None else touch,
+            locale=locale, timezone_id="UTC", reduced_motion="reduce",
         )
         context.set_default_timeout(TIMEOUT_MS)
         context.route(OFFSITE, answer_offsite)

@@ -123,7 +123,13 @@ def test_language_switch_to_chinese_and_back(page):
 
 
 def test_phone_header_keeps_login_reachable(phone_page):
-    """At phone width the header still offers log in and sign up."""
+    """At phone width the one-row header's menu offers log in and sign up."""
     phone_page.goto("/")
-    assert phone_page.get_by_role("banner").get_by_role("link", name="Log in").is_visible()
+    banner = phone_page.get_by_role("banner")
+    assert banner.get_by_role("link", name="Log in").count() == 0  # hidden in the menu
+    banner.locator(".site-menu > summary").click()
+    assert banner.get_by_role("link", name="Log in").is_visible()
+    assert banner.get_by_role("link", name="Sign up").is_visible()
+    phone_page.keyboard.press("Escape")  # pkyx.js closes the menu again
+    assert banner.get_by_role("link", name="Log in").count() == 0
     assert phone_page.viewport_size["width"] == PHONE["width"]

@@ -4,7 +4,8 @@ The three top-level files are used as they are: ``supervisord -c supervisor.conf
 (which runs ``gunicorn --config gunicorn.conf.py``) and ``nginx -p <checkout>/ -c
 nginx.conf``. They listen where the files say, 127.0.0.1:8000 (gunicorn) and :8080
 (nginx), so a test fails at once, saying so, when something else holds those ports.
-Only the environment differs from a real server: a temporary instance folder.
+Only the environment differs from a real server: a temporary instance folder, and
+write limits raised for load (:data:`LOAD_LIMITS`).
 Whoever starts a chain (these tests, the soak run, the benchmark, from any checkout)
 first takes the lock :data:`PORTS_LOCK`, so two chains never fight over the ports.
 
@@ -105,6 +106,14 @@ def wait_until(predicate, timeout: float, what: str, interval: float = 0.1):
     raise AssertionError(f"timed out after {timeout:g} s waiting for {what} ({last_error})")
 
 
+#: The load tests, the benchmark and the soak run write far faster than one person edits
+#: (one account, one address): the write limits are raised for them, as an operator
+#: raises them with these variables (README, *Limits*). tests/test_write_limits.py tests
+#: the limits themselves.
+LOAD_LIMITS = {f"PKYX_RATELIMIT_{name}": "1000000/minute"
+               for name in ("EDITS", "EDITS_ADDRESS", "NEW_ENTRIES", "NEW_ENTRIES_ADDRESS")}
+
+
 class Chain:
     """Start nginx and supervisord (with gunicorn) for a test module; stop them after."""
 
@@ -120,6 +129,7 @@ class Chain:
             "PKYX_DEMO_PASSWORD": DEMO_PASSWORD,
             "PKYX_INSTANCE_PATH": str(self.instance),
             "PKYX_LOG_LEVEL": "info",
+            **LOAD_LIMITS,
             **(env or {}),
         }
         if "MONGO_URI" not in (env or {}):

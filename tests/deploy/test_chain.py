@@ -226,6 +226,16 @@ def test_language_is_part_of_the_cache_key(chain):
     assert 'lang="en"' in english.text and 'lang="zh-Hans"' in chinese.text
 
 
+def test_the_unit_system_is_part_of_the_cache_key(chain):
+    """A cached comparison in the default units is never served to a reader who chose imperial."""
+    page = "/compare/dell-xps-13-9340-vs-macbook-air-13-m2"
+    default = chain.get(page)
+    imperial = chain.get(page, headers={"Cookie": "pkyx_units=imperial"})
+    assert ">1.19 kg<" in default.text and ">2.62 lb<" in imperial.text
+    assert chain.get(page).headers.get("x-cache-status") == "HIT"
+    assert ">1.19 kg<" in chain.get(page).text
+
+
 # -- 4. rate limits on login and tokens (last: it spends the module's allowance) ------------
 
 def test_login_and_token_requests_are_rate_limited_by_nginx(chain):

@@ -18,6 +18,7 @@ from app.domain.compare import (
     align,
     canonical_order,
     comparison_slug,
+    distinct,
     parse_comparison_slug,
 )
 from app.domain.definitions import Definition
@@ -113,8 +114,11 @@ def test_two_entries_line_up_over_the_union_of_their_attributes():
 def test_cells_show_values_as_pages_do_and_missing_as_a_dash():
     comparison = align([PIXEL, IPHONE], DEFS)
     texts = {row.key: [cell.text for cell in row.cells] for row in comparison.rows}
-    assert texts["screen"] == ["6.2 in", "15.5 cm"]
-    assert texts["weight"] == ["187 g", "0.171 kg"]
+    # numbers in the row's one unit (the definition's, by default), as entered beside it
+    assert texts["screen"] == ["6.2 in", "6.1 in"]
+    assert texts["weight"] == ["187 g", "171 g"]
+    assert [c.entered for c in row_of(comparison, "screen").cells] == ["6.2 in", "15.5 cm"]
+    assert [c.entered for c in row_of(comparison, "weight").cells] == ["187 g", "0.171 kg"]
     assert texts["rating"] == ["★★★★☆", "★★★★★"]
     assert texts["nfc"] == ["Yes", "Yes"]
     assert texts["site"] == [MISSING_TEXT, "https://apple.com/iphone-15"]
@@ -138,7 +142,8 @@ def test_rows_carry_their_definition():
 def test_entries_keep_the_order_given():
     comparison = align([IPHONE, PIXEL], DEFS)
     assert [e["slug"] for e in comparison.entries] == ["iphone-15", "pixel-8"]
-    assert row_of(comparison, "weight").cells[0].text == "0.171 kg"
+    assert row_of(comparison, "weight").cells[0].text == "171 g"
+    assert row_of(comparison, "weight").cells[0].entered == "0.171 kg"
 
 
 @pytest.mark.parametrize(
@@ -238,7 +243,7 @@ def test_a_defined_group_called_other_stays_at_the_end():
 # --- differences and winners ----------------------------------------------------------------
 
 ROW_CASES = [
-    # key, raw values (None = missing), differs, best, texts
+    # key, raw values (None = missing), differs, best, texts as entered
     ("weight", ["187 g", "171 g"], True, (1,), ["187 g", "171 g"]),
     ("weight", ["187 g", "187 g"], False, (), ["187 g", "187 g"]),
     ("mass", ["1.2 kg", "1500 g"], True, (0,), ["1.2 kg", "1500 g"]),
@@ -301,7 +306,7 @@ ROW_CASES = [
 )
 def test_row_differences_and_winners(key, raws, differs, best, texts):
     row = row_of(align(entries_with(key, raws), DEFS), key)
-    assert [cell.text for cell in row.cells] == texts
+    assert [cell.text if cell.entered is None else cell.entered for cell in row.cells] == texts
     assert row.differs is differs
     assert row.best == best
     assert [cell.best for cell in row.cells] == [i in best for i in range(len(raws))]
@@ -359,16 +364,29 @@ def test_to_dict_is_plain_json():
         "label": "Weight",
         "type": "number",
         "unit": "g",
+        "display_unit": "g",
         "better": "lower",
         "differs": True,
         "best": [1],
         "cells": [
-            {"value": 187, "text": "187 g", "missing": False, "best": False},
-            {"value": 0.171, "text": "0.171 kg", "missing": False, "best": True},
+            {"value": 187, "text": "187 g", "missing": False, "best": False,
+             "number": 187, "unit": "g", "entered": "187 g", "bar": 0.9144},
+            {"value": 0.171, "text": "171 g", "missing": False, "best": True,
+             "number": 171, "unit": "g", "entered": "0.171 kg", "bar": 1.0},
         ],
     }
     site = next(r for g in data["groups"] for r in g["rows"] if r["key"] == "site")
-    assert site["cells"][0] == {"value": None, "text": "—", "missing": True, "best": False}
+    assert site["display_unit"] is None
+    assert site["cells"] == [
+        {"value": None, "text": "—", "missing": True, "best": False, "number": None,
+         "unit": None, "entered": None, "bar": None},
+        {"value": "https://apple.com/iphone-15", "text": "https://apple.com/iphone-15",
+         "missing": False, "best": False, "number": None, "unit": None,
+         "entered": "https://apple.com/iphone-15", "bar": None},
+    ]
+    assert data["units"] == "default"
+    assert data["decided"] == sum(1 for row in comparison.rows if row.best)
+    assert [s["slug"] for s in data["summary"]] == ["pixel-8", "iphone-15"]
 
 
 def test_to_dict_of_only_differences():
@@ -552,3 +570,120 @@ def test_permuting_entries_permutes_cells_and_keeps_differs_and_winners(entries,
         assert {permuted.entries[i]["slug"] for i in after.best} == {
             original.entries[i]["slug"] for i in before.best
         }
+
+
+# --- display units, bars and the summary ----------------------------------------------------
+
+
+@pytest.mark.parametrize("units, texts, numbers", [
+    ("default", ["1.24 kg", "1.19 kg", "1.09 kg"], [1.24, 1.19, 1.09]),
+    ("metric", ["1.24 kg", "1.19 kg", "1.09 kg"], [1.24, 1.19, 1.09]),
+    ("imperial", ["2.73 lb", "2.62 lb", "2.4 lb"], [2.73, 2.62, 2.4]),
+])
+def test_a_number_row_is_shown_in_one_unit(units, texts, numbers):
+    """"1.24 kg | 2.62 lb | 1090 g": one unit per row, the entered value kept beside it."""
+    comparison = align(entries_with("mass", ["1.24 kg", "2.62 lb", "1090 g"]), DEFS, units)
+    row = row_of(comparison, "mass")
+    assert [cell.text for cell in row.cells] == texts
+    assert [cell.number for cell in row.cells] == numbers
+    assert {cell.unit for cell in row.cells} == {row.display_unit}
+    assert [cell.entered for cell in row.cells] == ["1.24 kg", "2.62 lb", "1090 g"]
+    assert row.unit == "kg" and comparison.units == units
+    assert row.best == (2,)  # winners come from the stored values, not the rounded ones
+
+
+def test_a_value_already_in_the_display_unit_keeps_its_digits():
+    row = row_of(align(entries_with("weight", ["201.2 g", "0.171 kg"]), DEFS), "weight")
+    assert [cell.text for cell in row.cells] == ["201.2 g", "171 g"]
+
+
+def test_rows_that_are_not_numbers_have_no_display_unit():
+    comparison = align([PIXEL, IPHONE], DEFS, "imperial")
+    for row in comparison.rows:
+        assert (row.display_unit is None) == (row.type != "number" or row.unit is None)
+        if row.type != "number":
+            assert all(cell.number is None and cell.unit is None for cell in row.cells)
+
+
+def test_an_unknown_unit_system_is_refused():
+    with pytest.raises(InvalidValue) as error:
+        align([PIXEL, IPHONE], DEFS, "furlongs")
+    assert error.value.field == "units"
+
+
+@pytest.mark.parametrize("key, raws, bars", [
+    ("screen", ["6 in", "3 in", None], [1.0, 0.5, None]),  # higher: in proportion
+    ("weight", ["100 g", "200 g"], [1.0, 0.5]),  # lower: half the weight, twice the bar
+    ("weight", ["100 g", "0.1 kg"], [None, None]),  # equal: no bars
+    ("charging", ["20 W", "45 W"], [None, None]),  # better = none: no bars
+    ("screen", ["6 in", None], [None, None]),  # one value: nothing to compare
+    ("refresh", ["0 Hz", "60 Hz", "120 Hz"], [0.05, 0.525, 1.0]),  # a zero: the range
+    ("nfc", ["yes", "no"], [None, None]),  # not a number
+])
+def test_bars(key, raws, bars):
+    row = row_of(align(entries_with(key, raws), DEFS), key)
+    assert [cell.bar for cell in row.cells] == bars
+
+
+def _advantages(comparison, slug):
+    (summary,) = [s for s in comparison.summary if s.slug == slug]
+    return summary
+
+
+@pytest.mark.parametrize("key, raws, texts", [
+    ("weight", ["171 g", "187 g"], ["Weight: 9% lower"]),
+    ("battery", ["4575 mAh", "4000 mAh"], ["Battery: 14% higher"]),
+    ("screen", ["6.2 in", "6.19 in"], ["Screen size: <1% higher"]),
+    ("nfc", ["yes", "no"], ["NFC: yes vs no"]),
+    ("rating", ["5", "4"], ["Rating: 5/5 vs 4/5"]),
+    ("released", ["2023-10", "2023-09-22"], ["Released: 2023-10 vs 2023-09-22"]),
+    ("refresh", ["120 Hz", "0 Hz"], ["Refresh rate: 120 Hz vs 0 Hz"]),  # no percentage of 0
+])
+def test_an_advantage_in_words(key, raws, texts):
+    summary = _advantages(align(entries_with(key, raws), DEFS), "e0")
+    assert [a.text for a in summary.advantages] == texts and summary.wins == 1
+    assert _advantages(align(entries_with(key, raws), DEFS), "e1").advantages == ()
+
+
+def test_advantages_are_the_three_strongest_and_measured_against_the_runner_up():
+    a = entry("a", weight="150 g", battery="5000 mAh", screen="6.7 in", nfc="yes",
+              thickness="7 mm", rating="5")
+    b = entry("b", weight="200 g", battery="4000 mAh", screen="6.1 in", nfc="no",
+              thickness="8 mm", rating="4")
+    c = entry("c", weight="160 g", battery="4500 mAh", screen="6.6 in", nfc="no",
+              thickness="7.5 mm", rating="4")
+    summary = _advantages(align([a, b, c], DEFS), "a")
+    assert summary.wins == 6
+    # against the best of the others: 5000 vs 4500, 150 vs 160, 6.7 vs 6.6, 5 vs 4 stars;
+    # a yes against no ranks as 25 %, ties go in page order (rating comes first)
+    assert [(x.key, x.percent) for x in summary.advantages] == [
+        ("rating", 0.25), ("nfc", None), ("battery", 0.1111)]
+    strengths = [x.strength for x in summary.advantages]
+    assert strengths == sorted(strengths, reverse=True)
+
+
+def test_tied_winners_both_win_and_both_get_the_advantage():
+    comparison = align(entries_with("weight", ["150 g", "0.15 kg", "200 g", None]), DEFS)
+    assert [s.wins for s in comparison.summary] == [1, 1, 0, 0]
+    assert [a.text for a in comparison.summary[1].advantages] == ["Weight: 25% lower"]
+    assert comparison.decided == 1
+
+
+@given(random_entries())
+def test_the_summary_counts_each_entrys_winning_rows(entries):
+    """Wins are the rows' winners; advantages are won rows, strongest first, at most three."""
+    comparison = align(entries, DEFS)
+    assert [s.slug for s in comparison.summary] == [e["slug"] for e in entries]
+    assert comparison.decided == sum(1 for row in comparison.rows if row.best)
+    for index, summary in enumerate(comparison.summary):
+        won = {row.key for row in comparison.rows if index in row.best}
+        assert summary.wins == len(won)
+        assert len(summary.advantages) == min(3, len(won))
+        assert {a.key for a in summary.advantages} <= won
+        strengths = [a.strength for a in summary.advantages]
+        assert strengths == sorted(strengths, reverse=True)
+        assert all(a.percent is None or a.percent > 0 for a in summary.advantages)
+
+
+def test_distinct_keeps_the_first_of_each_in_order():
+    assert distinct(["b", "a", "b", "c", "a"]) == ["b", "a", "c"]

@@ -5,8 +5,9 @@
  *   plain POST when JavaScript is off).
  * - A form with data-csrf-from (the login modal of anonymous pages, which nginx may
  *   cache for everyone) fetches its CSRF token when its modal opens.
- * - Header menus are <details data-menu> that work without JavaScript; here one open
- *   menu closes the others, and Escape or a click elsewhere closes it.
+ * - Header menus (the language and account menus, and the phone menu) are
+ *   <details data-menu> that work without JavaScript; here one open menu closes the
+ *   others, and Escape or a click elsewhere closes it.
  */
 (function () {
   "use strict";
