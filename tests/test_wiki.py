@@ -360,11 +360,14 @@ def test_restore_takes_a_free_slug_and_needs_its_category(wiki, phones, repos):
         wiki.restore_entry("admin", other["_id"])
 
 
-def test_recent_changes_filter_by_category_user_action_and_not_mine(wiki, phones):
-    """Each filter of recent changes, alone and together, newest first."""
-    _create(wiki, title="Pixel 8")
-    wiki.create_entry("bob", title="ThinkPad", category="laptops")
-    wiki.set_attribute("bob", "pixel-8", 1, A("weight", "190 g"))
+def test_recent_changes_filter_by_category_user_action_and_not_mine(wiki, phones, accounts):
+    """Each filter of recent changes, alone and together, newest first; accounts are
+    matched by id, and a name no account has finds nothing."""
+    alice = accounts.register("alice", "alice@example.org", "correct horse battery")
+    bob = accounts.register("bob", "bob@example.org", "correct horse battery")
+    wiki.create_entry(alice, title="Pixel 8", category="phones")
+    wiki.create_entry(bob, title="ThinkPad", category="laptops")
+    wiki.set_attribute(bob, "pixel-8", 1, A("weight", "190 g"))
 
     def shown(**filters):
         return [(r["user"], r["action"], r["version"])
@@ -373,8 +376,9 @@ def test_recent_changes_filter_by_category_user_action_and_not_mine(wiki, phones
     assert shown() == [("bob", "edit", 2), ("bob", "create", 1), ("alice", "create", 1)]
     assert shown(category="phones") == [("bob", "edit", 2), ("alice", "create", 1)]
     assert shown(user="bob", created_only=True) == [("bob", "create", 1)]
-    assert shown(hide_user="bob") == [("alice", "create", 1)]
-    assert shown(category="laptops", hide_user="bob") == []
+    assert shown(hide_user=bob) == [("alice", "create", 1)]
+    assert shown(category="laptops", hide_user=bob) == []
+    assert shown(user="nobody") == []
 
 
 def test_edit_details_sets_and_removes_the_picture_and_cleans_up(wiki, phones, repos):

@@ -58,9 +58,9 @@ def run_settings(max_examples: int, steps: int) -> settings:
                     suppress_health_check=list(HealthCheck))
 
 
-#: About 35 s of CPU here (the category operations share the steps); every link is
+#: About 40 s of CPU here (the category operations share the steps); every link is
 #: followed, updates and deletes succeed many times.
-SETTINGS = run_settings(max_examples=220, steps=12)
+SETTINGS = run_settings(max_examples=350, steps=12)
 
 #: (operation, status) pairs the run must reach, so it cannot pass by stopping early
 #: (at a 400, a 404 or a 428): creates, reads, guarded updates and deletes through links.
@@ -77,10 +77,10 @@ REACHED = {
     ("DELETE /attributes/{key}", 204),
     ("POST /users", 201), ("GET /users/{ident}", 200), ("PATCH /users/{ident}", 200),
     ("DELETE /users/{ident}", 204), ("POST /tokens", 201), ("DELETE /tokens", 204),
-    # Categories: a random PATCH body rarely names a parent or attributes that exist
-    # (400); test_wiki_state_machine.py drives its successes.
+    # Categories: a random PATCH or merge body rarely names a parent, attributes or a
+    # category to merge into that exist (400); test_wiki_state_machine.py drives those.
     ("POST /categories", 201), ("GET /categories/{slug}", 304),
-    ("DELETE /categories/{slug}", 204), ("POST /categories/{slug}/merge", 200),
+    ("DELETE /categories/{slug}", 204),
 }
 
 schema = schemathesis.openapi.from_dict(build_document())
