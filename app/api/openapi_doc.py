@@ -490,6 +490,10 @@ def definition_paths() -> dict[str, Spec]:
 def category_paths() -> dict[str, Spec]:
     """``/categories[/{slug}]`` and ``/categories/{slug}/merge``."""
     slug = {"slug": "$response.body#/slug"}
+    # A merge removes the category it is sent to, so it is linked from reads only: a
+    # client (or a fuzzer) that just made a category reads it before it merges it away.
+    created_links = crud_links("Category", "category", slug, get="getCategory",
+                               writes=("updateCategory", "deleteCategory"))
     category_links = crud_links("Category", "category", slug, get="getCategory",
                                 writes=("updateCategory", "deleteCategory", "mergeCategory"))
     category_ok = ok("The category.", "Category", headers=("ETag",), links=category_links)
@@ -502,7 +506,7 @@ def category_paths() -> dict[str, Spec]:
             "post": operation(
                 "createCategory", "Create a category (any editor)", "categories",
                 {**ok("The new category.", "Category", status=201,
-                      headers=("Location", "ETag"), links=category_links),
+                      headers=("Location", "ETag"), links=created_links),
                  **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 409)},
                 body=json_body("CategoryCreate"), secured=True,
                 description="The slug comes from the name when it is left out; a parent and "

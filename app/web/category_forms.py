@@ -33,8 +33,8 @@ class CategoryForm(FlaskForm):
     attributes = TextAreaField(
         _l("Suggested attributes"), validators=[Length(max=4000)],
         description=_l("One a line, in the order they should appear: a key or a label, "
-                       "optionally with a section after a colon (“weight: Body”). A new "
-                       "entry in this category starts with them to fill in."))
+                       "optionally with a section after a colon. A new entry in this "
+                       "category starts with them to fill in."))
     version = IntegerField(validators=[])
 
 
