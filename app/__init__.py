@@ -131,8 +131,10 @@ def register_extensions(app: Flask) -> None:
     from .security import init_security_headers
     from .web.filters import register_filters
     from .web.session import init_sessions
+    from .web.values_html import register_value_html
 
     register_filters(app)
+    register_value_html(app)
     init_sessions(app)
     csrf.init_app(app)
     init_i18n(app)
