@@ -17,7 +17,6 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .api.errors import ApiError, problem, wants_problem
-from .api.query import QueryError
 from .domain.errors import (
     Conflict,
     DomainError,
@@ -29,6 +28,7 @@ from .domain.errors import (
 )
 from .health import store_failed
 from .request_ids import request_id
+from .services.query import QueryError
 from .store import QUERY_TIMEOUTS, STORE_DOWN, StoreReadOnly
 from .web.errors import error_page
 

@@ -23,6 +23,7 @@ from ..domain.messages import _
 from ..domain.revisions import MERGE_COMMENT
 from ..domain.types import display_value
 from ..repositories import Repositories
+from .query import QueryError, parse_query  # the one filter language, the API's too
 
 __all__ = ["Categories", "MERGE_COMMENT", "SpecTable", "TABLE_SORTS"]
 
@@ -116,8 +117,6 @@ class Categories:
         ``(attr.<key>, "lt.200g")`` pairs in the API's filter language (SPEC §3). A filter
         that cannot be used leaves the table unfiltered and says why in ``error``.
         """
-        from ..api.query import QueryError, parse_query  # the one filter language
-
         columns = self.suggested(category)
         keys = {column["key"] for column in columns}
         if sort.removeprefix("-").removeprefix("attr.") not in keys and sort not in TABLE_SORTS:

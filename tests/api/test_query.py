@@ -1,5 +1,6 @@
-"""The query-string filter language (app.api.query): the exact filters it builds, what it
-refuses and why, and that no client text becomes an operator, a path or a raw regex."""
+"""The query-string filter language (app.services.query, re-exported by app.api.query): the
+exact filters it builds, what it refuses and why, and that no client text becomes an
+operator, a path or a raw regex."""
 
 from __future__ import annotations
 
@@ -331,7 +332,7 @@ def test_a_query_carries_at_most_ten_filters():
 
 def test_filters_past_the_limit_are_not_parsed(monkeypatch):
     """Refusing an overlong query costs no conversion of its values."""
-    import app.api.query as query_module
+    import app.services.query as query_module
 
     parsed = []
     original = query_module._filter_clause

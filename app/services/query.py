@@ -1,0 +1,506 @@
+"""The query-string filter language of ``GET /api/v1/entries`` (SPEC §3), PostgREST style.
+
+It lives among the services, below the API, because pages use it too (a category's spec
+table filters in the same language); :mod:`app.api.query` re-exports it.
+
+``parse_query(request.args, definitions)`` turns ``?attr.weight=lt.0.2kg&sort=-attr.price``
+into a :class:`Query`. Field paths and MongoDB operators come only from the tables
+below; client text only ever becomes a *value* (converted by the field's type) or a
+literal inside an anchored, escaped regular expression. Every problem is collected and
+reported per parameter in one :class:`QueryError`.
+
+Example::
+
+    >>> parse_query(MultiDict([("attr.weight", "lt.0.2kg")]), {"weight": weight}).filter
+    {'attributes.weight.n': {'$lt': 200.0}}
+"""
+
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from werkzeug.datastructures import MultiDict
+
+from ..domain.definitions import KEY_PATTERN, Definition
+from ..domain.entries import search_words
+from ..domain.errors import InvalidValue
+from ..domain.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, last_page, read_number, too_deep
+from ..domain.types import mongo_path, parse_filter_value
+from ..repositories.base import total_order
+from ..repositories.entries import keyword_filter
+
+__all__ = ["FIELDS", "MAX_FILTERS", "MONGO_OPERATORS", "OPERATORS", "REPRESENTATION_FIELDS",
+           "Query", "QueryError", "filter_operators", "filter_paths", "like_pattern",
+           "parse_query"]
+
+RESERVED = ("page", "per_page", "sort", "fields", "q")
+FIELDS: dict[str, str] = {"title": "text", "slug": "text", "category": "text",
+                          "created_by": "text", "updated_at": "datetime"}
+SORT_PATHS = {**{name: name for name in FIELDS}, "title": "title_key"}
+ATTR = "attr."
+OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "is", "like", "ilike", "cs",
+             "ov")
+MONGO_OPERATORS = frozenset({"$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin",
+                             "$exists", "$regex", "$options", "$all", "$and"})
+REPRESENTATION_FIELDS = ("id", "slug", "title", "category", "summary", "attributes", "version",
+                         "created_at", "created_by", "created_by_id", "updated_at",
+                         "updated_by", "updated_by_id")
+
+#: Each field kind (a type name, or "datetime") belongs to a family of operators.
+FAMILIES = {"text": "text", "url": "text", "image": "text", "number": "ordered",
+            "rating": "ordered", "date": "ordered", "datetime": "ordered",
+            "boolean": "boolean", "list": "list"}
+FAMILY_OPERATORS = {
+    "ordered": ("eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "is"),
+    "boolean": ("eq", "neq", "is"),
+    "text": ("eq", "neq", "in", "nin", "like", "ilike", "is"),
+    "list": ("eq", "neq", "in", "nin", "cs", "ov", "like", "ilike", "is"),
+}
+IS_VALUES = {"boolean": {"null": None, "true": True, "false": False}}
+#: Operator words of PostgREST and MongoDB that pkyx does not take: refused by name
+#: rather than read as part of an ``eq`` value.
+FOREIGN_OPERATORS = frozenset({"not", "match", "imatch", "fts", "plfts", "phfts", "wfts", "cd",
+                               "sl", "sr", "nxl", "nxr", "adj", "isdistinct", "ne", "regex",
+                               "exists", "where", "expr"})
+OPERATOR_WORD = re.compile(r"\$?[A-Za-z_][A-Za-z0-9_]*")
+
+MAX_SORT_KEYS, MAX_LIST_ITEMS, MAX_Q, MAX_VALUE = 5, 100, 200, 4096
+#: Filter parameters one query may carry: each is a test of every candidate entry, so a
+#: query of hundreds (4 KB of ``title=like.*``) held a worker for seconds (issue 17).
+MAX_FILTERS = 10
+LIST_ITEM = re.compile(
+    r'\s*(?:"(?P<quoted>(?:[^"\\]|\\.)*)"|(?P<plain>[^,"()]*))\s*(?P<end>,|\Z)', re.S
+)
+
+
+class QueryError(Exception):
+    """A query string that cannot be used; .errors maps the parameter to a sentence."""
+
+    def __init__(self, errors: dict[str, str]):
+        super().__init__(" ".join(errors.values()))
+        self.errors = errors
+
+
+class _Problem(Exception):
+    """One thing wrong with one parameter (collected into a QueryError)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Query:
+    """A parsed query string: a safe MongoDB filter and sort, the fields to show, a page."""
+
+    filter: dict
+    sort: list[tuple[str, int]]
+    fields: tuple[str, ...] | None
+    page: int
+    per_page: int
+
+    @property
+    def skip(self) -> int:
+        """How many matching entries come before this page."""
+        return (self.page - 1) * self.per_page
+
+
+@dataclass(frozen=True)
+class _Field:
+    """A filterable field: the name the client used, its MongoDB path, kind and converter."""
+
+    name: str
+    path: str
+    kind: str
+    convert: Callable[[str], Any]
+
+    @property
+    def family(self) -> str:
+        """Which operators fit: "ordered", "boolean", "text" or "list"."""
+        return FAMILIES[self.kind]
+
+
+# ----------------------------------------------------------------------------- entry point
+
+
+def parse_query(args: Any, definitions: Mapping[str, Definition]) -> Query:
+    """The Query of a request's arguments; raises QueryError naming every bad parameter."""
+    args = args if hasattr(args, "getlist") else MultiDict(args)
+    errors: dict[str, str] = {}
+    reserved = _reserved(args, errors)
+    clauses = _filter_clauses(args, definitions, errors)
+    clauses += _attempt(errors, "q", _search_clauses, reserved.get("q", "")) or []
+    sort = _attempt(errors, "sort", _parse_sort, reserved.get("sort"), definitions)
+    fields = _attempt(errors, "fields", _parse_fields, reserved.get("fields"))
+    per_page = _attempt(errors, "per_page", _parse_number, "per_page", reserved.get("per_page"),
+                        DEFAULT_PER_PAGE, MAX_PER_PAGE)
+    page = _attempt(errors, "page", _parse_number, "page", reserved.get("page"), 1,
+                    last_page(per_page or DEFAULT_PER_PAGE))
+    if errors:
+        raise QueryError(errors)
+    return Query(_combine(clauses), sort, fields, page, per_page)
+
+
+def _reserved(args: MultiDict, errors: dict[str, str]) -> dict[str, str]:
+    """The reserved parameters given (page, sort…), each at most once."""
+    reserved = {}
+    for name in RESERVED:
+        values = args.getlist(name)
+        if len(values) > 1:
+            _note(errors, name, f"Give {name} once; it was given {len(values)} times.")
+        elif values:
+            reserved[name] = values[0]
+    return reserved
+
+
+def _filter_clauses(args: MultiDict, definitions: Mapping[str, Definition],
+                    errors: dict[str, str]) -> list[dict]:
+    """One clause per filter parameter, in the order given; problems go to ``errors``.
+
+    More than :data:`MAX_FILTERS` filters are refused before any is read, the problem
+    noted against the first parameter past the limit.
+    """
+    given = [name for name in args.keys() if name not in RESERVED for _ in args.getlist(name)]
+    if len(given) > MAX_FILTERS:
+        _note(errors, given[MAX_FILTERS], f"A query may have at most {MAX_FILTERS} filters; "
+                                          f"this one has {len(given)}.")
+        return []
+    clauses = []
+    for name in args.keys():
+        if name in RESERVED:
+            continue
+        for value in args.getlist(name):
+            clause = _attempt(errors, name, _filter_clause, name, value, definitions)
+            if clause is not None:
+                clauses.append(clause)
+    return clauses
+
+
+def _attempt(errors: dict[str, str], name: str, parse: Callable, *args: Any) -> Any:
+    """``parse(*args)``, or None with its problem noted against the parameter ``name``."""
+    try:
+        return parse(*args)
+    except _Problem as problem:
+        _note(errors, name, problem.message)
+        return None
+
+
+def _note(errors: dict[str, str], name: str, message: str) -> None:
+    """Add a sentence to the parameter's error (a parameter may have several problems)."""
+    errors[name] = f"{errors[name]} {message}" if name in errors else message
+
+
+def _combine(clauses: list[dict]) -> dict:
+    """One filter from the clauses: ``{}``, the clause itself, or their ``$and``."""
+    if not clauses:
+        return {}
+    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
+
+
+def _quote(text: str, limit: int = 40) -> str:
+    """Client text in double quotes for a message, shortened."""
+    shown = "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in text)
+    return f'"{shown[: limit - 1]}…"' if len(shown) > limit else f'"{shown}"'
+
+
+# ----------------------------------------------------------------------------- fields
+
+
+def _field(name: str, definitions: Mapping[str, Definition], role: str = "filterable") -> _Field:
+    """The allowlisted field a parameter name means (matched exactly), or a problem."""
+    if name in FIELDS:
+        convert = _timestamp if FIELDS[name] == "datetime" else _plain_text
+        return _Field(name, name, FIELDS[name], convert)
+    if name.startswith(ATTR):
+        definition = _definition(name.removeprefix(ATTR), definitions)
+        path = f"attributes.{definition.key}.{mongo_path(definition)}"
+        return _Field(name, path, definition.type, _attribute_converter(definition))
+    raise _Problem(
+        f"Unknown field {_quote(name)}; {role} fields are {', '.join(FIELDS)} and "
+        f"attr.<key>.{_suggest(name, list(FIELDS), definitions)}"
+    )
+
+
+def _definition(key: str, definitions: Mapping[str, Definition]) -> Definition:
+    """The definition of an attribute key, or a problem naming the key."""
+    definition = definitions.get(key) if KEY_PATTERN.fullmatch(key) else None
+    if definition is None or definition.key != key:
+        raise _Problem(
+            f"No attribute {_quote(key)} is defined; GET /api/v1/attributes lists them."
+            f"{_suggest(ATTR + key, [], definitions)}"
+        )
+    return definition
+
+
+def _suggest(name: str, fixed: list[str], definitions: Mapping[str, Definition]) -> str:
+    """ ' Did you mean "attr.weight"?' when a known name is close, else ""."""
+    known = fixed + [ATTR + key for key in definitions]
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    return f' Did you mean "{close[0]}"?' if close else ""
+
+
+def _attribute_converter(definition: Definition) -> Callable[[str], Any]:
+    """Convert an operand by the definition's type, turning a refusal into a problem."""
+
+    def convert(raw: str) -> Any:
+        try:
+            return parse_filter_value(definition, raw)
+        except InvalidValue as exc:
+            raise _Problem(exc.message) from None
+
+    return convert
+
+
+def _plain_text(raw: str) -> str:
+    """A text operand as given, without surrounding spaces."""
+    return raw.strip()
+
+
+def _timestamp(raw: str) -> datetime.datetime:
+    """An ISO 8601 date or date-time as an aware UTC datetime (naive means UTC)."""
+    text = raw.strip()
+    try:
+        moment = datetime.datetime.fromisoformat(text)
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=datetime.UTC)
+        return moment.astimezone(datetime.UTC)
+    except (ValueError, OverflowError):
+        raise _Problem(
+            'updated_at must be an ISO 8601 date or time, like "2024-05-01" or '
+            f'"2024-05-01T12:00:00Z"; {_quote(text)} is not.'
+        ) from None
+
+
+# ----------------------------------------------------------------------------- filters
+
+
+def _filter_clause(name: str, raw: str, definitions: Mapping[str, Definition]) -> dict:
+    """The clause ``{path: {operator: value}}`` of one ``FIELD=OP.VALUE`` parameter."""
+    field = _field(name, definitions)
+    operator, operand = _split_operator(raw, field)
+    if operator not in FAMILY_OPERATORS[field.family]:
+        raise _Problem(
+            f'{name} ({field.kind}) cannot be filtered with "{operator}"; '
+            f"use {_words(FAMILY_OPERATORS[field.family])}."
+        )
+    _check_operand(name, operator, operand)
+    return {field.path: BUILDERS[operator](field, operand)}
+
+
+def _split_operator(raw: str, field: _Field) -> tuple[str, str]:
+    """``("gt", "100")`` from ``"gt.100"``; a value without an operator means ``eq``."""
+    word, dot, rest = raw.partition(".")
+    if dot and word in OPERATORS:
+        return word, rest
+    wordy = OPERATOR_WORD.fullmatch(word) is not None
+    foreign = word in FOREIGN_OPERATORS or (wordy and word.startswith("$"))
+    if dot and (foreign or (wordy and field.family in ("ordered", "boolean"))):
+        raise _Problem(f"Unknown operator {_quote(word)}; use one of {_words(OPERATORS)}.")
+    return "eq", raw
+
+
+def _check_operand(name: str, operator: str, operand: str) -> None:
+    """Refuse empty, overlong and control-character operands before any conversion."""
+    if not operand.strip():
+        raise _Problem(f'{name} needs a value after "{operator}", like {name}={operator}.…')
+    if len(operand) > MAX_VALUE:
+        raise _Problem(f"{name}: a value may be at most {MAX_VALUE:,} characters long.")
+    if any(unicodedata.category(c) in ("Cc", "Cs") for c in operand):
+        raise _Problem(f"{name}: a value must not contain control characters.")
+
+
+def _words(words: tuple[str, ...]) -> str:
+    """ "a, b or c" (or just "a")."""
+    return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else words[0]
+
+
+def _compare(mongo_operator: str) -> Callable[[_Field, str], dict]:
+    """A builder comparing the field with one converted value."""
+    return lambda field, operand: {mongo_operator: field.convert(operand)}
+
+
+def _present(condition: dict) -> dict:
+    """``condition`` limited to entries that have the value (as SQL leaves NULL out)."""
+    return {**condition, "$exists": True}
+
+
+def _is(field: _Field, operand: str) -> dict:
+    """``is.null`` (the value is absent), or ``is.true``/``is.false`` for booleans."""
+    allowed = IS_VALUES.get(field.family, {"null": None})
+    if operand not in allowed:
+        raise _Problem(f'{field.name}: "is" takes {_words(tuple(allowed))}; '
+                       f"{_quote(operand)} is not one of them.")
+    value = allowed[operand]
+    return {"$exists": False} if value is None else {"$eq": value}
+
+
+def _like(options: str) -> Callable[[_Field, str], dict]:
+    """A builder matching the whole value against a ``*`` pattern."""
+    extra = {"$options": options} if options else {}
+    return lambda field, operand: {"$regex": like_pattern(operand), **extra}
+
+
+def like_pattern(pattern: str) -> str:
+    """An anchored regex where ``*`` matches any text and everything else is literal.
+
+    Inner pieces are found by atomic lazy groups ``(?>.*?piece)``, so matching never
+    backtracks over earlier pieces (no catastrophic patterns, in Python or PCRE).
+    """
+    pieces = [re.escape(piece) for piece in pattern.split("*")]
+    if len(pieces) == 1:
+        return f"^{pieces[0]}$"
+    first, *middle, last = pieces
+    inner = "".join(f"(?>.*?{piece})" for piece in middle if piece)
+    return f"^{first}{inner}.*{last}$"
+
+
+def _items(field: _Field, operand: str) -> list:
+    """The converted items of a ``(a,"b,c")`` list operand."""
+    return [field.convert(item) for item in _split_list(operand)]
+
+
+def _split_list(operand: str) -> list[str]:
+    """The items of ``(a, "b,c", "d\\"e")``: comma-separated, double quotes protect."""
+    if not (operand.startswith("(") and operand.endswith(")")) or len(operand) < 2:
+        raise _Problem('A list must be in parentheses, like "(a,b)".')
+    body, items, position = operand[1:-1], [], 0
+    while True:
+        match = LIST_ITEM.match(body, position)
+        if match is None:
+            raise _Problem('Put list items that hold commas, parentheses or quotes in double '
+                           'quotes, like ("a,b",c).')
+        items.append(_list_item(match))
+        if not match["end"]:
+            break
+        position = match.end()
+    if len(items) > MAX_LIST_ITEMS:
+        raise _Problem(f"A list may have at most {MAX_LIST_ITEMS} items; this has {len(items)}.")
+    return items
+
+
+def _list_item(match: re.Match) -> str:
+    """One list item: quoted (with ``\\"`` and ``\\\\`` escapes) or plain and non-empty."""
+    if match["quoted"] is not None:
+        return re.sub(r"\\(.)", r"\1", match["quoted"], flags=re.S)
+    item = match["plain"].strip()
+    if not item:
+        raise _Problem('A list item is empty; write items like "(a,b)".')
+    return item
+
+
+BUILDERS: dict[str, Callable[[_Field, str], dict]] = {
+    "eq": _compare("$eq"),
+    "neq": lambda field, operand: _present(_compare("$ne")(field, operand)),
+    "gt": _compare("$gt"),
+    "gte": _compare("$gte"),
+    "lt": _compare("$lt"),
+    "lte": _compare("$lte"),
+    "in": lambda field, operand: {"$in": _items(field, operand)},
+    "nin": lambda field, operand: _present({"$nin": _items(field, operand)}),
+    "is": _is,
+    "like": _like(""),
+    "ilike": _like("i"),
+    "cs": lambda field, operand: {"$all": _items(field, operand)},
+    "ov": lambda field, operand: {"$in": _items(field, operand)},
+}
+
+
+# ----------------------------------------------------------------------------- q, sort, fields
+
+
+def _search_clauses(text: str) -> list[dict]:
+    """The keyword clauses of ``q=`` (word-prefix matches on the indexed keywords)."""
+    if len(text) > MAX_Q:
+        raise _Problem(f"q may be at most {MAX_Q} characters long; this is {len(text)}.")
+    found = keyword_filter(search_words(text))
+    return found.get("$and", [found]) if found else []
+
+
+def _parse_sort(text: str | None, definitions: Mapping[str, Definition]) -> list[tuple[str, int]]:
+    """Sort keys from ``-attr.price,title``; always ends with ``_id`` for stable pages."""
+    if text is None:
+        return total_order([("title_key", 1)])
+    names = [name.strip() for name in text.split(",")]
+    if len(names) > MAX_SORT_KEYS:
+        raise _Problem(f"sort takes at most {MAX_SORT_KEYS} fields; this has {len(names)}.")
+    keys: list[tuple[str, int]] = []
+    problems: list[str] = []
+    for name in names:
+        try:
+            keys.append(_sort_key(name, definitions, {path for path, _ in keys}))
+        except _Problem as problem:
+            problems.append(problem.message)
+    if problems:
+        raise _Problem(" ".join(problems))
+    return total_order(keys)
+
+
+def _sort_key(name: str, definitions: Mapping[str, Definition], taken: set[str]) -> tuple:
+    """``("attributes.price.n", -1)`` from ``-attr.price``."""
+    field_name = name.removeprefix("-")
+    if not field_name:
+        raise _Problem("sort has an empty field; write fields like sort=-attr.price,title.")
+    if field_name in SORT_PATHS:
+        path = SORT_PATHS[field_name]
+    else:
+        path = _field(field_name, definitions, "sortable").path
+    if path in taken:
+        raise _Problem(f"sort names {_quote(field_name)} twice.")
+    return path, -1 if name.startswith("-") else 1
+
+
+def _parse_fields(text: str | None) -> tuple[str, ...] | None:
+    """The representation fields ``fields=`` picks (``id`` always), or None for all."""
+    if text is None:
+        return None
+    names = [name.strip() for name in text.split(",")]
+    unknown = [name for name in names if name not in REPRESENTATION_FIELDS]
+    if unknown:
+        shown = ", ".join(_quote(name) for name in unknown)
+        raise _Problem(f"fields cannot show {shown}; pick from {', '.join(REPRESENTATION_FIELDS)}.")
+    return tuple(dict.fromkeys(["id", *names]))
+
+
+def _parse_number(name: str, text: str | None, default: int, maximum: int) -> int:
+    """A whole number from 1 to ``maximum`` (``page``, ``per_page``), or the default."""
+    if text is None:
+        return default
+    number = read_number(text, maximum=maximum)
+    if number is None:
+        rule = too_deep(maximum) if name == "page" else \
+            f"{name} must be a whole number from 1 to {maximum:,}"
+        raise _Problem(f"{rule}; {_quote(text)} is not.")
+    return number
+
+
+# ----------------------------------------------------------------------------- auditing
+
+
+def filter_paths(filter: Mapping) -> set[str]:
+    """Every field path in a produced filter (keys outside ``$and``), for tests and audits."""
+    paths: set[str] = set()
+    for key, value in filter.items():
+        if key == "$and":
+            for clause in value:
+                paths |= filter_paths(clause)
+        else:
+            paths.add(key)
+    return paths
+
+
+def filter_operators(filter: Any) -> set[str]:
+    """Every ``$``-operator anywhere in a produced filter, values included."""
+    if isinstance(filter, Mapping):
+        found = {key for key in filter if isinstance(key, str) and key.startswith("$")}
+        for value in filter.values():
+            found |= filter_operators(value)
+        return found
+    if isinstance(filter, list | tuple):
+        return set().union(*(filter_operators(item) for item in filter))
+    return set()
