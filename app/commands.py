@@ -152,16 +152,19 @@ def check_command(repair: bool) -> None:
 def migrate_command() -> None:
     """Bring a database written by an older pkyx up to date (safe to run again).
 
-    Links contributions stored by name only to their accounts' ids and reserves the
-    names of deleted accounts. Imports and the embedded store's snapshot do this by
+    Links contributions stored by name only to their accounts' ids, reserves the names
+    of deleted accounts, and gives revisions stored before they named their entry's
+    category that category. Imports and the embedded store's snapshot do this by
     themselves; a MongoDB database that an older pkyx wrote needs it once.
     """
-    from .repositories.migrations import link_contributions
+    from .repositories.migrations import migrate
 
     store = _store()
     with store.writing():
-        counts = link_contributions(store.db)
+        counts = migrate(store.db)
     store.changed()
     click.echo(f"{counts['linked']} contributions linked to their accounts, "
                f"{counts['unlinked']} by accounts that are gone, "
-               f"{counts['reserved']} names of deleted accounts reserved")
+               f"{counts['reserved']} names of deleted accounts reserved, "
+               f"{counts['backfilled']} revisions given their entry's category "
+               f"({counts['unknown']} of entries gone without one)")

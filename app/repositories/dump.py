@@ -10,6 +10,8 @@ Version 2 added the account ids of contributions (entries' ``created_by_id`` and
 ``updated_by_id``, revisions' ``user_id``) and the reserved names of deleted accounts
 (``deleted_users``). A version 1 dump is still read: after loading it, its contributions
 are linked to their accounts (:func:`~app.repositories.migrations.link_contributions`).
+Revisions written before they named their entry's category get it on every import
+(:func:`~app.repositories.migrations.backfill_revision_categories`; idempotent).
 
 GridFS buckets are dumped as their raw ``files`` and ``chunks`` documents, so an
 import reproduces every file exactly (ids, upload dates, metadata). A file whose name
@@ -36,7 +38,7 @@ from bson.json_util import JSONMode, JSONOptions
 from ..store import BUCKETS
 from .base import utcnow
 from .indexes import INDEXES, create_indexes
-from .migrations import link_contributions
+from .migrations import backfill_revision_categories, link_contributions
 
 __all__ = ["DumpError", "DuplicateKeys", "Duplicate", "duplicates_in", "empty", "export_data",
            "import_data", "write_file", "read_file", "iter_json", "remove_stale_temp_files",
@@ -173,6 +175,8 @@ def import_data(store, data: dict, *, replace: bool = False, notify: bool = True
         create_indexes(db, unique=not duplicated)
         if data["version"] < 2:
             link_contributions(db)
+        # Written before revisions named their category (the format did not change).
+        backfill_revision_categories(db)
     if store.read_only and not duplicated:
         store.repaired()
     elif notify:
