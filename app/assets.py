@@ -30,11 +30,20 @@ def file_version(path: str, mtime_ns: int) -> str | None:
 
 
 def init_asset_versions(app: Flask) -> None:
-    """Add ``v=<hash>`` to every ``url_for("static", …)`` whose file exists."""
+    """Add ``v=<hash>`` to every ``url_for("static", …)`` whose file exists.
+
+    In production a deployment replaces the files and restarts the workers, so each
+    file's version is found once per process; elsewhere every URL looks at the file's
+    modification time, so an edited stylesheet shows at the next page.
+    """
+    settled: dict[str, str] | None = {} if app.config.get("ENV_NAME") == "production" else None
 
     @app.url_defaults
     def static_version(endpoint: str, values: dict) -> None:
         if endpoint != "static" or "v" in values or "filename" not in values:
+            return
+        if settled is not None and values["filename"] in settled:
+            values["v"] = settled[values["filename"]]
             return
         path = os.path.join(app.static_folder or "", values["filename"])
         try:
@@ -44,3 +53,5 @@ def init_asset_versions(app: Flask) -> None:
         version = file_version(path, mtime)
         if version:
             values["v"] = version
+            if settled is not None:
+                settled[values["filename"]] = version

@@ -81,7 +81,11 @@ def init_i18n(app: Flask) -> None:
             return definition.label_in(True)
         return definition.label
 
-    set_translator(translate)
+    def language() -> str:
+        """This request's language; English outside one."""
+        return str(get_locale()) if has_request_context() else "en"
+
+    set_translator(translate, language)
     set_label_chooser(label)
 
     @app.after_request

@@ -10,20 +10,34 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-__all__ = ["N_", "_", "set_translator", "set_label_chooser", "shown_label"]
+__all__ = ["N_", "_", "set_translator", "set_label_chooser", "shown_label", "language"]
 
 
 def _identity(text: str) -> str:
     return text
 
 
+def _english() -> str:
+    return "en"
+
+
 _translator: Callable[[str], str] = _identity
+_language: Callable[[], str] = _english
 
 
-def set_translator(translator: Callable[[str], str] | None) -> None:
-    """Install the function that translates a message template (None: back to English)."""
-    global _translator
+def set_translator(translator: Callable[[str], str] | None,
+                   language: Callable[[], str] | None = None) -> None:
+    """Install the function that translates a message template, and the one that names
+    the language it translates into now (None: back to English)."""
+    global _translator, _language
     _translator = translator or _identity
+    _language = language if translator and language else _english
+
+
+def language() -> str:
+    """The language messages are translated into now ("en", "zh_Hans"…): what a result
+    holding translated words is remembered by."""
+    return _language()
 
 
 def _english_label(definition) -> str:

@@ -21,8 +21,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import replace as with_fields
+from threading import Lock
 
 from bson import ObjectId
+from cachetools import LRUCache
 
 from ..domain import compare, entries, revisions
 from ..domain.definitions import (
@@ -34,7 +36,7 @@ from ..domain.definitions import (
 )
 from ..domain.errors import AttributeExists, Conflict, InvalidValue, NotFound, StaleVersion
 from ..domain.images import process_image
-from ..domain.messages import _
+from ..domain.messages import _, language
 from ..domain.types import display_value, parse_value
 from ..repositories import Repositories
 from ..repositories.base import parse_id, utcnow
@@ -105,9 +107,15 @@ class AttributeInput:
 class Wiki:
     """The wiki's use cases over one set of repositories."""
 
+    #: How many aligned comparisons a process keeps (popular pages are asked for again and
+    #: again; an alignment of six entries is a few hundred cells).
+    ALIGNED = 256
+
     def __init__(self, repos: Repositories):
         self.repos = repos
         self.suggestions = TitleSuggestions(repos)
+        self._aligned: LRUCache = LRUCache(self.ALIGNED)
+        self._aligned_lock = Lock()
 
     # -- entries -------------------------------------------------------------------
 
@@ -409,10 +417,24 @@ class Wiki:
             raise NotFound("Entry", missing[0])
         docs = [found[slug] for slug in ordered]
         keys = {key for doc in docs for key in doc.get("attributes", {})}
-        result = compare.align(docs, self.repos.definitions.many(keys), units)
+        result = self._align(docs, self.repos.definitions.many(keys), units)
         if count_view:
             canonical = compare.canonical_order(ordered)
             self.repos.comparisons.record_view(compare.comparison_slug(canonical), canonical)
+        return result
+
+    def _align(self, docs: list[dict], definitions: Mapping, units: str) -> compare.Comparison:
+        """:func:`compare.align`, remembered by what it depends on: each entry at its version
+        (every write moves it), the definitions as they are, the units and the language of
+        its words. A :class:`~compare.Comparison` is immutable, so requests can share one."""
+        memo = (tuple((doc["_id"], doc.get("version")) for doc in docs),
+                tuple(sorted(definitions.items())), units, language())
+        with self._aligned_lock:
+            result = self._aligned.get(memo)
+        if result is None:
+            result = compare.align(docs, definitions, units)
+            with self._aligned_lock:
+                self._aligned[memo] = result
         return result
 
     def closest_titles(self, name: str) -> list[dict]:

@@ -19,7 +19,9 @@ import csv
 import io
 import re
 from dataclasses import dataclass, field
+from threading import Lock
 
+from cachetools import LRUCache
 from flask import (
     Blueprint,
     current_app,
@@ -47,6 +49,8 @@ from ..domain.entries import SLUG_MAX, keywords, search_words, slug_from_title
 from ..domain.errors import InvalidValue, NotFound
 from ..repositories import repositories
 from ..services import wiki
+from .filters import section_label
+from .values_html import compare_rows_html
 
 bp = Blueprint("compare", __name__)
 
@@ -60,6 +64,11 @@ MAX_SPEC = MAX_ENTRIES * SLUG_MAX + (MAX_ENTRIES - 1) * len("-vs-")
 HEADER_IMAGE_KEY = "image"
 #: What makes a spreadsheet read a cell as a formula, at its start or at the start of any
 #: part after a "," or ";" (the separator of many locales' spreadsheets).
+#: The table rows of recently shown comparisons, by the comparison (the service hands out one
+#: object per entry versions, definitions, units and language) and the "only differences"
+#: switch: the same popular page is drawn again and again.
+_ROWS: LRUCache = LRUCache(256)
+_ROWS_LOCK = Lock()
 CSV_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_PARTS = re.compile(r"[,;]")
 #: The cookie that remembers the reader's unit system, and for how long.
@@ -215,10 +224,12 @@ def show(spec: str):
     only = request.args.get("only") == "differences"
     spec = comparison_slug(slugs)
     page_url = url_for("compare.show", spec=spec)
+    groups = _table_groups(comparison.only_differences() if only else comparison)
     html = render_template(
         "compare/show.html",
         comparison=comparison,
-        groups=_table_groups(comparison.only_differences() if only else comparison),
+        groups=groups,
+        rows_html=_rows_html(comparison, only, groups),
         only=only,
         spec=spec,
         page_url=page_url,
@@ -409,6 +420,20 @@ def _table_groups(comparison: Comparison) -> list[dict]:
             groups.append({"name": group.name, "rows": rows,
                            "differs": any(row.differs for row in rows)})
     return groups
+
+
+def _rows_html(comparison: Comparison, only: bool, groups: list[dict]):
+    """The table's sections as HTML, drawn once per comparison object, switch and section
+    names (a section's Chinese name may come from an attribute outside the comparison)."""
+    key = (id(comparison), only, tuple(section_label(group["name"]) for group in groups))
+    with _ROWS_LOCK:
+        kept = _ROWS.get(key)
+    if kept is not None and kept[0] is comparison:  # an id is unique only while it lives
+        return kept[1]
+    html = compare_rows_html(groups, len(comparison.entries))
+    with _ROWS_LOCK:
+        _ROWS[key] = (comparison, html)
+    return html
 
 
 def _add_value(comparison: Comparison) -> str:

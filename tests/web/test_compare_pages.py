@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+from dataclasses import replace as replace_fields
 
 import pytest
 
@@ -583,3 +584,52 @@ def test_exports_keep_hostile_text_as_data(client, hostile):
 def test_suggest_json_keeps_hostile_titles_as_data(client, hostile):
     data = client.get("/suggest", query_string={"q": "<scr"}).get_json()
     assert data == [{"slug": "xss-title", "title": XSS_TITLE, "category": "phones"}]
+
+
+# -- remembered comparisons: every change shows at once ---------------------------------------
+
+
+def test_a_remembered_comparison_shows_an_edit_at_once(client, wiki, repos, three):
+    page = "/compare/alpha-phone-vs-beta-phone"
+    assert "170" in row_html(html_of(client.get(page)), "weight")
+    version = repos.entries.find_slug("alpha-phone")["version"]
+    wiki.set_attribute("tester", "alpha-phone", version, AttributeInput("weight", "123 g"))
+    row = row_html(html_of(client.get(page)), "weight")
+    assert "123" in row and "170" not in row
+    assert wiki.compare(["alpha-phone", "beta-phone"]).groups  # the API's path sees it too
+    cells = {cell.text for group in wiki.compare(["alpha-phone", "beta-phone"]).groups
+             for row in group.rows if row.key == "weight" for cell in row.cells}
+    assert "123 g" in cells
+
+
+def test_a_remembered_comparison_shows_a_definition_change_at_once(client, repos, three):
+    page = "/compare/alpha-phone-vs-beta-phone"
+    assert "Screen size" in row_html(html_of(client.get(page)), "screen")
+    definition, version = repos.definitions.get_versioned("screen")
+    repos.definitions.replace(replace_fields(definition, label="Display diagonal",
+                                             label_zh="屏幕对角线"), "tester", version)
+    assert "Display diagonal" in row_html(html_of(client.get(page)), "screen")
+    chinese = html_of(client.get(page + "?lang=zh_Hans"))
+    assert "屏幕对角线" in row_html(chinese, "screen")
+
+
+def test_one_comparison_in_two_languages(client, three):
+    page = "/compare/alpha-phone-vs-beta-phone"
+    english = html_of(client.get(page + "?lang=en"))
+    chinese = html_of(client.get(page + "?lang=zh_Hans"))
+    again = html_of(client.get(page + "?lang=en"))
+    assert "not given" in english and "not given" in again
+    assert "not given" not in chinese and "未填写" in chinese
+
+
+def test_a_section_name_from_another_attribute_shows_at_once(client, repos, three):
+    """A section's Chinese name may come from a definition the comparison does not show."""
+    from app.domain.definitions import validate_definition
+
+    page = "/compare/alpha-phone-vs-beta-phone?lang=zh_Hans"
+    before = html_of(client.get(page))
+    assert "机身" not in before
+    repos.definitions.insert(validate_definition({
+        "key": "depth", "label": "Depth", "type": "number", "unit": "mm", "group": "Body",
+        "group_zh": "机身", "order": 330}), "tester")
+    assert '<span class="compare-group-name">机身</span>' in html_of(client.get(page))
