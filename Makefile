@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 5000
 
-.PHONY: run test test-mongo bench lint venv deps dev-deps system-packages clean
+.PHONY: run test test-mongo bench bench-peers lint venv deps dev-deps system-packages clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,12 @@ test-mongo: dev-deps
 bench: dev-deps system-packages
 	command -v wrk >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+
+## pkyx beside Eve 2.3.1 and a bare Flask app (README.md, "Benchmark"): the runner makes
+## bench/peers/.venv from bench/peers/requirements.txt.
+bench-peers: dev-deps
+	command -v wrk >/dev/null || (apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y wrk)
+	$(BIN)/python bench/peers/run.py $(BENCH_ARGS)
 
 lint: dev-deps
 	$(BIN)/ruff check .
