@@ -356,7 +356,7 @@ def test_restore_takes_a_free_slug_and_needs_its_category(wiki, phones, repos):
     wiki.delete_entry("admin", other["slug"], 1)
     with repos.store.writing():
         repos.categories.col.delete_one({"slug": "laptops"})
-    with pytest.raises(InvalidValue, match="no longer exists"):
+    with pytest.raises(Conflict, match="no longer exists"):
         wiki.restore_entry("admin", other["_id"])
 
 

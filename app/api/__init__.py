@@ -41,7 +41,7 @@ def init_api(app: Flask) -> Blueprint:
 
     # A blueprint per app: the test suite builds many apps in one process.
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
-    register_api(bp, "/entries", entries.EntryList, entries.EntryItem)
+    register_api(bp, "/entries", entries.EntryList, entries.EntryItem, entries.EntryRestore)
     register_api(bp, "/entries/<ident>/attributes", attributes.EntryAttributeList,
                  attributes.EntryAttributeItem)
     register_api(bp, "/entries/<ident>/revisions", revisions.RevisionList,

@@ -24,7 +24,7 @@ from .http import (
 from .query import parse_query
 from .representations import entry_etag, entry_json
 
-__all__ = ["EntryList", "EntryItem", "entry_response"]
+__all__ = ["EntryList", "EntryItem", "EntryRestore", "entry_response"]
 
 CREATE_FIELDS = ("title", "category", "summary", "slug", "attributes", "comment")
 PATCH_FIELDS = ("title", "category", "summary", "attributes", "comment")
@@ -136,3 +136,24 @@ class EntryItem(MethodView):
         with spending("edit", editor()):
             wiki().delete_entry(editor(), doc["slug"], doc["version"])
         return "", 204
+
+
+class EntryRestore(MethodView):
+    """Bring a deleted entry back (admins), as the entry page's Restore button does."""
+
+    endpoint = "entry_restore"
+    path = "/<ident>/restore"
+    init_every_request = False
+
+    @api_auth.login_required(role="admin")
+    def post(self, ident: str):
+        """Restore the deleted entry ``ident`` names (its id, or the slug it had): 201 with
+        Location, as it was before its deletion, with one revision more.
+
+        No If-Match: a deleted entry has no ETag to send; restoring it twice is a 409 (it
+        is not deleted any more), never a silent overwrite.
+        """
+        data = json_body(("comment",)) if request.content_length else {}
+        with spending("edit", editor()):
+            doc = wiki().restore(editor(), ident, comment_of(data))
+        return entry_response(doc, 201, {"Location": url_for("api.entry", ident=doc["slug"])})

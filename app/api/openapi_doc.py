@@ -342,6 +342,23 @@ def entry_paths() -> dict[str, Spec]:
                  **problem_responses(*AUTH_ERRORS, 403, 404, *IF_MATCH_ERRORS)},
                 parameters=[IF_MATCH], secured=True),
         },
+        "/entries/{ident}/restore": {
+            "parameters": [{**IDENT, "description": "The deleted entry's id, or the slug it "
+                                                    "had when it was deleted."}],
+            "post": operation(
+                "restoreEntry", "Restore a deleted entry (admins)", "entries",
+                {**ok("The entry as it was before its deletion, one revision more.", "Entry",
+                      status=201, headers=("Location", "ETag"), links=entry_links),
+                 **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 403, 404, 409)},
+                body=json_body("RestoreRequest", required=False,
+                               description="An optional comment (the revision's)."),
+                secured=True,
+                description="It keeps its id and history and gets its old slug back, or the "
+                            "next free one if another entry took it (see `Location`). No "
+                            "If-Match: a deleted entry has no ETag. 404: no deleted entry "
+                            "had this address; 409: the entry is not deleted (a live entry "
+                            "has the address), or its category is gone."),
+        },
     }
 
 

@@ -419,6 +419,7 @@ SCHEMAS: dict[str, Schema] = {
         "role": {"type": "string", "enum": list(ROLES), "description": "Admins only."},
     }, (), example={"location": "Paris", "bio": "Compares laptops too."}),
     "RevertRequest": obj({"comment": COMMENT}, (), example={"comment": "Undo vandalism"}),
+    "RestoreRequest": obj({"comment": COMMENT}, (), example={"comment": "Deleted by mistake"}),
     "CategoryCreate": obj({
         "slug": {**TEXT, "description": "Lowercase words joined by '-', at most 40 "
                                         "characters (empty: made from the name)."},

@@ -297,8 +297,8 @@ class Wiki:
         state = revisions.state_at(history[:-1], deletion["version"] - 1)
         category = state.get("category")
         if not self.repos.categories.exists(category):
-            raise InvalidValue(_("Its category '%(slug)s' no longer exists; create it again "
-                                 "first.") % {"slug": category}, "category")
+            raise Conflict(_("Its category '%(slug)s' no longer exists; create it again "
+                             "first.") % {"slug": category}, "category")
         slug = deletion.get("slug") or entries.slug_from_title(state["title"])
         if self.repos.entries.find_slug(slug) is not None:
             slug = self._free_slug(slug)
@@ -310,6 +310,29 @@ class Wiki:
         self.repos.categories.add_entries(category, 1)
         self._count(editor, created=False)
         return entry
+
+    def restore(self, user: Actor, ident: str, comment: str = "") -> dict:
+        """Restore the deleted entry an address names: its id, or the slug it had (its
+        latest deletion), as :meth:`restore_entry` does.
+
+        A live entry at that address is a :class:`Conflict` (there is nothing to restore);
+        an address no deleted entry had is :class:`NotFound`.
+        """
+        oid = parse_id(ident)
+        if (oid and self.repos.entries.by_ids([oid])) or self.repos.entries.find_slug(ident):
+            message = _("Entry %(ident)s is not deleted: there is nothing to restore.") \
+                % {"ident": repr(ident)}
+            gone = self.deleted_entry(ident) if oid is None else None
+            if gone is not None:  # another entry took the address of a deleted one
+                message += " " + _("A deleted entry had this address too; restore it by its "
+                                   "id, %(id)s.") % {"id": gone["entry_id"]}
+            raise Conflict(message, "ident")
+        if oid is None or not self.repos.revisions.for_entry(oid):
+            deleted = self.deleted_entry(ident)
+            if deleted is None:
+                raise NotFound("Entry", ident)
+            oid = parse_id(deleted["entry_id"])
+        return self.restore_entry(user, oid, comment)
 
     def deleted_entry(self, slug: str) -> dict | None:
         """The last deletion of an entry that had ``slug`` and is still gone, with the

@@ -33,15 +33,18 @@ class ValueTexts:
     __slots__ = ("missing", "yes", "no", "differs", "best_mark")
 
     def __init__(self) -> None:
+        # Translated outside the f-strings: pybabel does not find calls inside them.
+        missing, yes, no = escape(_("not given")), escape(_("Yes")), escape(_("No"))
+        differs, best = escape(_("differs")), escape(_("best"))
         self.missing = ('<span class="value-missing"><span aria-hidden="true">—</span>'
-                        f'<span class="visually-hidden">{escape(_("not given"))}</span></span>')
+                        f'<span class="visually-hidden">{missing}</span></span>')
         self.yes = ('<span class="value-yes"><i class="bi bi-check-lg" aria-hidden="true"></i>'
-                    f'<span class="visually-hidden">{escape(_("Yes"))}</span></span>')
+                    f'<span class="visually-hidden">{yes}</span></span>')
         self.no = ('<span class="value-no"><i class="bi bi-x-lg" aria-hidden="true"></i>'
-                   f'<span class="visually-hidden">{escape(_("No"))}</span></span>')
-        self.differs = f'<span class="visually-hidden"> ({escape(_("differs"))})</span>'
+                   f'<span class="visually-hidden">{no}</span></span>')
+        self.differs = f'<span class="visually-hidden"> ({differs})</span>'
         self.best_mark = ('<i class="bi bi-trophy-fill compare-best-icon" aria-hidden="true"></i>'
-                          f'<span class="visually-hidden">{escape(_("best"))}: </span>')
+                          f'<span class="visually-hidden">{best}: </span>')
 
 
 def value_html(kind: str, stored: Mapping | None, text: object, label: object = "",

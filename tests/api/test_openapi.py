@@ -121,6 +121,7 @@ def body_fields(document: dict, path: str, method: str) -> set[str]:
     ("/entries/{ident}/attributes", "post", ("key", *attributes.VALUE_FIELDS)),
     ("/entries/{ident}/attributes/{key}", "put", attributes.VALUE_FIELDS),
     ("/entries/{ident}/revisions/{version}/revert", "post", ("comment",)),
+    ("/entries/{ident}/restore", "post", ("comment",)),
     ("/attributes", "post", definitions.CREATE_FIELDS),
     ("/attributes/{key}", "patch", (*definitions.PATCH_FIELDS, "type", "unit", "key")),
     ("/users", "post", users.REGISTER_FIELDS),

@@ -2,9 +2,10 @@
 
 The machine creates entries (titles whose slugs collide, explicit slugs that clash),
 sets, adds and deletes attributes, patches and replaces entries, reverts to earlier
-versions and deletes entries, each write sent with the current ETag, a stale one, a weak
-one, ``*`` or none, by the editor, an admin or nobody. Values include ones that do not
-parse. The model predicts every status code and what the wiki holds afterwards.
+versions, deletes entries and restores deleted ones, each write sent with the current
+ETag, a stale one, a weak one, ``*`` or none, by the editor, an admin or nobody. Values
+include ones that do not parse. The model predicts every status code and what the wiki
+holds afterwards.
 
 It also grows the category tree: editors create categories (some inside others, some
 inside one that does not exist or too deep), change their descriptions (names and
@@ -15,9 +16,9 @@ exist.
 After every step the invariants compare the API with the model: each live entry's
 fields, attribute values and version; its ETag, which changes exactly when a write was
 acknowledged; its revision count, which equals its acknowledged writes (creation is
-one); deleted entries answer 404; the list total and the category counts match; each
-category's name, parent and version; and the revisions collection holds one revision
-per acknowledged write, deletions included.
+one, a deletion and a restore one each); deleted entries answer 404; the list total and
+the category counts match; each category's name, parent and version; and the revisions
+collection holds one revision per acknowledged write, deletions included.
 """
 
 from __future__ import annotations
@@ -148,6 +149,7 @@ UNAUTHENTICATED_WRITES = {
     "post attribute": ("POST", "/entries/{slug}/attributes", {"key": "chip", "value": "X"}),
     "delete attribute": ("DELETE", "/entries/{slug}/attributes/weight", None),
     "revert": ("POST", "/entries/{slug}/revisions/1/revert", None),
+    "restore": ("POST", "/entries/{slug}/restore", None),
 }
 
 
@@ -156,7 +158,8 @@ UNAUTHENTICATED_WRITES = {
 
 @dataclass
 class ModelEntry:
-    """What the wiki should hold for one entry: its state and the state at each version."""
+    """What the wiki should hold for one entry: its state and the state at each version
+    (``None`` for the version that recorded its deletion)."""
 
     state: dict
     snapshots: list[dict]
@@ -214,6 +217,7 @@ class WikiMachine(RuleBasedStateMachine):
                      "anonymous": {}, "bad token": {"Authorization": "Bearer not-a-token"}}
         self.live: dict[str, ModelEntry] = {}
         self.gone: set[str] = set()
+        self.deleted: dict[str, ModelEntry] = {}  # the latest entry deleted at each slug
         self.defined = {"weight", "five_g", "colors", "chip"}
         self.writes = 0  # acknowledged writes over the whole run, deletions included
         self.seen_etags: dict[str, list[str]] = {}  # every ETag a slug ever had
@@ -567,6 +571,9 @@ class WikiMachine(RuleBasedStateMachine):
             self._check(response, refused)
             return
         entry = self.live[slug]
+        if entry.snapshots[version - 1] is None:
+            self._check(response, 400)  # the version that recorded its deletion
+            return
         wanted = entry.snapshots[version - 1]["category"]
         if wanted != entry.state["category"] and wanted not in self.categories:
             self._check(response, 400)  # its category was merged away meanwhile
@@ -588,9 +595,50 @@ class WikiMachine(RuleBasedStateMachine):
             self._check(response, refused)
             return
         self._check(response, 204)
-        del self.live[slug]
+        entry = self.deleted[slug] = self.live.pop(slug)
+        entry.snapshots.append(None)  # the deletion is a version of its history
         self.gone.add(slug)
         self.writes += 1  # the deletion is recorded as a revision of the old entry
+
+    @rule(slug=entries, who=st.sampled_from(["admin", "admin", "admin", "user"]),
+          data=st.data())
+    def restore_entry(self, slug, who, data):
+        """POST /entries/<slug>/restore: admins only (403); the latest entry deleted at the
+        slug comes back as it was, one version more; 409 while an entry lives there or its
+        category is gone, 404 if none was deleted there."""
+        if self.deleted and data.draw(st.sampled_from([True, True, True, False]),
+                                     label="a deleted one"):
+            slug = data.draw(st.sampled_from(sorted(self.deleted)), label="deleted slug")
+        response = self._send("POST", f"{API}/entries/{slug}/restore", dict(self.auth[who]))
+        if who != "admin":
+            self._check(response, 403)
+            return
+        if slug in self.live:
+            self._check(response, 409)
+            return
+        entry = self.deleted.get(slug)
+        if entry is None:
+            self._check(response, 404)
+            return
+        if entry.state["category"] not in self.categories:
+            self._check(response, 409)  # its category was merged away or deleted
+            return
+        self._check(response, 201)
+        assert response.get_json()["slug"] == slug
+        del self.deleted[slug]
+        self.live[slug] = entry
+        self.gone.discard(slug)
+        restored = self._before_deletion(entry)
+        entry.state = copy.deepcopy(restored)
+        entry.snapshots.append(copy.deepcopy(restored))
+        entry.action = "restore"
+        self.writes += 1
+        self._note_etag(slug, response.headers["ETag"])
+
+    @staticmethod
+    def _before_deletion(entry: ModelEntry) -> dict:
+        """The state an entry had when it was deleted (its last version before)."""
+        return next(state for state in reversed(entry.snapshots) if state is not None)
 
     @rule(slug=entries, who=st.sampled_from(["anonymous", "bad token"]),
           write=st.sampled_from(sorted(UNAUTHENTICATED_WRITES)))
