@@ -19,7 +19,7 @@ from conf import config_for
 from .domain.accounts import PasswordHasher
 from .json import OrjsonProvider
 from .repositories import Repositories
-from .services import Accounts, Categories, Wiki
+from .services import Accounts, Admin, Categories, Wiki
 from .store import open_store
 
 __all__ = ["create_app"]
@@ -84,6 +84,7 @@ def register_store(app: Flask) -> None:
     app.extensions["pkyx.wiki"] = wiki = Wiki(repos)
     app.extensions["pkyx.categories"] = Categories(repos, wiki)
     app.extensions["pkyx.accounts"] = Accounts(repos, hasher)
+    app.extensions["pkyx.admin"] = Admin(repos, wiki)
     app.context_processor(lambda: {"store_description": store.description,
                                    "store_database": store.db.name,
                                    "store_embedded": store.embedded,

@@ -1,4 +1,5 @@
-"""Operators' commands: ``manage.py seed | create-indexes | create-admin | export | import``.
+"""Operators' commands: ``manage.py seed | create-indexes | create-admin | block-user |
+unblock-user | export | import …``.
 
 ``run``, ``routes`` and ``shell`` come with Flask's CLI. With the embedded store a
 command works on the snapshot in ``instance/``: stop the server first, because the
@@ -25,7 +26,7 @@ def register(app: Flask) -> None:
     """Attach the commands to ``app.cli``."""
     for command in (seed_command, create_indexes_command, create_admin_command,
                     export_command, import_command, gc_files_command, check_command,
-                    migrate_command):
+                    migrate_command, block_user_command, unblock_user_command):
         app.cli.add_command(command)
 
 
@@ -87,6 +88,38 @@ def create_admin_command(username: str, email: str, password: str) -> None:
     except DomainError as exc:
         _fail(getattr(exc, "message", str(exc)))
     click.echo(f"{user['username']} is an admin.")
+
+
+@click.command("block-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--reason", required=True, help="Why (the account's owner is shown it).")
+def block_user_command(username: str, reason: str) -> None:
+    """Block an account: it cannot log in or write; its sessions and tokens end at once."""
+    from .services import admin
+    from .services.admin import OPERATOR
+
+    try:
+        user = admin().block(OPERATOR, username, reason)
+    except DomainError as exc:
+        _fail(getattr(exc, "message", str(exc)))
+    click.echo(f"{user['username']} is blocked: {reason.strip()}")
+
+
+@click.command("unblock-user")
+@with_appcontext
+@click.argument("username")
+@click.option("--reason", default="", help="Why (kept in the audit log).")
+def unblock_user_command(username: str, reason: str) -> None:
+    """Let a blocked account log in again."""
+    from .services import admin
+    from .services.admin import OPERATOR
+
+    try:
+        user = admin().unblock(OPERATOR, username, reason)
+    except DomainError as exc:
+        _fail(getattr(exc, "message", str(exc)))
+    click.echo(f"{user['username']} is no longer blocked.")
 
 
 @click.command("export")

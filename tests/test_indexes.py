@@ -12,7 +12,7 @@ READS = ("find", "find_one", "count_documents", "find_one_and_update", "find_one
          "update_one", "delete_one", "delete_many", "distinct")
 #: Whole-collection reads that are meant to scan: exports, maintenance, counts.
 SCANS = {"entries", "attributes", "categories", "users", "avatars.files", "images.files",
-         "comparisons", "revisions", "avatars.chunks", "images.chunks"}
+         "comparisons", "revisions", "avatars.chunks", "images.chunks", "audit_log"}
 
 
 def _conditions(filter: dict) -> dict[str, object]:
@@ -172,6 +172,14 @@ def test_every_page_query_uses_an_index(seeded_app, recorded):
     wiki.delete_entry("indexer", created["slug"], 3)
     repos.avatars.get(repos.users.find("alice")["avatar"])
     repos.users.delete(user["_id"])  # and its name is reserved
+    admin = seeded_app.extensions["pkyx.admin"]  # the admin area's queries
+    repos.users.search("al")
+    repos.users.search("alice@")
+    repos.users.count_active_admins()
+    admin.protected_entries()
+    admin.recent_deletions()
+    admin.audit_log()
+    repos.revisions.entries_changed_by(alice["_id"], entry["created_at"], 10)
     assert len(recorded) > 40
     unserved = [c for c in recorded if not _served(c["collection"], c["filter"], c["sort"])
                 and not (not c["filter"] and not c["sort"] and c["collection"] in SCANS

@@ -3,7 +3,9 @@
 A token is an itsdangerous signature (its own salt) over the user id, a digest of the
 user's auth stamp and a token id. It stops working when it expires, when it is revoked
 (``DELETE /api/v1/tokens`` records its id until it would have expired), and when the
-user changes their password or logs out everywhere (the stamp changes). A browser
+user changes their password or logs out everywhere, or an administrator blocks the account
+(the stamp changes; a blocked account's Basic credentials and tokens answer 403 naming
+the reason). A browser
 session cookie is never looked at here, so it can never authorise an API write.
 """
 
@@ -17,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 
+from ..domain.errors import AccountBlocked
 from ..extensions import api_auth, basic_auth, limiter, token_auth
 from ..repositories import repositories
 from ..throttle import authenticate
@@ -85,19 +88,42 @@ def current_user() -> dict | None:
     return api_auth.current_user()
 
 
+def _refuse_blocked(user: dict | None) -> dict | None:
+    """``user``, unless an administrator blocked it: then a 403 naming the reason."""
+    if user is not None and user.get("blocked"):
+        raise AccountBlocked(user["blocked"].get("reason", ""))
+    return user
+
+
+def _blocked_owner(token: str) -> dict | None:
+    """The blocked account a validly signed, unexpired token belongs to, if it is one
+    (blocking changed its stamp, so :func:`read_token` no longer accepts it)."""
+    try:
+        claims = _serializer().loads(token, max_age=current_app.config["API_TOKEN_SECONDS"])
+    except (SignatureExpired, BadSignature):
+        return None
+    uid = claims.get("uid") if isinstance(claims, dict) else None
+    user = repositories().users.find(uid) if isinstance(uid, str) else None
+    return user if user is not None and user.get("blocked") else None
+
+
 @basic_auth.verify_password
 def _verify_password(login: str, password: str):
-    """Basic auth: username or email + password, limited per account and address."""
+    """Basic auth: username or email + password, limited per account and address; a
+    blocked account (right password) is a 403 naming the reason."""
     if not login or not password:
         return None
-    return authenticate(login, password)
+    return _refuse_blocked(authenticate(login, password))
 
 
 @token_auth.verify_token
 def _verify_token(token: str):
-    """Bearer auth: a valid, unexpired, unrevoked token of a current session."""
+    """Bearer auth: a valid, unexpired, unrevoked token of a current session; a blocked
+    account's token is a 403 naming the reason."""
     found = read_token(token) if token else None
-    return found[0] if found else None
+    if found is None:
+        return _refuse_blocked(_blocked_owner(token)) if token else None
+    return _refuse_blocked(found[0])
 
 
 @basic_auth.get_user_roles

@@ -32,15 +32,17 @@ AUTH = [{"basicAuth": []}, {"bearerAuth": []}]
 ALWAYS = (500, 503)
 #: What any JSON write can add: a bad body, too large a body, not JSON.
 BODY_ERRORS = (400, 413, 415)
-#: What an authenticated operation can add: no or bad credentials, too many wrong passwords.
-AUTH_ERRORS = (401, 429)
+#: What an authenticated operation can add: no or bad credentials, a blocked account,
+#: too many wrong passwords.
+AUTH_ERRORS = (401, 403, 429)
 #: A write guarded by If-Match: the header missing (428) or stale (412).
 IF_MATCH_ERRORS = (412, 428)
 
 PROBLEM_TEXT = {
     400: "The request is not valid: `errors` names each field or parameter and what is wrong.",
     401: "No or wrong credentials (Basic or Bearer), or an expired or revoked token.",
-    403: "Your account may not do this.",
+    403: "Your account may not do this (an admin's operation; a protected entry), or an "
+         "administrator blocked it: `detail` names the reason.",
     404: "Not found.",
     409: "It conflicts with what exists (a taken slug, key, username or email; in use).",
     412: "If-Match does not match the current ETag: someone changed it since you read it.",
@@ -694,7 +696,7 @@ def token_paths() -> dict[str, Spec]:
             description="Query parameters are refused (400). Limited per client address."),
         "delete": operation(
             "revokeToken", "Revoke the Bearer token this request carries", "tokens",
-            {**no_content("Revoked."), **problem_responses(401)},
+            {**no_content("Revoked."), **problem_responses(401, 403)},
             secured=[{"bearerAuth": []}]),
     }}
 

@@ -132,6 +132,8 @@ ENTRY_PROPERTIES: dict[str, Schema] = {
     "summary": TEXT,
     "attributes": {"type": "object", "additionalProperties": ref("AttributeValue")},
     "version": {"type": "integer", "minimum": 1},
+    "protected": {"type": "boolean",
+                  "description": "Protected by an administrator: only admins change it."},
     "created_at": nullable(TIME),
     "created_by": nullable({**TEXT, "description": "The author's username."}),
     "created_by_id": nullable({**ID, "description": "The author's account id (null when "

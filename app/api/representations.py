@@ -50,8 +50,8 @@ def attribute_value(stored: Mapping, definition: Definition | None) -> dict:
 
 
 def entry_etag(doc: Mapping) -> str:
-    """The ETag of an entry: its id and version decide its representation."""
-    return etag_for("entry", doc["_id"], doc["version"], SHAPE)
+    """The ETag of an entry: its id, version and protection decide its representation."""
+    return etag_for("entry", doc["_id"], doc["version"], bool(doc.get("protected")), SHAPE)
 
 
 def entry_json(doc: Mapping, definitions: Mapping[str, Definition],
@@ -68,6 +68,7 @@ def entry_json(doc: Mapping, definitions: Mapping[str, Definition],
         "attributes": {key: attribute_value(stored, definitions.get(key))
                        for key, stored in sorted(doc.get("attributes", {}).items())},
         "version": doc["version"],
+        "protected": bool(doc.get("protected")),
         "created_at": _time(doc.get("created_at")),
         "created_by": doc.get("created_by"),
         "created_by_id": _id(doc.get("created_by_id")),

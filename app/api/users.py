@@ -7,10 +7,10 @@ from contextlib import nullcontext
 from flask import url_for
 from flask.views import MethodView
 
-from ..domain.errors import Forbidden, InvalidValue
+from ..domain.errors import Conflict, Forbidden, InvalidValue
 from ..extensions import api_auth
 from ..repositories import repositories
-from ..services import accounts
+from ..services import accounts, admin
 from ..throttle import change_password
 from ..write_limits import spending
 from .auth import current_user
@@ -103,6 +103,10 @@ class UserItem(MethodView):
                 raise Forbidden("Only admins change roles.")
             if data["role"] not in ("user", "admin"):
                 raise InvalidValue("Role must be user or admin.", "role")
+            if data["role"] != user["role"] and data["role"] != "admin" and \
+                    not repos.users.count_active_admins(besides=user["_id"]):
+                raise Conflict(f"{user['username']} is the last administrator and keeps "
+                               "the role.", "role")
         if "password" in data:
             if caller["_id"] != user["_id"]:
                 raise Forbidden("Only the account's owner changes its password.")
@@ -123,8 +127,8 @@ class UserItem(MethodView):
                 change_password(user["_id"], data.get("current_password"), data["password"])
             if profile:
                 accounts().update_profile(user["_id"], profile)
-        if "role" in data:
-            repos.users.set_role(user["_id"], data["role"])
+        if "role" in data:  # recorded in the audit log
+            admin().set_role(caller, user["_id"], data["role"])
         return user_response(repos.users.get(user["_id"]))
 
     @api_auth.login_required

@@ -78,6 +78,17 @@ class Forbidden(DomainError):
         self.message = message
 
 
+class AccountBlocked(Forbidden):
+    """The account was blocked by an administrator: it may not log in or write.
+
+    ``reason`` is the administrator's reason, shown to the account's owner.
+    """
+
+    def __init__(self, reason: str):
+        super().__init__(_("This account is blocked: %(reason)s") % {"reason": reason})
+        self.reason = reason
+
+
 class RateLimited(DomainError):
     """A limit on how often something may be done is used up; wait ``retry_after`` s."""
 

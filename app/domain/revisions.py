@@ -15,6 +15,8 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from app.domain.errors import InvalidValue
@@ -32,6 +34,9 @@ __all__ = [
     "state_at",
     "system_comment",
     "MERGE_COMMENT",
+    "ROLLBACK_COMMENT",
+    "rollback_plan",
+    "RollbackPlan",
     "REVERT_COMMENT",
     "SEED_COMMENT",
 ]
@@ -41,10 +46,13 @@ __all__ = [
 REVERT_COMMENT = N_("Revert to version %(v)s")
 MERGE_COMMENT = N_("Category %(source)s merged into %(target)s")
 SEED_COMMENT = N_("Created from the demo catalogue")
+ROLLBACK_COMMENT = N_("Rollback of the edits of %(user)s since %(since)s")
 _SYSTEM_COMMENTS = [
     (re.compile(r"Revert to version (?P<v>\d+)"), REVERT_COMMENT),
     (re.compile(r"Category (?P<source>.+) merged into (?P<target>.+)"), MERGE_COMMENT),
     (re.compile(re.escape(SEED_COMMENT)), SEED_COMMENT),
+    (re.compile(r"Rollback of the edits of (?P<user>\S+) since (?P<since>.+)"),
+     ROLLBACK_COMMENT),
 ]
 
 
@@ -153,3 +161,59 @@ def diff(revisions: Iterable[dict], from_version: int, to_version: int) -> list[
 def revert_changes(revisions: Iterable[dict], current: dict, to_version: int) -> list[dict]:
     """Changes that turn the ``current`` flat state back into the state at ``to_version``."""
     return changes_between(current, state_at(revisions, to_version))
+
+
+@dataclass(frozen=True)
+class RollbackPlan:
+    """What rolling back one account's edits of one entry does.
+
+    ``restore`` maps each key the account changed to the value it had before the account's
+    first change since the chosen time (``None``: absent); ``kept`` names keys someone else
+    changed after the account's last change, which stay as they are; ``created`` says the
+    account created the entry in that time (rolling back then deletes it, unless someone
+    else changed it since); ``revisions`` counts the account's revisions undone.
+    """
+
+    restore: dict[str, Any] = field(default_factory=dict)
+    kept: tuple[str, ...] = ()
+    created: bool = False
+    revisions: int = 0
+
+
+def rollback_plan(history: Iterable[dict], user_id: object, since: datetime) -> RollbackPlan:
+    """How to undo every change ``user_id`` made to one entry at or after ``since``.
+
+    Each key goes back to its value before the account's first change of it, unless
+    another editor changed that key after the account's last change of it: later work
+    by others is never thrown away (those keys are ``kept``).
+    """
+    ordered = sorted(history, key=lambda revision: revision["version"])
+    first = next((i for i, revision in enumerate(ordered)
+                  if revision.get("user_id") == user_id and _aware(revision["at"]) >= since),
+                 None)
+    if first is None:
+        return RollbackPlan()
+    before: dict[str, Any] = {}
+    mine_last: dict[str, bool] = {}
+    count = 0
+    for revision in ordered[first:]:
+        mine = revision.get("user_id") == user_id
+        count += mine
+        for change in revision.get("changes", []):
+            key = change["key"]
+            if mine:
+                before.setdefault(key, change["before"])
+                mine_last[key] = True
+            elif key in before:
+                mine_last[key] = False
+    return RollbackPlan(
+        restore={key: value for key, value in before.items() if mine_last[key]},
+        kept=tuple(key for key in before if not mine_last[key]),
+        created=ordered[first]["action"] in ("create", "restore"),
+        revisions=count,
+    )
+
+
+def _aware(moment: datetime) -> datetime:
+    """A stored time as an aware UTC datetime (the embedded store may hand back naive)."""
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

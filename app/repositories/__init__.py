@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from flask import current_app
 
+from .audit import AuditLogRepository
 from .categories import CategoryRepository
 from .comparisons import ComparisonRepository
 from .definitions import DefinitionRepository
@@ -40,6 +41,7 @@ class Repositories:
         self.avatars = FileRepository(store, "avatars")
         self.images = FileRepository(store, "images")
         self.tokens = TokenRepository(store)
+        self.audit = AuditLogRepository(store)
 
 
 def repositories() -> Repositories:

@@ -2,7 +2,7 @@
 
 A dump is MongoDB Extended JSON (relaxed), so ids, dates and file bytes survive::
 
-    {"format": "pkyx-dump", "version": 2, "exported_at": {"$date": "…"},
+    {"format": "pkyx-dump", "version": 3, "exported_at": {"$date": "…"},
      "collections": {"entries": [...], "users": [...], ...},
      "buckets": {"avatars": {"files": [...], "chunks": [...]}, "images": {...}}}
 
@@ -12,6 +12,8 @@ Version 2 added the account ids of contributions (entries' ``created_by_id`` and
 are linked to their accounts (:func:`~app.repositories.migrations.link_contributions`).
 Revisions written before they named their entry's category get it on every import
 (:func:`~app.repositories.migrations.backfill_revision_categories`; idempotent).
+Version 3 added the administrators' ``audit_log`` (and users' ``blocked``, entries'
+``protected``, which older dumps simply lack); a version 2 dump loads with an empty log.
 
 GridFS buckets are dumped as their raw ``files`` and ``chunks`` documents, so an
 import reproduces every file exactly (ids, upload dates, metadata). A file whose name
@@ -45,11 +47,11 @@ __all__ = ["DumpError", "DuplicateKeys", "Duplicate", "duplicates_in", "empty", 
            "COLLECTIONS"]
 
 FORMAT = "pkyx-dump"
-VERSION = 2
+VERSION = 3
 #: Versions an import reads; older ones are brought up to date after loading.
-READABLE_VERSIONS = (1, 2)
+READABLE_VERSIONS = (1, 2, 3)
 COLLECTIONS = ("users", "categories", "attributes", "entries", "revisions", "comparisons",
-               "revoked_tokens", "deleted_users")
+               "revoked_tokens", "deleted_users", "audit_log")
 JSON_OPTIONS = JSONOptions(json_mode=JSONMode.RELAXED, tz_aware=True, tzinfo=UTC)
 INDENT = 1
 #: Bytes gathered before each write to the file (or the gzip stream).
@@ -114,6 +116,7 @@ REQUIRED: dict[str, dict[str, Callable[[object], bool]]] = {
     "comparisons": {"key": _is_str},
     "revoked_tokens": {"jti": _is_str, "expires_at": lambda v: isinstance(v, datetime)},
     "deleted_users": {"username": _is_str, "username_key": _is_str},
+    "audit_log": {"action": _is_str, "at": lambda v: isinstance(v, datetime)},
 }
 FILE_FIELDS = {"length": _is_int, "chunkSize": lambda v: _is_int(v) and v > 0}
 CHUNK_FIELDS = {"files_id": lambda v: v is not None, "n": _is_int,

@@ -75,6 +75,22 @@ class EntryRepository(Repository):
             self.col.insert_one(doc)
         return doc
 
+    def set_protection(self, entry_id: ObjectId, protection: Mapping | None) -> dict:
+        """Protect an entry (``protection``: by, at, reason) so that only admins edit it, or
+        lift it (``None``). Not a revision: protection is not content, and the version
+        stays (the API's ETag includes it)."""
+        fields = {"protected": protection is not None, "protection": protection}
+        with self.writing():
+            doc = self.col.find_one_and_update({"_id": entry_id}, {"$set": fields},
+                                               return_document=ReturnDocument.AFTER)
+        if doc is None:
+            raise NotFound("Entry", str(entry_id))
+        return doc
+
+    def protected(self, skip: int = 0, limit: int = 50) -> tuple[list[dict], int]:
+        """Protected entries by title, one page, and how many there are."""
+        return self.page({"protected": True}, SORTS["title"], skip, limit)
+
     def with_title_key(self, key: str, limit: int = 10) -> list[dict]:
         """Entries whose case-folded title is exactly ``key``."""
         return self.find({"title_key": key}, [("_id", ASCENDING)], limit=limit)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
@@ -65,6 +67,19 @@ class RevisionRepository(Repository):
         cursor = self.col.find({"user_id": user_id}).sort(total_order([("at", DESCENDING)]))
         cursor = cursor.limit(limit)
         return list(cursor)
+
+    def entries_changed_by(self, user_id: ObjectId, since: datetime,
+                           limit: int) -> list[ObjectId]:
+        """The ids of at most ``limit`` entries an account changed at or after ``since``,
+        the most recently changed first."""
+        cursor = self.col.find({"user_id": user_id, "at": {"$gte": since}},
+                               {"entry_id": 1}).sort(total_order([("at", DESCENDING)]))
+        found: dict[ObjectId, None] = {}
+        for row in cursor:
+            found.setdefault(row["entry_id"])
+            if len(found) >= limit:
+                break
+        return list(found)
 
     def last_deletion(self, slug: str) -> dict | None:
         """The newest deletion of an entry that had ``slug``, or None."""

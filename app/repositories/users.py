@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import secrets
 from collections.abc import Mapping
 
@@ -130,6 +131,38 @@ class UserRepository(Repository):
     def set_role(self, user_id: ObjectId, role: str) -> dict:
         """Make a user an admin or a plain user."""
         return self._set(user_id, {"role": role})
+
+    def block(self, user_id: ObjectId, blocked: Mapping[str, object]) -> dict:
+        """Block an account (``blocked``: reason, by, at) and end its sessions and tokens:
+        the new stamp makes every older one fail at its next request."""
+        return self._set(user_id, {"blocked": dict(blocked), "auth_stamp": new_auth_stamp()})
+
+    def unblock(self, user_id: ObjectId) -> dict:
+        """Let a blocked account log in again (it logs in afresh: its old sessions are gone)."""
+        return self._set(user_id, {"blocked": None})
+
+    def mark_confirmed(self, user_id: ObjectId) -> dict:
+        """Record that the account's e-mail address is confirmed (now)."""
+        return self._set(user_id, {"email_confirmed": True, "confirmed_at": utcnow()})
+
+    def count_active_admins(self, *, besides: ObjectId | None = None) -> int:
+        """How many admins are not blocked (leaving out ``besides``)."""
+        admins = self.col.find({"role": "admin"}, {"blocked": 1}).sort(
+            [("username_key", 1), ("_id", 1)])
+        return sum(1 for doc in admins if not doc.get("blocked") and doc["_id"] != besides)
+
+    def search(self, text: str, skip: int = 0, limit: int = 25) -> tuple[list[dict], int]:
+        """Users whose name or e-mail address starts with ``text`` (any case), by name, one
+        page, and how many match (every user for an empty ``text``)."""
+        text = text.strip()
+        if not text:
+            return self.page(skip, limit), self.count()
+        prefix = {"$regex": "^" + re.escape(text.casefold() if "@" not in text
+                                             else text.lower())}
+        field = "email" if "@" in text else "username_key"
+        filter = {field: prefix}
+        cursor = self.col.find(filter).sort(field, 1)  # a unique key: the order is total
+        return list(cursor.skip(skip).limit(limit)), self.col.count_documents(filter)
 
     def set_avatar(self, user_id: ObjectId, file_id: ObjectId | None) -> ObjectId | None:
         """Point the user at a new avatar file; return the old one for deletion."""

@@ -5,10 +5,12 @@ from __future__ import annotations
 from flask import current_app
 
 from .accounts import Accounts
+from .admin import Admin
 from .categories import Categories
 from .wiki import AttributeInput, Wiki
 
-__all__ = ["Accounts", "AttributeInput", "Categories", "Wiki", "wiki", "accounts", "categories"]
+__all__ = ["Accounts", "Admin", "AttributeInput", "Categories", "Wiki", "wiki", "accounts",
+           "categories", "admin"]
 
 
 def wiki() -> Wiki:
@@ -24,3 +26,8 @@ def accounts() -> Accounts:
 def categories() -> Categories:
     """The category service of the current app."""
     return current_app.extensions["pkyx.categories"]
+
+
+def admin() -> Admin:
+    """The administrators' service of the current app."""
+    return current_app.extensions["pkyx.admin"]

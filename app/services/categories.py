@@ -23,6 +23,7 @@ from ..domain.messages import _
 from ..domain.revisions import MERGE_COMMENT
 from ..domain.types import display_value
 from ..repositories import Repositories
+from . import audit
 from .query import QueryError, parse_query  # the one filter language, the API's too
 
 __all__ = ["Categories", "MERGE_COMMENT", "SpecTable", "TABLE_SORTS"]
@@ -212,7 +213,10 @@ class Categories:
         if self.repos.categories.children(slug):
             raise Conflict(_("%(name)s has subcategories: move or delete them first.")
                            % {"name": category["name"]}, "slug")
-        return self.repos.categories.delete(slug, expected_version)
+        removed = self.repos.categories.delete(slug, expected_version)
+        audit.record(self.repos, self.wiki.editor(user), "category.delete", "category", slug,
+                     category.get("_id"), name=category["name"])
+        return removed
 
     def merge(self, user, slug: str, expected_version: int, *, into: object,
               admin: bool) -> dict:
@@ -245,6 +249,8 @@ class Categories:
             self._set(into, {"attributes": merged}, self._name(user))
         self._move_entries(user, slug, into, comment)  # any created meanwhile
         self.repos.categories.delete(slug, self.repos.categories.get(slug).get("version", 1))
+        audit.record(self.repos, self.wiki.editor(user), "category.merge", "category", slug,
+                     source.get("_id"), name=source["name"], into=into)
         return self.repos.categories.get(into)
 
     # -- internals -------------------------------------------------------------------

@@ -49,7 +49,7 @@ OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "is", "like", "
 MONGO_OPERATORS = frozenset({"$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin",
                              "$exists", "$regex", "$options", "$all", "$and"})
 REPRESENTATION_FIELDS = ("id", "slug", "title", "category", "summary", "attributes", "version",
-                         "created_at", "created_by", "created_by_id", "updated_at",
+                         "protected", "created_at", "created_by", "created_by_id", "updated_at",
                          "updated_by", "updated_by_id")
 
 #: Each field kind (a type name, or "datetime") belongs to a family of operators.

@@ -34,12 +34,21 @@ from ..domain.definitions import (
     key_from_label,
     label_from_key,
 )
-from ..domain.errors import AttributeExists, Conflict, InvalidValue, NotFound, StaleVersion
+from ..domain.errors import (
+    AccountBlocked,
+    AttributeExists,
+    Conflict,
+    Forbidden,
+    InvalidValue,
+    NotFound,
+    StaleVersion,
+)
 from ..domain.images import process_image
 from ..domain.messages import _, language
 from ..domain.types import display_value, parse_value
 from ..repositories import Repositories
 from ..repositories.base import parse_id, utcnow
+from . import audit
 from .suggestions import TitleSuggestions
 
 __all__ = ["Wiki", "AttributeInput", "UploadedImage", "Editor", "IMAGE_KEY"]
@@ -54,6 +63,8 @@ class Editor:
 
     name: str
     id: ObjectId | None = None
+    #: An administrator: may edit protected entries.
+    admin: bool = False
 
 
 #: What the wiki's operations accept as the editor: an :class:`Editor`, a user document,
@@ -167,6 +178,7 @@ class Wiki:
         """Change entry fields and attributes in one revision, if still at ``expected_version``."""
         editor = self.editor(user)
         entry = self.repos.entries.get(ident)
+        self._check_may_edit(entry, editor)
         state = revisions.entry_state(entry)
         new_state = dict(state)
         for name, value in (fields or {}).items():
@@ -254,6 +266,8 @@ class Wiki:
                comment: str = "") -> dict:
         """Bring an entry back to an earlier version, as a new revision."""
         entry = self.repos.entries.get(ident)
+        editor = self.editor(user)
+        self._check_may_edit(entry, editor)
         history = self.repos.revisions.for_entry(entry["_id"])
         state = revisions.entry_state(entry)
         changes = revisions.revert_changes(history, state, to_version)
@@ -264,22 +278,42 @@ class Wiki:
         if new_state.get("category") != state.get("category"):
             self._check_category(new_state["category"])
         comment = comment or revisions.REVERT_COMMENT % {"v": to_version}
-        return self._save(entry, expected_version, self.editor(user), state, new_state,
+        return self._save(entry, expected_version, editor, state, new_state,
                           "revert", comment,
                           extra={"reverted_to": to_version})
+
+    def rollback_entry(self, user: Actor, ident: str, expected_version: int,
+                       changes: Iterable[Mapping], comment: str) -> dict:
+        """Apply a rollback's ``changes`` (``{key, before, after}``, as
+        :meth:`Admin.rollback` planned them from version ``expected_version``) as one
+        revert revision; a stale version is refused like any edit."""
+        entry = self.repos.entries.get(ident)
+        editor = self.editor(user)
+        self._check_may_edit(entry, editor)
+        state = revisions.entry_state(entry)
+        new_state = revisions.apply_changes(state, changes)
+        if "title" not in new_state:
+            raise InvalidValue(_("An entry needs a title."), "title")
+        if new_state.get("category") != state.get("category"):
+            self._check_category(new_state.get("category"))
+        return self._save(entry, expected_version, editor, state, new_state, "revert",
+                          comment)
 
     def delete_entry(self, user: Actor, ident: str, expected_version: int,
                      comment: str = "") -> dict:
         """Delete an entry if still at ``expected_version``; its history is kept."""
         entry = self.repos.entries.get(ident)
+        editor = self.editor(user)
         removed = self.repos.entries.delete(entry["_id"], expected_version)
         state = revisions.entry_state(removed)
-        self._record({**removed, "version": removed["version"] + 1}, self.editor(user),
+        self._record({**removed, "version": removed["version"] + 1}, editor,
                      "delete",
                      revisions.changes_between(state, {}), comment,
                      extra={"slug": removed["slug"]})
         self.repos.categories.add_entries(removed["category"], -1)
         self.repos.comparisons.forget_entry(removed["slug"])
+        audit.record(self.repos, editor, "entry.delete", "entry", removed["slug"],
+                     removed["_id"], comment, title=removed["title"])
         return removed
 
     def restore_entry(self, user: Actor, entry_id: object, comment: str = "") -> dict:
@@ -309,6 +343,8 @@ class Wiki:
         self._record(entry, editor, "restore", revisions.changes_between({}, state), comment)
         self.repos.categories.add_entries(category, 1)
         self._count(editor, created=False)
+        audit.record(self.repos, editor, "entry.restore", "entry", entry["slug"], entry["_id"],
+                     comment, title=entry["title"])
         return entry
 
     def restore(self, user: Actor, ident: str, comment: str = "") -> dict:
@@ -471,9 +507,22 @@ class Wiki:
         if isinstance(user, Editor):
             return user
         if isinstance(user, Mapping):
-            return Editor(user["username"], user["_id"])
+            if user.get("blocked"):
+                raise AccountBlocked(user["blocked"].get("reason", ""))
+            return Editor(user["username"], user["_id"], user.get("role") == "admin")
         account = self.repos.users.find_by_name(user)
-        return Editor(account["username"], account["_id"]) if account else Editor(user)
+        return Editor(account["username"], account["_id"], account.get("role") == "admin") \
+            if account else Editor(user)
+
+    @staticmethod
+    def may_edit(entry: Mapping, editor: Editor) -> bool:
+        """Whether ``editor`` may change ``entry``: anyone unless it is protected."""
+        return not entry.get("protected") or editor.admin
+
+    def _check_may_edit(self, entry: Mapping, editor: Editor) -> None:
+        """Refuse a change of a protected entry by anyone but an administrator."""
+        if not self.may_edit(entry, editor):
+            raise Forbidden(_("This entry is protected: only administrators may change it."))
 
     def _count(self, editor: Editor, *, created: bool) -> None:
         """One more creation or edit on the editor's account (if there is one)."""

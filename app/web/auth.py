@@ -18,7 +18,13 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
 
-from ..domain.errors import Conflict, InvalidValue, RateLimited, TooManyAttempts
+from ..domain.errors import (
+    AccountBlocked,
+    Conflict,
+    InvalidValue,
+    RateLimited,
+    TooManyAttempts,
+)
 from ..services import accounts
 from ..throttle import authenticate
 from ..write_limits import spending
@@ -64,6 +70,10 @@ def login():
         except TooManyAttempts as exc:
             form.form_errors.append(exc.message)
             return render_template("auth/login.html", form=form), 429, retry_after(exc)
+        if user is not None and user.get("blocked"):
+            # Told only after the right password: a guesser learns nothing.
+            form.form_errors.append(AccountBlocked(user["blocked"].get("reason", "")).message)
+            return render_template("auth/login.html", form=form), 403
         if user is not None:
             _start_session(user, form.remember.data)
             flash(_("Welcome back, %(name)s.", name=user["username"]), "success")

@@ -1,11 +1,12 @@
 """Browser sessions: who is logged in, and why an old cookie stops working.
 
 The id Flask-Login keeps in the session and the remember cookie is
-``"<user id>:<auth stamp>:<login time>"``. Logging out everywhere and changing the
-password give the user a new stamp, so every older session and remember cookie no longer
-loads a user. A login lasts at most ``REMEMBER_COOKIE_DURATION`` (30 days) whatever the
-cookies say: a copied cookie replayed later, or one whose browser ignores its expiry,
-loads no user after that (ASVS 5.0 7.3.2, an absolute session lifetime).
+``"<user id>:<auth stamp>:<login time>"``. Logging out everywhere, changing the
+password and being blocked give the user a new stamp, so every older session and remember
+cookie no longer loads a user (a blocked account loads none at all). A login lasts at
+most ``REMEMBER_COOKIE_DURATION`` (30 days) whatever the cookies say: a copied cookie
+replayed later, or one whose browser ignores its expiry, loads no user after that
+(ASVS 5.0 7.3.2, an absolute session lifetime).
 """
 
 from __future__ import annotations
@@ -69,7 +70,7 @@ def _load(session_id: str) -> SessionUser | None:
     if not -60 <= age <= _max_login_seconds():
         return None
     doc = repositories().users.find(user_id)
-    if doc is None or not hmac.compare_digest(stamp, doc["auth_stamp"]):
+    if doc is None or not hmac.compare_digest(stamp, doc["auth_stamp"]) or doc.get("blocked"):
         return None
     return SessionUser(doc, int(logged_in_at))
 

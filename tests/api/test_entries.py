@@ -9,7 +9,7 @@ from bson import ObjectId
 
 from .conftest import API, PASSWORD, auth_header
 
-ENTRY_KEYS = {"id", "slug", "title", "category", "summary", "attributes", "version",
+ENTRY_KEYS = {"id", "slug", "title", "category", "summary", "attributes", "version", "protected",
               "created_at", "created_by", "created_by_id", "updated_at", "updated_by",
               "updated_by_id", "_links"}
 
