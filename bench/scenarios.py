@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 
 __all__ = ["Scenario", "Fixture", "scenarios", "scale_scenarios", "compare_path",
            "hostile_paths", "STATIC_PATH", "UNCACHED", "COMPARE_2", "COMPARE_4", "ENTRY_PAGE",
-           "API_ENTRY", "AVATAR_USER", "HOSTILE"]
+           "API_ENTRY", "AVATAR_USER", "HOSTILE", "VARIED_SETS", "varied_comparisons"]
 
 #: The static file nginx serves, as big as the 4-entry comparison page (bench/run.py
 #: writes it under app/static/bench/ for the run and deletes it after).
@@ -78,6 +78,20 @@ def compare_path(slugs: tuple[str, ...]) -> str:
     return "/compare/" + "-vs-".join(sorted(slugs))
 
 
+#: How many different 4-entry comparisons compare-4-varied goes through: more than the app
+#: keeps aligned (services/wiki.py, Wiki.ALIGNED), so it measures a comparison drawn anew.
+VARIED_SETS = 600
+
+
+def varied_comparisons(slugs: tuple[str, ...], count: int = VARIED_SETS) -> list[str]:
+    """``count`` different canonical addresses of 4 of ``slugs``, the same every run."""
+    rng = random.Random(4)
+    found: dict[str, None] = {}
+    while len(found) < count:
+        found[compare_path(tuple(rng.sample(slugs, 4)))] = None
+    return list(found)
+
+
 def _made_up(rng: random.Random, length: int, joiner: str = "-") -> str:
     """Random lowercase words, ``length`` characters in all (no "vs" among them)."""
     words: list[str] = []
@@ -127,6 +141,7 @@ def _hostile(name: str, path: str, about: str, expect: int, headers: dict[str, s
 def scenarios(fixture: Fixture, connections: int) -> list[Scenario]:
     """Every scenario of a full run, in the order they run (the floor first)."""
     compare_4 = compare_path(COMPARE_4)
+    varied = varied_comparisons(fixture.writable)
     hostile = hostile_paths()
     entry_api = f"/api/v1/entries/{API_ENTRY}"
     avatar = f"/api/v1/users/{AVATAR_USER}/avatar"
@@ -143,6 +158,9 @@ def scenarios(fixture: Fixture, connections: int) -> list[Scenario]:
                  cache="BYPASS"),
         Scenario("compare-4-cached", compare_4, "comparison page of 4, anonymous: nginx cache",
                  cache="HIT", baseline="static"),
+        Scenario("compare-4-varied", varied[0], "comparison pages of 4, "
+                 f"{VARIED_SETS} different sets in turn: none remembered", UNCACHED,
+                 cache="BYPASS", script="paths.lua", variables={"paths": varied}),
         Scenario("api-list", f"/api/v1/entries?{LIST_QUERY}",
                  "API: filtered and sorted list, 25 items", items=25),
         Scenario("api-entry", entry_api, "API: one entry"),
@@ -173,7 +191,7 @@ def scenarios(fixture: Fixture, connections: int) -> list[Scenario]:
 
 
 #: The paths whose growth with the store's size the scale run shows.
-SCALE_NAMES = ("entry-page", "compare-4", "api-list", "api-entry", "api-compare",
+SCALE_NAMES = ("entry-page", "compare-4", "compare-4-varied", "api-list", "api-entry", "api-compare",
                "hostile-compare-80", "hostile-query")
 
 

@@ -115,6 +115,17 @@ class AttributeInput:
         return cls(value=data["value"], **known)
 
 
+class _HashedOnce(tuple):
+    """A tuple whose hash is worked out once: a cache looks its key up several times, and
+    hashing dozens of definitions is Python code."""
+
+    def __init__(self, parts):
+        self._hash = tuple.__hash__(self)
+
+    def __hash__(self) -> int:
+        return self._hash
+
+
 class Wiki:
     """The wiki's use cases over one set of repositories."""
 
@@ -486,8 +497,8 @@ class Wiki:
         """:func:`compare.align`, remembered by what it depends on: each entry at its version
         (every write moves it), the definitions as they are, the units and the language of
         its words. A :class:`~compare.Comparison` is immutable, so requests can share one."""
-        memo = (tuple((doc["_id"], doc.get("version")) for doc in docs),
-                tuple(sorted(definitions.items())), units, language())
+        memo = _HashedOnce((tuple((doc["_id"], doc.get("version")) for doc in docs),
+                            tuple(sorted(definitions.items())), units, language()))
         with self._aligned_lock:
             result = self._aligned.get(memo)
         if result is None:
