@@ -147,10 +147,10 @@ def register_blueprints(app: Flask) -> None:
     """Attach the pages and the REST API (which takes no cookies, so no CSRF)."""
     from .api import init_api
     from .extensions import csrf
-    from .web import auth, categories, compare, docs, entries, main, users
+    from .web import admin, auth, categories, compare, docs, entries, main, users
 
     for blueprint in (main.bp, auth.bp, entries.bp, categories.bp, compare.bp, users.bp,
-                      docs.bp):
+                      docs.bp, admin.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(init_api(app))
 

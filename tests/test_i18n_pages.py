@@ -38,7 +38,9 @@ ALLOWED = {
     "khz", "mhz", "ghz", "w", "mw", "kw", "wh", "kwh", "mah", "ah", "v", "mv", "s", "ms",
     "min", "h", "d", "k", "nit", "ppi", "mp", "fps", "db", "usd", "eur", "gbp", "cny", "jpy",
     # formats and technical tokens (image types, date patterns, addresses)
-    "png", "jpeg", "gif", "webp", "yyyy", "dd", "http", "https", "url", "id",
+    "png", "jpeg", "gif", "webp", "yyyy", "dd", "http", "https", "url", "id", "utc",
+    # the test accounts' e-mail addresses (the admin area shows them)
+    "example", "org",
     "ram", "tops", "pcie", "usb", "nfc", "wi", "fi", "cpu", "npu", "tdp", "os",
 }
 WORD = re.compile(r"[A-Za-zµ]+")
@@ -136,6 +138,12 @@ def chinese_wiki(app, repos, wiki, accounts):
     gone = wiki.create_entry("bob", title="Pixel 7", category="phones", summary="旧款。")
     wiki.revert("alice", "google-pixel-8", 2, 1)
     wiki.delete_entry("alice", gone["slug"], gone["version"], comment="重复了")
+    admin_service = app.extensions["pkyx.admin"]  # the admin area's records and states
+    admin_service.protect(admin, "iphone-15", "编辑战")
+    admin_service.set_role(admin, "bob", "admin", "信得过")
+    admin_service.set_role(admin, "bob", "user", "试用结束")
+    admin_service.block(admin, "bob", "发垃圾链接")
+    admin_service.unblock(admin, "bob", "已道歉")
     return admin
 
 
@@ -183,7 +191,10 @@ def test_a_chinese_page_of_every_template_shows_no_english(app, client, chinese_
                   "/entries/google-pixel-8", "/entries/google-pixel-8/edit",
                   "/entries/google-pixel-8/delete", "/categories/new",
                   "/categories/phones/edit", "/categories/empty/delete", "/settings",
-                  "/entries/pixel-7", "/recent?hide_mine=1", "/categories/phones"]
+                  "/entries/pixel-7", "/recent?hide_mine=1", "/categories/phones",
+                  "/admin/", "/admin/users", "/admin/users?q=b", "/admin/users/bob",
+                  "/admin/users/alice", "/admin/users/bob/rollback",
+                  "/admin/entries?q=google", "/admin/categories", "/admin/audit"]
         for path in editor:
             check(client.get(path), f"admin {path}")
         token = csrf_of(client.get("/").get_data(as_text=True))
@@ -201,6 +212,9 @@ def test_a_chinese_page_of_every_template_shows_no_english(app, client, chinese_
             "near duplicate": ("/entries/new", {"title": "google pixel 8!",
                                                 "category": "phones"}),
             "refused category": ("/categories/new", {"name": "", "attributes": "不存在"}),
+            "refused block": ("/admin/users/bob/block", {"reason": ""}),
+            "rollback preview": ("/admin/users/bob/rollback", {
+                "since": "2020-01-01T00:00", "preview": "1"}),
         }
         for what, (path, data) in posts.items():
             check(client.post(path, data={"csrf_token": token, **data}), f"admin {what}")

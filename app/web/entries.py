@@ -30,6 +30,7 @@ from ..domain.definitions import Definition, label_from_key
 from ..domain.errors import (
     AttributeExists,
     Conflict,
+    Forbidden,
     InvalidValue,
     NotFound,
     RateLimited,
@@ -98,7 +99,7 @@ def attribute_rows(entry: dict, category: dict | None = None,
     (``empty``: stored None) to fill in. Section names are in the reader's language.
     """
     attributes = entry.get("attributes") or {}
-    suggested = categories().suggested(category) if category and _editor() else []
+    suggested = categories().suggested(category) if category and may_edit(entry) else []
     definitions = repositories().definitions.many(
         [*attributes, *(item["key"] for item in suggested)])
     rows = []
@@ -127,8 +128,12 @@ def attribute_rows(entry: dict, category: dict | None = None,
         definitions
 
 
-def _editor() -> bool:
-    return current_user.is_authenticated
+@bp.app_template_global()
+def may_edit(entry: dict) -> bool:
+    """Whether the reader may edit ``entry``: logged in, and an admin if it is protected
+    (the wiki service refuses the rest anyway)."""
+    return current_user.is_authenticated and (not entry.get("protected")
+                                              or current_user.is_admin)
 
 
 def page_context(entry: dict, failed: dict | None = None) -> dict:
@@ -402,6 +407,8 @@ def delete_attribute(slug: str, key: str):
 def edit(slug: str):
     """Change the entry itself: title, summary, category, main picture, with a summary."""
     entry = get_entry(slug)
+    if not may_edit(entry):
+        raise Forbidden(_("This entry is protected: only administrators may change it."))
     form = EditEntryForm()
     form.category.choices = _category_choices()
     if request.method == "GET":
