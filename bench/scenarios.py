@@ -191,8 +191,8 @@ def scenarios(fixture: Fixture, connections: int) -> list[Scenario]:
 
 
 #: The paths whose growth with the store's size the scale run shows.
-SCALE_NAMES = ("entry-page", "compare-4", "compare-4-varied", "api-list", "api-entry", "api-compare",
-               "hostile-compare-80", "hostile-query")
+SCALE_NAMES = ("entry-page", "compare-4", "compare-4-varied", "api-list", "api-entry",
+               "api-compare", "hostile-compare-80", "hostile-query")
 
 
 def scale_scenarios(fixture: Fixture, connections: int) -> list[Scenario]:

@@ -51,7 +51,7 @@ class EntryList(MethodView):
     init_every_request = False
 
     def get(self):
-        """A page of entries matching the query string (SPEC §3 filter language)."""
+        """A page of entries matching the query string (SPEC.md §3 filter language)."""
         repos = repositories()
         definitions = {d.key: d for d in repos.definitions.all()}
         query = parse_query(request.args, definitions)

@@ -206,7 +206,8 @@ def crud_links(prefix: str, kind: str, ident: dict[str, str], *, get: str,
 OPERATOR_TEXT = ", ".join(f"`{name}`" for name in OPERATORS)
 
 FILTER_DESCRIPTION = f"""\
-Filters, PostgREST style: `FIELD=OPERATOR.VALUE`, or `FIELD=VALUE` for equality; every
+Filters with PostgREST's operators: `FIELD=OPERATOR.VALUE`, or `FIELD=VALUE` for equality (no
+`not.` prefix, no `or=` groups: use `neq`/`nin`); every
 filter must hold (repeat a field to give it several; at most {MAX_FILTERS} filters in one
 query). Fields: {", ".join(FIELDS)} and
 `attr.<key>` for any defined attribute. Operators: {OPERATOR_TEXT}.

@@ -115,7 +115,7 @@ class Categories:
         """A page of the category's entries with its suggested attributes as columns.
 
         ``sort`` is title, -title, updated or ±attr.<key> of a column; ``filters`` are
-        ``(attr.<key>, "lt.200g")`` pairs in the API's filter language (SPEC §3). A filter
+        ``(attr.<key>, "lt.200g")`` pairs in the API's filter language (SPEC.md §3). A filter
         that cannot be used leaves the table unfiltered and says why in ``error``.
         """
         columns = self.suggested(category)

@@ -1,4 +1,6 @@
-"""The query-string filter language of ``GET /api/v1/entries`` (SPEC §3), PostgREST style.
+"""The query-string filter language of ``GET /api/v1/entries`` (``../shared/SPEC.md``, §3
+"REST API"): PostgREST's ``field=op.value`` operators, pkyx's own ``sort``, ``fields``
+and ``q`` (README.md, "How the filters differ from PostgREST").
 
 It lives among the services, below the API, because pages use it too (a category's spec
 table filters in the same language); :mod:`app.api.query` re-exports it.
