@@ -26,6 +26,7 @@ def register_api(blueprint: Blueprint, url: str, *views: type[MethodView]) -> No
 def init_api(app: Flask) -> Blueprint:
     """Register every resource and the API's auth and limits on ``app``; return the blueprint."""
     from . import (
+        admin,
         attributes,
         avatars,
         categories,
@@ -53,6 +54,11 @@ def init_api(app: Flask) -> Blueprint:
     register_api(bp, "/users", users.UserList, users.UserItem)
     register_api(bp, "/users/<ident>/avatar", avatars.AvatarView)
     register_api(bp, "/tokens", tokens.TokenView)
+    register_api(bp, "/admin/users", admin.AdminUserList, admin.AdminUserItem,
+                 admin.AdminUserBlock, admin.AdminUserUnblock, admin.AdminUserRole,
+                 admin.AdminUserConfirm, admin.AdminUserRollback)
+    register_api(bp, "/admin/entries", admin.AdminEntryProtection)
+    register_api(bp, "/admin/audit-log", admin.AdminAuditLog)
     register_api(bp, "/openapi.json", openapi.OpenApiView)
     app.register_blueprint(bp)
     init_auth(app)

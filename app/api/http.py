@@ -119,12 +119,14 @@ def page_body(items: list, total: int, page: int, per_page: int, endpoint: str,
     return body, {"X-Total-Count": str(total), "Link": header}
 
 
-def page_args(default: int = DEFAULT_PER_PAGE, maximum: int = MAX_PER_PAGE) -> tuple[int, int]:
+def page_args(default: int = DEFAULT_PER_PAGE, maximum: int = MAX_PER_PAGE,
+              also: tuple[str, ...] = ()) -> tuple[int, int]:
     """``page`` and ``per_page`` from the query string, validated (400 when wrong).
 
-    Any other parameter is refused: a list that takes only these ignores nothing.
+    Any other parameter (but those named in ``also``) is refused: a list that takes only
+    these ignores nothing.
     """
-    no_query_args("page", "per_page")
+    no_query_args("page", "per_page", *also)
     errors = {}
     values = {}
     for name, fallback in (("per_page", default), ("page", 1)):

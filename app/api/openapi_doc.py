@@ -682,6 +682,94 @@ def user_paths() -> dict[str, Spec]:
     }
 
 
+def admin_paths() -> dict[str, Spec]:
+    """``/admin/…``: accounts, entry protection, rollback and the audit log (admins)."""
+    user_ok = ok("The account as administrators see it.", "AdminUser")
+    write = {**user_ok, **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 404, 409)}
+    admin_user = param("user")
+    return {
+        "/admin/users": {
+            "get": operation(
+                "adminListUsers", "Accounts, searched by name or e-mail prefix", "admin",
+                {**paged("AdminUser", "A page of accounts by name."),
+                 **problem_responses(400, *AUTH_ERRORS)},
+                parameters=[query_param("q", "Name or e-mail address prefix (any case); "
+                                             "empty: every account.",
+                                        {"type": "string", "maxLength": 254}), *PAGE],
+                secured=True),
+        },
+        "/admin/users/{ident}": {
+            "parameters": [admin_user],
+            "get": operation(
+                "adminGetUser", "An account as administrators see it", "admin",
+                {**ok("The account.", "AdminUser", headers=("ETag",)), **NOT_MODIFIED,
+                 **problem_responses(*AUTH_ERRORS, 404)},
+                parameters=[IF_NONE_MATCH], secured=True),
+        },
+        "/admin/users/{ident}/block": {
+            "parameters": [admin_user],
+            "post": operation(
+                "adminBlockUser", "Block an account", "admin", write,
+                body=json_body("AdminBlock"), secured=True,
+                description="It cannot log in or write; its sessions and tokens stop "
+                            "working at their next request (Basic and Bearer answer 403 "
+                            "naming the reason). 409: your own account, or the last "
+                            "active admin."),
+        },
+        "/admin/users/{ident}/unblock": {
+            "parameters": [admin_user],
+            "post": operation(
+                "adminUnblockUser", "Let a blocked account log in again", "admin", write,
+                body=json_body("AdminReason", required=False), secured=True,
+                description="409 when it is not blocked."),
+        },
+        "/admin/users/{ident}/role": {
+            "parameters": [admin_user],
+            "put": operation(
+                "adminSetRole", "Grant or revoke the admin role", "admin", write,
+                body=json_body("AdminRole"), secured=True,
+                description="409 when it would leave no active admin."),
+        },
+        "/admin/users/{ident}/confirm": {
+            "parameters": [admin_user],
+            "post": operation(
+                "adminConfirmUser", "Confirm an account's e-mail address by hand", "admin",
+                {**user_ok, **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 404)},
+                body=json_body("AdminReason", required=False), secured=True),
+        },
+        "/admin/users/{ident}/rollback": {
+            "parameters": [admin_user],
+            "post": operation(
+                "adminRollbackUser", "Roll back every edit an account made since a time",
+                "admin",
+                {**ok("What changed, or with dry_run what would.", "RollbackReport"),
+                 **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 404, 412)},
+                body=json_body("AdminRollback"), secured=True,
+                description="Each entry the account changed goes back to its earlier values "
+                            "as one revert revision (keys others changed later stay); an "
+                            "entry it created and nobody else changed is deleted. At most "
+                            "500 entries (else 400: roll back from a later time first)."),
+        },
+        "/admin/entries/{ident}/protection": {
+            "parameters": [IDENT],
+            "put": operation(
+                "adminSetProtection", "Protect an entry (only admins change it) or not",
+                "admin",
+                {**ok("The entry; `protected` says how it is now.", "Entry",
+                      headers=("ETag",)),
+                 **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 404)},
+                body=json_body("AdminProtection"), secured=True),
+        },
+        "/admin/audit-log": {
+            "get": operation(
+                "adminAuditLog", "The audit log, newest first", "admin",
+                {**paged("AuditRecord", "A page of audit records: who, what, when, why."),
+                 **problem_responses(400, *AUTH_ERRORS)},
+                parameters=PAGE, secured=True),
+        },
+    }
+
+
 def token_paths() -> dict[str, Spec]:
     """``/tokens``: Basic credentials for a Bearer token; revoke it."""
     revoke = {"RevokeToken": {"operationId": "revokeToken",
@@ -720,7 +808,7 @@ def build_document() -> dict:
     """The OpenAPI 3.1 document of every operation under ``/api/v1``."""
     paths: dict[str, Spec] = {}
     for part in (entry_paths, attribute_paths, revision_paths, definition_paths,
-                 category_paths, browse_paths, user_paths, token_paths):
+                 category_paths, browse_paths, user_paths, token_paths, admin_paths):
         paths.update(part())
     return {
         "openapi": "3.1.0",
@@ -728,7 +816,7 @@ def build_document() -> dict:
         "servers": [{"url": "/api/v1"}],
         "tags": [{"name": name} for name in ("entries", "attributes", "revisions",
                                               "definitions", "categories", "compare",
-                                              "users", "tokens", "meta")],
+                                              "users", "tokens", "admin", "meta")],
         "paths": paths,
         "components": {
             "schemas": SCHEMAS,

@@ -17,6 +17,7 @@ from ..domain.categories import MAX_SUGGESTED
 from ..domain.compare import ADVANTAGES, SYSTEMS
 from ..domain.definitions import BETTER, MAX_KEY, ORDER_RANGE, TYPE_NAMES
 from ..domain.entries import SLUG_MAX
+from ..services.admin import ACTIONS as AUDIT_ACTIONS
 
 __all__ = ["SCHEMAS", "ref", "nullable", "obj", "TYPE_NAMES"]
 
@@ -29,6 +30,8 @@ TEXT: Schema = {"type": "string"}
 COUNT: Schema = {"type": "integer", "minimum": 0}
 ACTIONS = ("create", "edit", "revert", "delete")
 KEY_PATTERN = f"^[a-z0-9_]{{1,{MAX_KEY}}}$"
+REASON: Schema = {"type": "string", "description": "Why (at most 500 characters once trimmed; "
+                                                   "kept in the audit log)."}
 
 
 def ref(name: str) -> Schema:
@@ -340,6 +343,44 @@ SCHEMAS: dict[str, Schema] = {
     }),
     "User": obj(USER_PROPERTIES, tuple(n for n in USER_PROPERTIES
                                        if n not in ("email", "last_seen"))),
+    "AdminUser": obj({
+        **USER_PROPERTIES,
+        "blocked": {**nullable({"type": "object"}), **obj({
+            "reason": TEXT, "by": nullable(TEXT), "at": nullable(TIME)}),
+            "type": ["object", "null"],
+            "description": "Why, by whom and when the account was blocked; null when not."},
+        "email_confirmed": {"type": "boolean"},
+        "confirmed_at": nullable(TIME),
+    }, description="An account as administrators see it."),
+    "AuditRecord": obj({
+        "id": ID,
+        "at": TIME,
+        "actor": {**nullable(TEXT), "description": "Who: the admin's name (or the operator)."},
+        "actor_id": {**nullable(ID), "description": "The admin's account id (null: manage.py)."},
+        "action": {"type": "string", "enum": list(AUDIT_ACTIONS)},
+        "target_type": {"type": ["string", "null"], "enum": ["user", "entry", "category", None]},
+        "target": {**nullable(TEXT), "description": "A username or a slug."},
+        "target_id": nullable(ID),
+        "reason": {**TEXT, "description": "Why, as the admin gave it (may be empty)."},
+        "details": {"type": "object", "description": "What else the action recorded."},
+    }),
+    "RollbackReport": obj({
+        "user": TEXT,
+        "since": TIME,
+        "dry_run": {"type": "boolean"},
+        "reverted": {**COUNT, "description": "Entries that get (or got) a revert or a "
+                                             "deletion."},
+        "items": {"type": "array", "items": obj({
+            "entry_id": ID, "slug": TEXT, "title": TEXT,
+            "outcome": {"type": "string",
+                        "enum": ["revert", "delete", "unchanged", "skipped"]},
+            "changes": {"type": "array", "items": ref("Change")},
+            "kept": {"type": "array", "items": TEXT,
+                     "description": "Keys others changed later: they stay."},
+            "revisions": COUNT,
+            "note": TEXT,
+        })},
+    }),
     "Token": obj({
         "token": TEXT,
         "token_type": {"type": "string", "const": "Bearer"},
@@ -420,6 +461,20 @@ SCHEMAS: dict[str, Schema] = {
         "current_password": TEXT,
         "role": {"type": "string", "enum": list(ROLES), "description": "Admins only."},
     }, (), example={"location": "Paris", "bio": "Compares laptops too."}),
+    "AdminReason": obj({"reason": REASON}, (), example={"reason": "Asked by e-mail"}),
+    "AdminBlock": obj({"reason": REASON}, example={"reason": "Replaced weights with 0 g"}),
+    "AdminRole": obj({"role": {"type": "string", "enum": list(ROLES)}, "reason": REASON},
+                     ("role",), example={"role": "admin", "reason": "Trusted editor"}),
+    "AdminRollback": obj({
+        "since": {**TEXT, "description": "ISO 8601; UTC when it names no zone; not in the "
+                                         "future.", "examples": ["2024-05-01T12:00Z"]},
+        "dry_run": {"type": "boolean", "default": True,
+                    "description": "true (the default): only report what would change."},
+        "reason": {**REASON, "description": "The edit summary of every revert (default: "
+                                            "one naming the account and the time)."},
+    }, ("since",), example={"since": "2024-05-01T12:00Z", "dry_run": True}),
+    "AdminProtection": obj({"protected": {"type": "boolean"}, "reason": REASON},
+                           ("protected",), example={"protected": True, "reason": "Edit war"}),
     "RevertRequest": obj({"comment": COMMENT}, (), example={"comment": "Undo vandalism"}),
     "RestoreRequest": obj({"comment": COMMENT}, (), example={"comment": "Deleted by mistake"}),
     "CategoryCreate": obj({

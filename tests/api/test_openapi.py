@@ -9,7 +9,7 @@ import orjson
 import pytest
 from openapi_spec_validator import OpenAPIV31SpecValidator
 
-from app.api import attributes, definitions, entries, query, users
+from app.api import admin, attributes, definitions, entries, query, users
 from app.api.openapi_doc import build_document
 
 from .conftest import API
@@ -126,6 +126,12 @@ def body_fields(document: dict, path: str, method: str) -> set[str]:
     ("/attributes/{key}", "patch", (*definitions.PATCH_FIELDS, "type", "unit", "key")),
     ("/users", "post", users.REGISTER_FIELDS),
     ("/users/{ident}", "patch", users.PATCH_FIELDS),
+    ("/admin/users/{ident}/block", "post", admin.REASON_FIELDS),
+    ("/admin/users/{ident}/unblock", "post", admin.REASON_FIELDS),
+    ("/admin/users/{ident}/confirm", "post", admin.REASON_FIELDS),
+    ("/admin/users/{ident}/role", "put", admin.ROLE_FIELDS),
+    ("/admin/users/{ident}/rollback", "post", admin.ROLLBACK_FIELDS),
+    ("/admin/entries/{ident}/protection", "put", admin.PROTECTION_FIELDS),
 ])
 def test_body_schemas_name_exactly_the_fields_views_accept(document, path, method, fields):
     """A body schema lists the fields its view takes, no more and no fewer."""

@@ -51,7 +51,8 @@ schema.config.generation.update(max_examples=MAX_EXAMPLES, deterministic=True,
 @schema.hook
 def before_generate_path_parameters(context, strategy):
     """Half the time, aim the path parameters at seeded data instead of random text."""
-    known = USERS if context.operation.path.startswith("/users") else ENTRIES
+    known = USERS if context.operation.path.startswith(("/users", "/admin/users")) \
+        else ENTRIES
 
     def existing(params):
         if not isinstance(params, dict) or not params:

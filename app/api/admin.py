@@ -1,0 +1,248 @@
+"""``/api/v1/admin/…``: the admin area's operations for API clients (admins only).
+
+Accounts (list and search, read, block, unblock, role, confirm by hand, roll back with a
+dry run), entry protection and the audit log. Every write goes through
+:class:`~app.services.admin.Admin` and is recorded in the audit log; anyone but an admin
+gets 403 (no credentials: 401).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime
+
+from bson import ObjectId
+from flask import request
+from flask.views import MethodView
+
+from ..domain.errors import InvalidValue
+from ..extensions import api_auth
+from ..json import iso
+from ..repositories import repositories
+from ..services import admin
+from .auth import current_user
+from .entries import entry_response
+from .http import conditional, etag_for, json_body, json_response, page_args, page_body
+from .representations import user_json
+
+__all__ = ["AdminUserList", "AdminUserItem", "AdminUserBlock", "AdminUserUnblock",
+           "AdminUserRole", "AdminUserConfirm", "AdminUserRollback", "AdminEntryProtection",
+           "AdminAuditLog", "REASON_FIELDS", "ROLE_FIELDS", "ROLLBACK_FIELDS",
+           "PROTECTION_FIELDS"]
+
+REASON_FIELDS = ("reason",)
+ROLE_FIELDS = ("role", "reason")
+ROLLBACK_FIELDS = ("since", "dry_run", "reason")
+PROTECTION_FIELDS = ("protected", "reason")
+ADMIN_ONLY = api_auth.login_required(role="admin")
+
+
+def _plain(value):
+    """A stored value as JSON: ids as strings, times in ISO 8601."""
+    if isinstance(value, ObjectId):
+        return str(value)
+    if isinstance(value, datetime):
+        return iso(value)
+    if isinstance(value, Mapping):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value
+
+
+def admin_user_json(user: Mapping) -> dict:
+    """A user as administrators see it: the private profile, whether and why it is
+    blocked, and whether its address is confirmed."""
+    blocked = user.get("blocked")
+    return {
+        **user_json(user, private=True),
+        "blocked": {"reason": blocked.get("reason", ""), "by": blocked.get("by"),
+                    "at": iso(blocked["at"]) if blocked.get("at") else None}
+        if blocked else None,
+        "email_confirmed": bool(user.get("email_confirmed")),
+        "confirmed_at": iso(user["confirmed_at"]) if user.get("confirmed_at") else None,
+    }
+
+
+def audit_json(record: Mapping) -> dict:
+    """One audit record: who, what, when, why, and the action's details."""
+    return {
+        "id": str(record["_id"]),
+        "at": iso(record["at"]),
+        "actor": record.get("actor"),
+        "actor_id": _plain(record.get("actor_id")),
+        "action": record["action"],
+        "target_type": record.get("target_type"),
+        "target": record.get("target"),
+        "target_id": _plain(record.get("target_id")),
+        "reason": record.get("reason", ""),
+        "details": _plain(record.get("details") or {}),
+    }
+
+
+def rollback_json(report) -> dict:
+    """What a rollback did or would do, entry by entry."""
+    return {
+        "user": report.user["username"],
+        "since": iso(report.since),
+        "dry_run": report.dry_run,
+        "reverted": len(report.reverted),
+        "items": [{
+            "entry_id": str(item.entry_id), "slug": item.slug, "title": item.title,
+            "outcome": item.outcome, "changes": _plain(item.changes), "kept": list(item.kept),
+            "revisions": item.revisions, "note": item.note,
+        } for item in report.items],
+    }
+
+
+def _user_response(user: Mapping):
+    """An account as admins see it (after a write: no ETag, nothing to guard)."""
+    return json_response(admin_user_json(user))
+
+
+def _reason(data: Mapping) -> object:
+    return data.get("reason", "")
+
+
+class AdminUserList(MethodView):
+    """Accounts whose name or address starts with ``q``, by name."""
+
+    endpoint = "admin_users"
+    init_every_request = False
+    decorators = [ADMIN_ONLY]
+
+    def get(self):
+        """One page of accounts (every one without ``q``), as admins see them."""
+        text = request.args.get("q", "")
+        if len(text) > 254:
+            raise InvalidValue("'q' must be at most 254 characters.", "q")
+        page, per_page = page_args(also=("q",))
+        users, total = admin().find_users(text, page, per_page)
+        body, headers = page_body([admin_user_json(u) for u in users], total, page, per_page,
+                                  "api.admin_users")
+        return json_response(body, headers=headers)
+
+
+class AdminUserItem(MethodView):
+    """One account as administrators see it."""
+
+    endpoint = "admin_user"
+    path = "/<ident>"
+    init_every_request = False
+    decorators = [ADMIN_ONLY]
+
+    def get(self, ident: str):
+        """The account, blocked or not, confirmed or not; strong ETag, 304 when unchanged."""
+        response = _user_response(repositories().users.get(ident))
+        return conditional(response, etag_for("admin-user", response.get_data()))
+
+
+class AdminUserBlock(MethodView):
+    """Block an account: it cannot log in or write; its sessions and tokens end at once."""
+
+    endpoint = "admin_user_block"
+    path = "/<ident>/block"
+    init_every_request = False
+    decorators = [ADMIN_ONLY]
+
+    def post(self, ident: str):
+        """Block with a reason (required: the owner is shown it)."""
+        data = json_body(REASON_FIELDS, required=REASON_FIELDS, text=REASON_FIELDS)
+        return _user_response(admin().block(current_user(), ident, data["reason"]))
+
+
+class AdminUserUnblock(MethodView):
+    """Let a blocked account log in again."""
+
+    endpoint = "admin_user_unblock"
+    path = "/<ident>/unblock"
+    init_every_request = False
+    decorators = [ADMIN_ONLY]
+
+    def post(self, ident: str):
+        """Unblock (a reason is optional); 409 when it is not blocked."""
+        data = json_body(REASON_FIELDS, text=REASON_FIELDS)
+        return _user_response(admin().unblock(current_user(), ident, _reason(data)))
+
+
+class AdminUserRole(MethodView):
+    """Grant or revoke the admin role."""
+
+    endpoint = "admin_user_role"
+    path = "/<ident>/role"
+    init_every_request = False
+    decorators = [ADMIN_ONLY]
+
+    def put(self, ident: str):
+        """Set the role (``user`` or ``admin``); the last active admin keeps it (409)."""
+        data = json_body(ROLE_FIELDS, required=("role",), text=ROLE_FIELDS)
+        return _user_response(admin().set_role(current_user(), ident, data["role"],
+                                               _reason(data)))
+
+
+class AdminUserConfirm(MethodView):
+    """Confirm an account's e-mail address by hand."""
+
+    endpoint = "admin_user_confirm"
+    path = "/<ident>/confirm"
+    init_every_request = False
+    decorators = [ADMIN_ONLY]
+
+    def post(self, ident: str):
+        """Mark the address confirmed (again: no change)."""
+        data = json_body(REASON_FIELDS, text=REASON_FIELDS)
+        return _user_response(admin().confirm(current_user(), ident, _reason(data)))
+
+
+class AdminUserRollback(MethodView):
+    """Roll back every edit an account made since a time."""
+
+    endpoint = "admin_user_rollback"
+    path = "/<ident>/rollback"
+    init_every_request = False
+    decorators = [ADMIN_ONLY]
+
+    def post(self, ident: str):
+        """``dry_run`` (the default) reports what would change; ``false`` does it, each
+        entry as one revision. At most 500 entries (else 400)."""
+        data = json_body(ROLLBACK_FIELDS, required=("since",), text=("since", "reason"))
+        dry_run = data.get("dry_run", True)
+        if not isinstance(dry_run, bool):
+            raise InvalidValue("'dry_run' must be true or false.", "dry_run")
+        report = admin().rollback(current_user(), ident, data["since"], dry_run=dry_run,
+                                  reason=_reason(data))
+        return json_response(rollback_json(report))
+
+
+class AdminEntryProtection(MethodView):
+    """Whether only administrators may change an entry."""
+
+    endpoint = "admin_entry_protection"
+    path = "/<ident>/protection"
+    init_every_request = False
+    decorators = [ADMIN_ONLY]
+
+    def put(self, ident: str):
+        """Protect (``true``) or unprotect (``false``); answers the entry with its ETag."""
+        data = json_body(PROTECTION_FIELDS, required=("protected",), text=REASON_FIELDS)
+        if not isinstance(data["protected"], bool):
+            raise InvalidValue("'protected' must be true or false.", "protected")
+        service = admin()
+        change = service.protect if data["protected"] else service.unprotect
+        return entry_response(change(current_user(), ident, _reason(data)))
+
+
+class AdminAuditLog(MethodView):
+    """The audit log, newest first."""
+
+    endpoint = "admin_audit_log"
+    init_every_request = False
+    decorators = [ADMIN_ONLY]
+
+    def get(self):
+        """One page of audit records."""
+        page, per_page = page_args()
+        records, total = admin().audit_log(page, per_page)
+        body, headers = page_body([audit_json(r) for r in records], total, page, per_page,
+                                  "api.admin_audit_log")
+        return json_response(body, headers=headers)
