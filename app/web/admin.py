@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user, login_required
 
 from ..domain.errors import Conflict, InvalidValue, NotFound
@@ -211,8 +212,9 @@ def rollback(username: str):
                 status = 400
             else:
                 if apply:
-                    flash(_("Rolled back: %(n)s entries changed.", n=len(report.reverted)),
-                          "success")
+                    flash(ngettext("Rolled back: %(num)s entry changed.",
+                                   "Rolled back: %(num)s entries changed.",
+                                   len(report.reverted)), "success")
     return render_template("admin/rollback.html", user=target, form=form, report=report,
                            shown=_shown_changes(report), section="users"), status
 
