@@ -83,8 +83,9 @@ def register_store(app: Flask) -> None:
                             app.config["ARGON2_PARALLELISM"])
     app.extensions["pkyx.wiki"] = wiki = Wiki(repos)
     app.extensions["pkyx.categories"] = Categories(repos, wiki)
-    app.extensions["pkyx.accounts"] = Accounts(repos, hasher)
+    app.extensions["pkyx.accounts"] = accounts = Accounts(repos, hasher)
     app.extensions["pkyx.admin"] = Admin(repos, wiki)
+    register_mail(app, repos, accounts)
     app.context_processor(lambda: {"store_description": store.description,
                                    "store_database": store.db.name,
                                    "store_embedded": store.embedded,
@@ -99,6 +100,18 @@ def register_store(app: Flask) -> None:
         except BaseException:
             store.abandon()
             raise
+
+
+def register_mail(app: Flask, repos: Repositories, accounts: Accounts) -> None:
+    """Account mail: signed links, and the postman that writes and queues the mail."""
+    from .mail import init_mail
+    from .services.account_mail import AccountMail
+    from .services.links import AccountLinks
+
+    links = AccountLinks(app.secret_key, confirm_seconds=app.config["CONFIRM_LINK_SECONDS"],
+                         reset_seconds=app.config["RESET_LINK_SECONDS"])
+    accounts.mail = AccountMail(repos, accounts, links, init_mail(app))
+    app.extensions["pkyx.account_mail"] = accounts.mail
 
 
 def _load_or_seed(app: Flask, store) -> None:
@@ -147,10 +160,10 @@ def register_blueprints(app: Flask) -> None:
     """Attach the pages and the REST API (which takes no cookies, so no CSRF)."""
     from .api import init_api
     from .extensions import csrf
-    from .web import admin, auth, categories, compare, docs, entries, main, users
+    from .web import account, admin, auth, categories, compare, docs, entries, main, users
 
-    for blueprint in (main.bp, auth.bp, entries.bp, categories.bp, compare.bp, users.bp,
-                      docs.bp, admin.bp):
+    for blueprint in (main.bp, auth.bp, account.bp, entries.bp, categories.bp, compare.bp,
+                      users.bp, docs.bp, admin.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(init_api(app))
 

@@ -1,5 +1,5 @@
 """Operators' commands: ``manage.py seed | create-indexes | create-admin | block-user |
-unblock-user | export | import …``.
+unblock-user | export | import | send-test-mail …``.
 
 ``run``, ``routes`` and ``shell`` come with Flask's CLI. With the embedded store a
 command works on the snapshot in ``instance/``: stop the server first, because the
@@ -26,7 +26,8 @@ def register(app: Flask) -> None:
     """Attach the commands to ``app.cli``."""
     for command in (seed_command, create_indexes_command, create_admin_command,
                     export_command, import_command, gc_files_command, check_command,
-                    migrate_command, block_user_command, unblock_user_command):
+                    migrate_command, block_user_command, unblock_user_command,
+                    send_test_mail_command):
         app.cli.add_command(command)
 
 
@@ -186,9 +187,10 @@ def migrate_command() -> None:
     """Bring a database written by an older pkyx up to date (safe to run again).
 
     Links contributions stored by name only to their accounts' ids, reserves the names
-    of deleted accounts, and gives revisions stored before they named their entry's
-    category that category. Imports and the embedded store's snapshot do this by
-    themselves; a MongoDB database that an older pkyx wrote needs it once.
+    of deleted accounts, gives revisions stored before they named their entry's
+    category that category, and marks accounts made before e-mail confirmation existed
+    as confirmed. Imports and the embedded store's snapshot do this by themselves; a
+    MongoDB database that an older pkyx wrote needs it once.
     """
     from .repositories.migrations import migrate
 
@@ -200,4 +202,45 @@ def migrate_command() -> None:
                f"{counts['unlinked']} by accounts that are gone, "
                f"{counts['reserved']} names of deleted accounts reserved, "
                f"{counts['backfilled']} revisions given their entry's category "
-               f"({counts['unknown']} of entries gone without one)")
+               f"({counts['unknown']} of entries gone without one), "
+               f"{counts['confirmed']} older accounts marked confirmed")
+
+
+
+@click.command("send-test-mail")
+@with_appcontext
+@click.argument("address")
+@click.option("--lang", type=click.Choice(["en", "zh_Hans"]), default="en",
+              help="The language of the message.")
+def send_test_mail_command(address: str, lang: str) -> None:
+    """Send a test message to ADDRESS the way account mail goes (queue or in-process)."""
+    from .domain.accounts import check_email
+    from .mail.delivery import transport_of
+    from .services import mail_service
+
+    try:
+        address = check_email(address)
+    except DomainError as exc:
+        _fail(getattr(exc, "message", str(exc)))
+    mail_service().send_test(address, lang)
+    config = current_app.config
+    if transport_of(config) == "memory":
+        how = "kept in memory (tests)"
+    elif config["BROKER_URL"]:
+        how = f"queued on {_redacted(config['BROKER_URL'])}; the pkyx-mail worker sends it"
+    elif transport_of(config) == "smtp":
+        how = f"sent to {config['MAIL_HOST']}:{config['MAIL_PORT']}"
+    else:
+        how = f"written to {config['MAIL_DIR']}"
+    click.echo(f"A test message to {address}: {how}.")
+
+
+def _redacted(url: str) -> str:
+    """A broker URL without its password."""
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    if parts.password:
+        netloc = parts.netloc.replace(f":{parts.password}@", ":***@")
+        return parts._replace(netloc=netloc).geturl()
+    return url

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, request
+from flask import Flask, render_template, request
 from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .api.errors import ApiError, problem, wants_problem
 from .domain.errors import (
+    BadLink,
     Conflict,
     DomainError,
     Forbidden,
@@ -25,6 +26,7 @@ from .domain.errors import (
     NotFound,
     RateLimited,
     StaleVersion,
+    Unconfirmed,
 )
 from .health import store_failed
 from .request_ids import request_id
@@ -38,8 +40,8 @@ log = logging.getLogger(__name__)
 
 #: Retry-After of /readyz when the store does not answer (pages use the breaker's window).
 RETRY_AFTER_SECONDS = 5
-DOMAIN_STATUS = ((InvalidValue, 400), (Forbidden, 403), (NotFound, 404), (Conflict, 409),
-                 (StaleVersion, 412), (RateLimited, 429))
+DOMAIN_STATUS = ((BadLink, 400), (InvalidValue, 400), (Forbidden, 403), (NotFound, 404),
+                 (Conflict, 409), (StaleVersion, 412), (RateLimited, 429))
 PASSED_ON_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")
 
 
@@ -56,11 +58,19 @@ def _answer(status: int, detail: str, *, errors: dict | None = None,
 
 def _domain_error(exc: DomainError):
     """Map a domain error to its status, naming the field when there is one."""
-    status = next(code for cls, code in DOMAIN_STATUS if isinstance(exc, cls))
+    status = getattr(exc, "status", None) or \
+        next(code for cls, code in DOMAIN_STATUS if isinstance(exc, cls))
     field = getattr(exc, "field", None)
     message = getattr(exc, "message", str(exc))
     headers = {"Retry-After": str(exc.retry_after)} if isinstance(exc, RateLimited) else None
     return _answer(status, message, errors={field: message} if field else None, headers=headers)
+
+
+def _unconfirmed(exc: Unconfirmed):
+    """An unconfirmed account tried to edit: 403, on a page that offers the link again."""
+    if wants_problem():
+        return problem(403, exc.message)
+    return render_template("account/unconfirmed.html", email=exc.email), 403
 
 
 def _api_error(exc: ApiError):
@@ -131,6 +141,7 @@ def register_errorhandlers(app: Flask) -> None:
     app.register_error_handler(ApiError, _api_error)
     app.register_error_handler(QueryError, _query_error)
     app.register_error_handler(DomainError, _domain_error)
+    app.register_error_handler(Unconfirmed, _unconfirmed)
     app.register_error_handler(StoreReadOnly, _read_only)
     for error in QUERY_TIMEOUTS:  # before STORE_DOWN: NetworkTimeout is an AutoReconnect
         app.register_error_handler(error, _query_timeout)

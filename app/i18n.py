@@ -5,6 +5,8 @@ A ``?lang=`` link sets a cookie; otherwise the browser's ``Accept-Language`` dec
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from urllib.parse import urlencode
 
@@ -13,7 +15,7 @@ from flask_babel import get_translations
 
 from .extensions import babel
 
-__all__ = ["LANGUAGES", "init_i18n", "select_locale"]
+__all__ = ["LANGUAGES", "init_i18n", "select_locale", "fresh_translations"]
 
 #: Locale code → the language's own name (for the switcher).
 LANGUAGES = {"en": "English", "zh_Hans": "简体中文"}
@@ -45,6 +47,17 @@ def _translations():
         found = get_translations()
         _TRANSLATIONS.set(found)
     return found
+
+
+@contextmanager
+def fresh_translations() -> Iterator[None]:
+    """Look the translations up anew inside (and again after): for text in another
+    language than the request's, such as a mail under ``force_locale``."""
+    token = _TRANSLATIONS.set(None)
+    try:
+        yield
+    finally:
+        _TRANSLATIONS.reset(token)
 
 
 def init_i18n(app: Flask) -> None:

@@ -15,6 +15,11 @@ page). Afterwards the write is counted if it was stored — or refused as *taken
 an answer worth asking for many times. Other refusals (a value that does not fit) cost
 nothing. Counting happens after the check, so concurrent requests may overshoot a limit
 by the number of requests in flight.
+
+Writing content — entries, edits, uploads — also needs a confirmed e-mail address where
+``REQUIRE_CONFIRMED`` is on (production): an unconfirmed account is refused
+(:class:`~app.domain.errors.Unconfirmed`, a 403) before any limit is spent. Its own
+account (profile, e-mail address, password) it may still change.
 """
 
 from __future__ import annotations
@@ -33,8 +38,9 @@ from limits import RateLimitItem, parse_many
 from .domain.errors import Conflict, RateLimited
 from .domain.messages import N_
 from .extensions import limiter
+from .services.account_mail import AccountMail
 
-__all__ = ["ACTIONS", "Action", "spending"]
+__all__ = ["ACTIONS", "Action", "spending", "quietly_spend", "NEEDS_CONFIRMED"]
 
 NAMESPACE = "pkyx-writes"
 
@@ -44,7 +50,7 @@ class Action:
     """A kind of write: the settings of its limits and the sentence a refusal says."""
 
     account_setting: str | None
-    address_setting: str
+    address_setting: str | None
     message: str  # marked for translation, with a %(wait)s placeholder
 
 
@@ -60,7 +66,18 @@ ACTIONS: dict[str, Action] = {
         "You have uploaded too many pictures in a short time; try again in %(wait)s.")),
     "email": Action("RATELIMIT_EMAIL_CHANGES", "RATELIMIT_EMAIL_CHANGES_ADDRESS", N_(
         "Too many changes of e-mail address in a short time; try again in %(wait)s.")),
+    # Per client address only: per account, resets are limited silently (quietly_spend),
+    # so the answer never tells whether an address has an account.
+    "reset": Action(None, "RATELIMIT_PASSWORD_RESETS_ADDRESS", N_(
+        "Too many password resets were asked for from your network; try again in "
+        "%(wait)s.")),
+    "confirm-mail": Action("RATELIMIT_CONFIRMATION_MAILS", None, N_(
+        "We have sent you several mails in a short time; try again in %(wait)s.")),
 }
+
+#: Writes an account makes only once its address is confirmed (``REQUIRE_CONFIRMED``).
+NEEDS_CONFIRMED = frozenset({"entry", "edit", "upload"})
+
 
 @lru_cache(maxsize=64)
 def _items(text: str) -> tuple[RateLimitItem, ...]:
@@ -72,7 +89,9 @@ def _counters(name: str, user: Mapping | None) -> list[tuple[RateLimitItem, tupl
     """Each limit of the action with the counter key it applies to."""
     action = ACTIONS[name]
     config = current_app.config
-    keys = [(action.address_setting, ("address", name, request.remote_addr or "unknown"))]
+    keys = []
+    if action.address_setting:
+        keys.append((action.address_setting, ("address", name, request.remote_addr or "unknown")))
     if action.account_setting and user is not None:
         keys.append((action.account_setting, ("account", name, str(user["_id"]))))
     return [(item, key) for setting, key in keys for item in _items(config[setting])]
@@ -95,6 +114,8 @@ def _refuse_if_spent(name: str, counters) -> None:
 def spending(name: str, user: Mapping | None = None) -> Iterator[None]:
     """Refuse the write ``name`` when a limit is used up; count it when it was stored or
     refused as taken. ``user`` is the account writing (none for registrations)."""
+    if user is not None and name in NEEDS_CONFIRMED and current_app.config["REQUIRE_CONFIRMED"]:
+        AccountMail.require_confirmed(user)
     counters = _counters(name, user)
     _refuse_if_spent(name, counters)
     try:
@@ -103,6 +124,19 @@ def spending(name: str, user: Mapping | None = None) -> Iterator[None]:
         _count(counters)
         raise
     _count(counters)
+
+
+def quietly_spend(setting: str, key: str) -> bool:
+    """Spend one of the limit ``setting`` for ``key`` (an account id, an address); False,
+    spending nothing, when it is used up. Nobody is told: the caller just does less
+    (a reset mail past an account's limit is not sent)."""
+    items = _items(current_app.config[setting])
+    counter = ("quiet", setting, key)
+    if not all(limiter.limiter.test(item, NAMESPACE, *counter) for item in items):
+        return False
+    for item in items:
+        limiter.limiter.hit(item, NAMESPACE, *counter)
+    return True
 
 
 def _count(counters) -> None:

@@ -26,11 +26,25 @@ MAX_SERVER_SELECTION_MS = 4000
 LIMIT_SETTINGS = ("RATELIMIT_TOKENS", "RATELIMIT_REGISTER", "RATELIMIT_NEW_ENTRIES",
                   "RATELIMIT_NEW_ENTRIES_ADDRESS", "RATELIMIT_EDITS", "RATELIMIT_EDITS_ADDRESS",
                   "RATELIMIT_UPLOADS", "RATELIMIT_UPLOADS_ADDRESS", "RATELIMIT_EMAIL_CHANGES",
-                  "RATELIMIT_EMAIL_CHANGES_ADDRESS")
+                  "RATELIMIT_EMAIL_CHANGES_ADDRESS", "RATELIMIT_PASSWORD_RESETS",
+                  "RATELIMIT_PASSWORD_RESETS_ADDRESS", "RATELIMIT_CONFIRMATION_MAILS")
 
 
 class ConfigError(RuntimeError):
     """The configuration cannot work; the message says what to set."""
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    """Read a yes/no setting (1/0, true/false, yes/no, on/off) from the environment."""
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be 1 or 0 (true/false, yes/no, on/off), got {raw!r}.")
 
 
 def _env_int(name: str, default: int) -> int:
@@ -105,6 +119,45 @@ class Config:
     RATELIMIT_UPLOADS_ADDRESS = "20/hour;100/day"
     RATELIMIT_EMAIL_CHANGES = "5/hour;10/day"
     RATELIMIT_EMAIL_CHANGES_ADDRESS = "10/hour;20/day"
+    #: Password reset mails: per account they are dropped silently past the limit (the
+    #: answer never tells whether an address has an account); per client address a 429.
+    RATELIMIT_PASSWORD_RESETS = "3/hour;10/day"
+    RATELIMIT_PASSWORD_RESETS_ADDRESS = "10/hour;50/day"
+    #: "Send the confirmation mail again", per account.
+    RATELIMIT_CONFIRMATION_MAILS = "5/hour;20/day"
+    #: Mail (app/mail): an account edits only once its e-mail address is confirmed.
+    REQUIRE_CONFIRMED = False
+    #: How long a confirmation link and a password reset link work (s).
+    CONFIRM_LINK_SECONDS = 48 * 3600
+    RESET_LINK_SECONDS = 3600
+    #: The site's address as people reach it (``PKYX_PUBLIC_URL``), for links in mail;
+    #: never taken from a request's Host header. Required in production.
+    PUBLIC_URL: str | None = None
+    #: Celery's broker (``PKYX_BROKER_URL``); empty: mail is sent inside the process
+    #: (development and tests).
+    BROKER_URL = ""
+    #: How long Redis keeps a message a worker took but did not acknowledge before giving
+    #: it to another worker (s): longer than the longest retry wait.
+    BROKER_VISIBILITY_TIMEOUT = 3600
+    #: SMTP (``PKYX_MAIL_*``). No host in development: mail goes to ``instance/mail``.
+    MAIL_HOST = ""
+    MAIL_PORT = 25
+    MAIL_STARTTLS = False
+    MAIL_TLS = False
+    MAIL_USER = ""
+    MAIL_PASSWORD = ""
+    MAIL_SENDER = ""
+    MAIL_TIMEOUT = 10
+    #: A mail that meets an SMTP failure is tried again after 1, 2, 4 … s (at most
+    #: MAIL_RETRY_MAX_WAIT s between tries, MAIL_RETRIES times: about a day in all).
+    MAIL_RETRY_FIRST_WAIT = 1
+    MAIL_RETRY_MAX_WAIT = 600
+    MAIL_RETRIES = 150
+    #: Where development writes mail it does not send (``*.eml``); default instance/mail.
+    MAIL_DIR: str | None = None
+    #: How mail leaves: "smtp" when MAIL_HOST is set, else "file" (MAIL_DIR); tests
+    #: use "memory". Empty: chosen from MAIL_HOST.
+    MAIL_TRANSPORT = ""
     #: Rate-limit storage: empty = memory with the embedded store, else MONGO_URI.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "")
     #: A counter store that cannot be reached is a 503, never "no limit": login and token
@@ -137,7 +190,44 @@ class Config:
         for name in LIMIT_SETTINGS:
             self._limit_from_env(name)
         self.SECRET_KEY = os.environ.get("SECRET_KEY") or self.SECRET_KEY
+        self._mail_from_env()
         self.DEMO_PASSWORD = os.environ.get("PKYX_DEMO_PASSWORD") or self.DEMO_PASSWORD
+
+    def _mail_from_env(self) -> None:
+        """The mail settings: ``PKYX_REQUIRE_CONFIRMED``, ``PKYX_PUBLIC_URL``,
+        ``PKYX_BROKER_URL`` and ``PKYX_MAIL_*``."""
+        self.REQUIRE_CONFIRMED = _env_bool("PKYX_REQUIRE_CONFIRMED", self.REQUIRE_CONFIRMED)
+        public = os.environ.get("PKYX_PUBLIC_URL") or self.PUBLIC_URL
+        if public:
+            if not public.startswith(("http://", "https://")):
+                raise ConfigError(f"PKYX_PUBLIC_URL must start with http:// or https://, "
+                                  f"got {public!r}.")
+            self.PUBLIC_URL = public.rstrip("/")
+        broker = os.environ.get("PKYX_BROKER_URL")
+        if broker is not None:
+            self.BROKER_URL = broker.strip()
+        self.BROKER_VISIBILITY_TIMEOUT = _env_int("PKYX_BROKER_VISIBILITY_TIMEOUT",
+                                                  self.BROKER_VISIBILITY_TIMEOUT)
+        for name in ("MAIL_HOST", "MAIL_USER", "MAIL_PASSWORD", "MAIL_SENDER", "MAIL_DIR"):
+            raw = os.environ.get(f"PKYX_{name}")
+            if raw is not None:
+                setattr(self, name, raw.strip() if name != "MAIL_PASSWORD" else raw)
+        for name in ("MAIL_STARTTLS", "MAIL_TLS"):
+            setattr(self, name, _env_bool(f"PKYX_{name}", getattr(self, name)))
+        if self.MAIL_STARTTLS and self.MAIL_TLS:
+            raise ConfigError("Set PKYX_MAIL_STARTTLS or PKYX_MAIL_TLS, not both.")
+        default_port = 465 if self.MAIL_TLS else 587 if self.MAIL_STARTTLS else self.MAIL_PORT
+        for name, default in (("MAIL_PORT", default_port), ("MAIL_TIMEOUT", self.MAIL_TIMEOUT),
+                              ("MAIL_RETRY_FIRST_WAIT", self.MAIL_RETRY_FIRST_WAIT),
+                              ("MAIL_RETRY_MAX_WAIT", self.MAIL_RETRY_MAX_WAIT),
+                              ("MAIL_RETRIES", self.MAIL_RETRIES)):
+            setattr(self, name, _env_int(f"PKYX_{name}", default))
+        if not self.MAIL_SENDER:
+            host = (self.PUBLIC_URL or "http://localhost").split("://", 1)[1]
+            host = host.split("/", 1)[0].split(":", 1)[0]
+            self.MAIL_SENDER = f"pkyx <no-reply@{host}>"
+        if self.MAIL_DIR is None:
+            self.MAIL_DIR = str(self.instance_path / "mail")
 
     def _limit_from_env(self, name: str) -> None:
         """Take a rate limit from ``PKYX_<name>``, refusing one limits cannot read."""
@@ -175,6 +265,8 @@ class Testing(Config):
 
     ENV_NAME = "testing"
     TESTING = True
+    #: Mail is kept in memory (``app.extensions["pkyx.outbox"]``), never written or sent.
+    MAIL_TRANSPORT = "memory"
     SECRET_KEY = "testing-secret-key-that-is-at-least-32-bytes-long"
     SEED_DEMO_DATA = False
     SNAPSHOT_FILENAME = None
@@ -187,6 +279,8 @@ class Testing(Config):
     RATELIMIT_EDITS = RATELIMIT_EDITS_ADDRESS = "100000/minute"
     RATELIMIT_UPLOADS = RATELIMIT_UPLOADS_ADDRESS = "100000/minute"
     RATELIMIT_EMAIL_CHANGES = RATELIMIT_EMAIL_CHANGES_ADDRESS = "100000/minute"
+    RATELIMIT_PASSWORD_RESETS = RATELIMIT_PASSWORD_RESETS_ADDRESS = "100000/minute"
+    RATELIMIT_CONFIRMATION_MAILS = "100000/minute"
     # Cheaper hashing keeps the suite fast; production's cost is tested on its own.
     ARGON2_MEMORY_KIB = 1024
     ARGON2_TIME_COST = 1
@@ -201,9 +295,21 @@ class Production(Config):
     SESSION_COOKIE_SECURE = True
     REMEMBER_COOKIE_SECURE = True
     SEED_DEMO_DATA = False
+    REQUIRE_CONFIRMED = True
+    #: Mail always leaves through the queue: a request never talks to an SMTP server.
+    BROKER_URL = "redis://127.0.0.1:6379/0"
+    MAIL_HOST = "localhost"
 
     def __init__(self, instance_path):
         super().__init__(instance_path)
+        if not self.PUBLIC_URL:
+            raise ConfigError(
+                "Production needs PKYX_PUBLIC_URL, the site's address as people reach it "
+                "(https://pkyx.example.org): links in mail are built from it, never from a "
+                "request's Host header.")
+        if not self.BROKER_URL:
+            raise ConfigError("Production sends mail through a queue: PKYX_BROKER_URL "
+                              "cannot be empty (redis://127.0.0.1:6379/0).")
         key = self.SECRET_KEY or ""
         if len(key.encode()) < MIN_SECRET_BYTES:
             raise ConfigError(

@@ -64,7 +64,8 @@ class VisibleText(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
-        skip = tag in SKIPPED or attrs.get("lang") == "en"
+        # translate="no": an e-mail address, a name (HTML's own mark for what stays as it is)
+        skip = tag in SKIPPED or attrs.get("lang") == "en" or attrs.get("translate") == "no"
         if not self._skipping() and not skip:
             self.parts += [attrs[name] for name in READ_ATTRIBUTES if attrs.get(name)]
             if tag == "input" and attrs.get("type") in ("submit", "button") and attrs.get(
@@ -96,7 +97,7 @@ def page_templates() -> set[str]:
     """Every template that renders as a page of its own."""
     names = {str(path.relative_to(TEMPLATES)) for path in TEMPLATES.rglob("*.html")}
     return {name for name in names if name not in PARTS and not name.startswith(
-        ("components/", "macros/")) and not Path(name).name.startswith("_")}
+        ("components/", "macros/", "mail/")) and not Path(name).name.startswith("_")}
 
 
 @pytest.fixture
@@ -180,9 +181,18 @@ def test_a_chinese_page_of_every_template_shows_no_english(app, client, chinese_
                   "/entries/google-pixel-8/diff?from=1&to=3", "/compare",
                   "/compare?q=Pixel+8+vs+没有这个", "/compare/google-pixel-8-vs-iphone-15",
                   "/users/bob", "/login", "/register", "/api/docs", "/no/such/page",
-                  "/entries/pixel-7"]
+                  "/entries/pixel-7", "/reset", "/confirm/not-a-token"]
         for path in reader:
             check(client.get(path), f"reader {path}")
+        outbox = app.extensions["pkyx.outbox"]
+        outbox.clear()
+        token = csrf_of(client.get("/reset").get_data(as_text=True))
+        check(client.post("/reset", data={"csrf_token": token, "email": "bob@example.org"}),
+              "reader reset asked")
+        link = re.search(r"http://localhost(/reset/\S+)",
+                         outbox[0].get_body(("plain",)).get_content()).group(1)
+        check(client.get(client.get(link).headers["Location"]), "reader reset form")
+        check(client.get("/reset/password"), "reader reset form again")
         token = csrf_of(client.get("/login").get_data(as_text=True))
         response = client.post("/login", data={"csrf_token": token, "login": "alice",
                                                "password": "correct horse battery"})
@@ -218,6 +228,16 @@ def test_a_chinese_page_of_every_template_shows_no_english(app, client, chinese_
         }
         for what, (path, data) in posts.items():
             check(client.post(path, data={"csrf_token": token, **data}), f"admin {what}")
+        check(client.get("/confirm"), "admin confirmed address")
+        # An account whose address waits for its link, where editing needs it confirmed.
+        app.config["REQUIRE_CONFIRMED"] = True
+        repos = app.extensions["pkyx.repos"]
+        repos.users.col.update_one({"username": "alice"}, {"$set": {
+            "email_confirmed": False, "pending_email": "alice@example.net"}})
+        for path in ("/", "/confirm", "/settings"):
+            check(client.get(path), f"unconfirmed {path}")
+        check(client.post("/entries/new", data={"csrf_token": token, "title": "新条目",
+                                                "category": "phones"}), "unconfirmed edit")
     finally:
         template_rendered.disconnect(note, app)
     assert not problems, "English on Chinese pages:\n" + "\n".join(
@@ -232,3 +252,36 @@ def test_the_checker_finds_english_and_ignores_code():
             '<script>var x = "hidden";</script><a lang="en">English</a><p>187 g · pkyx</p>'
             '<img alt="Picture"><input type="submit" value="Send">')
     assert english_words(html) == {"Weight", "Search", "here", "Picture", "Send"}
+
+
+URL_OR_ADDRESS = re.compile(r"https?://\S+|[\w.+-]+@[\w.-]+")
+
+
+def test_mail_in_chinese_shows_no_english(app, accounts):
+    """Every mail template, written for a Chinese reader: subject, text and HTML have no
+    English word outside the allow-list (links and addresses aside)."""
+    from app.mail import SUBJECTS
+
+    outbox = app.extensions["pkyx.outbox"]
+    with app.test_request_context("/"):
+        bob = accounts.register("bob", "bob@example.org", "correct horse battery",
+                                locale="zh_Hans")
+        mail = app.extensions["pkyx.account_mail"]
+        accounts.update_profile(bob["_id"], {"email": "bob@example.net"})
+        mail.request_reset("bob@example.org", "zh_Hans", allowed=lambda key: True)
+        mail.send_test("ops@example.org", "zh_Hans")
+    assert [m["Subject"] for m in outbox] == [
+        "确认你在 pkyx 的电子邮件地址", "确认你在 pkyx 的新电子邮件地址", "重设你的 pkyx 密码",
+        "来自 pkyx 的测试邮件"]
+    assert len(outbox) == len(SUBJECTS)
+    problems = {}
+    for message in outbox:
+        html = message.get_body(("html",)).get_content()
+        assert '<html lang="zh-Hans">' in html
+        text = message.get_body(("plain",)).get_content()
+        for part, content in (("html", html), ("text", f"<p>{text}</p>")):
+            found = english_words(URL_OR_ADDRESS.sub(" ", content)) | english_words(
+                f"<p>{message['Subject']}</p>")
+            if found:
+                problems[f"{message['Subject']} ({part})"] = found
+    assert not problems, problems

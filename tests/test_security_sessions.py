@@ -155,7 +155,8 @@ def production_app(tmp_path, monkeypatch):
     monkeypatch.delenv("MONGO_URI", raising=False)
     monkeypatch.delenv("PKYX_SEED_DEMO", raising=False)
     monkeypatch.delenv("RATELIMIT_STORAGE_URI", raising=False)
-    app = create_app("production")
+    monkeypatch.setenv("PKYX_PUBLIC_URL", "https://localhost")
+    app = create_app("production", {"MAIL_TRANSPORT": "memory"})  # no Redis here
     yield app
     app.extensions["pkyx.store"].close()
 

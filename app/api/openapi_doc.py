@@ -35,14 +35,18 @@ BODY_ERRORS = (400, 413, 415)
 #: What an authenticated operation can add: no or bad credentials, a blocked account,
 #: too many wrong passwords.
 AUTH_ERRORS = (401, 403, 429)
+#: What an edit can add: 403 there also covers an account whose e-mail address is not
+#: confirmed, where the site asks for one.
+EDIT_ERRORS = AUTH_ERRORS
 #: A write guarded by If-Match: the header missing (428) or stale (412).
 IF_MATCH_ERRORS = (412, 428)
 
 PROBLEM_TEXT = {
     400: "The request is not valid: `errors` names each field or parameter and what is wrong.",
     401: "No or wrong credentials (Basic or Bearer), or an expired or revoked token.",
-    403: "Your account may not do this (an admin's operation; a protected entry), or an "
-         "administrator blocked it: `detail` names the reason.",
+    403: "Your account may not do this (an admin's operation; a protected entry; where the "
+         "site asks for it, an edit by an account whose e-mail address is not confirmed yet: "
+         "`email_confirmed`), or an administrator blocked it: `detail` names the reason.",
     404: "Not found.",
     409: "It conflicts with what exists (a taken slug, key, username or email; in use).",
     412: "If-Match does not match the current ETag: someone changed it since you read it.",
@@ -305,7 +309,7 @@ def entry_paths() -> dict[str, Spec]:
     entry_links["ListRevisions"] = link("listRevisions", "This entry's history.",
                                         ident="$response.body#/slug")
     written = ok("The entry after the change.", "Entry", headers=("ETag",), links=entry_links)
-    write_errors = (*BODY_ERRORS, *AUTH_ERRORS, 404, *IF_MATCH_ERRORS)
+    write_errors = (*BODY_ERRORS, *EDIT_ERRORS, 404, *IF_MATCH_ERRORS)
     return {
         "/entries": {
             "get": operation(
@@ -316,7 +320,7 @@ def entry_paths() -> dict[str, Spec]:
                 "createEntry", "Create an entry with its first attributes", "entries",
                 {**ok("The new entry.", "Entry", status=201, headers=("Location", "ETag"),
                       links=entry_links),
-                 **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 409)},
+                 **problem_responses(*BODY_ERRORS, *EDIT_ERRORS, 409)},
                 body=json_body("EntryCreate"), secured=True,
                 description="A new attribute key is defined on first use: give its type "
                             "(and label, unit…) with the value."),
@@ -372,7 +376,7 @@ def attribute_paths() -> dict[str, Spec]:
                              writes=("setEntryAttribute", "deleteEntryAttribute"))
     created = ok("The attribute was added.", "Attribute", status=201,
                  headers=("Location", "ETag"), links=value_links)
-    write_errors = (*BODY_ERRORS, *AUTH_ERRORS, 404)
+    write_errors = (*BODY_ERRORS, *EDIT_ERRORS, 404)
     return {
         "/entries/{ident}/attributes": {
             "parameters": [IDENT],
@@ -411,7 +415,7 @@ def attribute_paths() -> dict[str, Spec]:
             "delete": operation(
                 "deleteEntryAttribute", "Remove an attribute from an entry", "attributes",
                 {**no_content("Removed."),
-                 **problem_responses(*AUTH_ERRORS, 404, *IF_MATCH_ERRORS)},
+                 **problem_responses(*EDIT_ERRORS, 404, *IF_MATCH_ERRORS)},
                 parameters=[IF_MATCH], secured=True, description="If-Match takes the "
                                                                  "entry's ETag."),
         },
@@ -453,7 +457,7 @@ def revision_paths() -> dict[str, Spec]:
                 "revertEntry", "Bring an entry back to a version, as a new revision",
                 "revisions",
                 {**ok("The entry after the revert.", "Entry", headers=("ETag",)),
-                 **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 404, *IF_MATCH_ERRORS)},
+                 **problem_responses(*BODY_ERRORS, *EDIT_ERRORS, 404, *IF_MATCH_ERRORS)},
                 parameters=[IF_MATCH], secured=True,
                 body=json_body("RevertRequest", required=False,
                                description="An optional comment.")),
@@ -477,7 +481,7 @@ def definition_paths() -> dict[str, Spec]:
                 "createDefinition", "Define an attribute before first use", "definitions",
                 {**ok("The new definition.", "Definition", status=201,
                       headers=("Location", "ETag"), links=key_links),
-                 **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 409)},
+                 **problem_responses(*BODY_ERRORS, *EDIT_ERRORS, 409)},
                 body=json_body("DefinitionCreate"), secured=True),
         },
         "/attributes/{key}": {
@@ -492,7 +496,7 @@ def definition_paths() -> dict[str, Spec]:
                                     "description", "definitions",
                 {**ok("The definition after the change.", "Definition", headers=("ETag",),
                       links=key_links),
-                 **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 404, *IF_MATCH_ERRORS)},
+                 **problem_responses(*BODY_ERRORS, *EDIT_ERRORS, 404, *IF_MATCH_ERRORS)},
                 parameters=[IF_MATCH], body=json_body("DefinitionPatch", merge_patch=True),
                 secured=True,
                 description="The key, type and unit decide how stored values were read: "
@@ -527,7 +531,7 @@ def category_paths() -> dict[str, Spec]:
                 "createCategory", "Create a category (any editor)", "categories",
                 {**ok("The new category.", "Category", status=201,
                       headers=("Location", "ETag"), links=created_links),
-                 **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 409)},
+                 **problem_responses(*BODY_ERRORS, *EDIT_ERRORS, 409)},
                 body=json_body("CategoryCreate"), secured=True,
                 description="The slug comes from the name when it is left out; a parent and "
                             "suggested attribute keys must exist."),
@@ -622,7 +626,8 @@ def user_paths() -> dict[str, Spec]:
                       "type": "object", "required": ["file"],
                       "properties": {"file": {"type": "string", "format": "binary"}}}},
                   **{media: image for media in upload_types}}}
-    user_ok = ok("The profile (email and last seen for the user and admins).", "User",
+    user_ok = ok("The profile (email, its confirmation and last seen for the user and "
+                 "admins).", "User",
                  headers=("ETag",), links=user_links)
     return {
         "/users": {
@@ -642,15 +647,17 @@ def user_paths() -> dict[str, Spec]:
                 "getUser", "A user's profile", "users",
                 {**user_ok, **NOT_MODIFIED, **problem_responses(404, 429)},
                 parameters=[IF_NONE_MATCH], secured=[{}, *AUTH],
-                description="Authenticated as the user or an admin, the email and last "
-                            "seen time are included."),
+                description="Authenticated as the user or an admin, the email, whether it "
+                            "is confirmed, a new address waiting for confirmation and the "
+                            "last seen time are included."),
             "patch": operation(
                 "updateUser", "Change your profile, email or password", "users",
                 {**user_ok, **problem_responses(*BODY_ERRORS, *AUTH_ERRORS, 403, 404, 409)},
                 body=json_body("UserPatch", merge_patch=True), secured=True,
                 description="Users change their own account; admins also change `role`. "
                             "A new password needs `current_password` and revokes every "
-                            "older session and token."),
+                            "older session and token. A new `email` waits in "
+                            "`pending_email` until the link mailed to it is followed."),
             "delete": operation(
                 "deleteUser", "Delete an account (the user or an admin)", "users",
                 {**no_content("Deleted; their edits stay in the history."),

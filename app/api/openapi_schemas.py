@@ -160,8 +160,16 @@ USER_PROPERTIES: dict[str, Schema] = {
     "avatar": {**nullable(TEXT), "description": "Path of the avatar image, if any."},
     "_links": links("self", "html", "avatar"),
     "email": {**TEXT, "description": "Only for the user themselves and admins."},
+    "email_confirmed": {"type": "boolean", "description": "Whether the owner followed the "
+                        "link mailed to `email` (in production an account edits only once "
+                        "it has). Only for the user themselves and admins."},
+    "pending_email": {**nullable(TEXT), "description": "A new address waiting for its "
+                      "mailed link; it replaces `email` once followed. Only for the user "
+                      "themselves and admins."},
     "last_seen": {**nullable(TIME), "description": "Only for the user themselves and admins."},
 }
+#: The fields only the user themselves and admins see.
+PRIVATE_USER_FIELDS = ("email", "email_confirmed", "pending_email", "last_seen")
 
 CHANGE: Schema = obj({
     "key": {**TEXT, "description": "title, summary, category or attr.<key>."},
@@ -342,7 +350,7 @@ SCHEMAS: dict[str, Schema] = {
         "_links": links("self", "html"),
     }),
     "User": obj(USER_PROPERTIES, tuple(n for n in USER_PROPERTIES
-                                       if n not in ("email", "last_seen"))),
+                                       if n not in PRIVATE_USER_FIELDS)),
     "AdminUser": obj({
         **USER_PROPERTIES,
         "blocked": {**nullable({"type": "object"}), **obj({
@@ -447,7 +455,8 @@ SCHEMAS: dict[str, Schema] = {
     "UserRegister": obj({
         "username": {**TEXT, "description": "2–30 letters, digits, '_', '.' or '-' "
                                             "(trimmed), starting with a letter or digit."},
-        "email": {**TEXT, "description": "An email address (stored lowercased)."},
+        "email": {**TEXT, "description": "An email address (stored lowercased); a link to "
+                                         "confirm it is mailed."},
         "password": {**TEXT, "description": "8–256 characters, not the username or email."},
         **PROFILE,
     }, ("username", "email", "password"), example={
@@ -455,7 +464,8 @@ SCHEMAS: dict[str, Schema] = {
         "password": "correct horse battery staple", "location": "Berlin",
         "website": "https://example.org/bob", "bio": "Compares phones."}),
     "UserPatch": obj({
-        "email": TEXT,
+        "email": {**TEXT, "description": "A new address waits in `pending_email` and is "
+                                         "mailed a link; it becomes `email` once followed."},
         **PROFILE,
         "password": {**TEXT, "description": "A new password (with current_password)."},
         "current_password": TEXT,

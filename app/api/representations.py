@@ -157,6 +157,8 @@ def user_json(user: Mapping, *, private: bool = False) -> dict:
     }
     if private:
         data["email"] = user["email"]
+        data["email_confirmed"] = bool(user.get("email_confirmed", True))
+        data["pending_email"] = user.get("pending_email") or None
         data["last_seen"] = _time(user.get("last_seen"))
     return data
 

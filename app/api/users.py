@@ -6,6 +6,7 @@ from contextlib import nullcontext
 
 from flask import url_for
 from flask.views import MethodView
+from flask_babel import get_locale
 
 from ..domain.errors import Conflict, Forbidden, InvalidValue
 from ..extensions import api_auth
@@ -64,13 +65,14 @@ class UserList(MethodView):
 
     def post(self):
         """Register: 201 with Location; the password is never echoed. Limited per address
-        (accounts created and refusals as taken)."""
+        (accounts created and refusals as taken). A link to confirm the address is mailed
+        (in the Accept-Language's language)."""
         data = json_body(REGISTER_FIELDS, required=("username", "email", "password"),
                          text=REGISTER_FIELDS)
         profile = {name: data[name] for name in ("location", "website", "bio") if name in data}
         with spending("register"):
             user = accounts().register(data["username"], data["email"], data["password"],
-                                       **profile)
+                                       locale=str(get_locale()), **profile)
         location = url_for("api.user", ident=user["username"])
         response = json_response(user_json(user, private=True), 201, {"Location": location})
         response.set_etag(etag_for("user", response.get_data()))

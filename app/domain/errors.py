@@ -103,3 +103,34 @@ class TooManyAttempts(RateLimited):
 
     def __init__(self, retry_after: int):
         super().__init__(_("Too many failed password attempts; try again later."), retry_after)
+
+
+class Unconfirmed(Forbidden):
+    """An account whose e-mail address is not confirmed tried to edit, where the site
+    asks for a confirmed one (``REQUIRE_CONFIRMED``)."""
+
+    def __init__(self, email: str):
+        super().__init__(_("Confirm your e-mail address before you edit: open the link we "
+                           "sent to %(email)s, or have it sent again from your settings.")
+                         % {"email": email})
+        self.email = email
+
+
+class BadLink(DomainError):
+    """A link from a mail (confirmation, password reset) that cannot be used; ``reason``
+    is ``"invalid"`` (not one of ours, or mangled), ``"expired"`` or ``"used"``."""
+
+    MESSAGES = {
+        "invalid": N_("This link is not valid. Copy the whole address from the mail, or "
+                      "ask for a new one."),
+        "expired": N_("This link has expired. Ask for a new one."),
+        "used": N_("This link has been used already, or a newer one replaced it. Ask for a "
+                   "new one if you still need it."),
+    }
+
+    def __init__(self, reason: str):
+        self.reason = reason
+        #: 400 for a link that never was valid; 410 (Gone) for one that was.
+        self.status = 400 if reason == "invalid" else 410
+        self.message = _(self.MESSAGES[reason])
+        super().__init__(self.message)

@@ -14,6 +14,8 @@ Revisions written before they named their entry's category get it on every impor
 (:func:`~app.repositories.migrations.backfill_revision_categories`; idempotent).
 Version 3 added the administrators' ``audit_log`` (and users' ``blocked``, entries'
 ``protected``, which older dumps simply lack); a version 2 dump loads with an empty log.
+Accounts of a dump written before e-mail confirmation existed are marked confirmed
+(:func:`~app.repositories.migrations.confirm_existing_accounts`) whatever its version.
 
 GridFS buckets are dumped as their raw ``files`` and ``chunks`` documents, so an
 import reproduces every file exactly (ids, upload dates, metadata). A file whose name
@@ -40,7 +42,11 @@ from bson.json_util import JSONMode, JSONOptions
 from ..store import BUCKETS
 from .base import utcnow
 from .indexes import INDEXES, create_indexes
-from .migrations import backfill_revision_categories, link_contributions
+from .migrations import (
+    backfill_revision_categories,
+    confirm_existing_accounts,
+    link_contributions,
+)
 
 __all__ = ["DumpError", "DuplicateKeys", "Duplicate", "duplicates_in", "empty", "export_data",
            "import_data", "write_file", "read_file", "iter_json", "remove_stale_temp_files",
@@ -180,6 +186,7 @@ def import_data(store, data: dict, *, replace: bool = False, notify: bool = True
             link_contributions(db)
         # Written before revisions named their category (the format did not change).
         backfill_revision_categories(db)
+        confirm_existing_accounts(db)
     if store.read_only and not duplicated:
         store.repaired()
     elif notify:

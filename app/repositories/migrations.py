@@ -11,6 +11,10 @@ Before issue 13, revisions did not name their entry's category, so recent change
 filtered by category left them out. :func:`backfill_revision_categories` gives each such
 revision the category its entry had after that change, replayed from the entry's own
 history, or else the entry's current one.
+
+Before issue 14, accounts had no confirmed e-mail address: nobody was ever asked to
+confirm one. :func:`confirm_existing_accounts` marks those accounts confirmed, so that
+turning ``PKYX_REQUIRE_CONFIRMED`` on never stops an existing editor.
 """
 
 from __future__ import annotations
@@ -21,8 +25,8 @@ from bson import ObjectId
 
 from .base import utcnow
 
-__all__ = ["link_contributions", "backfill_revision_categories", "migrate",
-           "CONTRIBUTION_FIELDS"]
+__all__ = ["link_contributions", "backfill_revision_categories", "confirm_existing_accounts",
+           "migrate", "CONTRIBUTION_FIELDS"]
 
 #: (collection, name field, id field, time field) of every contribution.
 CONTRIBUTION_FIELDS = (
@@ -129,4 +133,16 @@ def _categories_after(history: list[dict], current: str | None) -> list[str | No
 
 def migrate(db) -> dict[str, int]:
     """Every migration, in order (what ``manage.py migrate`` and imports run)."""
-    return {**link_contributions(db), **backfill_revision_categories(db)}
+    return {**link_contributions(db), **backfill_revision_categories(db),
+            "confirmed": confirm_existing_accounts(db)}
+
+
+def confirm_existing_accounts(db) -> int:
+    """Mark accounts made before e-mail confirmation existed as confirmed; how many.
+
+    Running it again changes nothing: every account made since has ``email_confirmed``.
+    """
+    return db.users.update_many(
+        {"email_confirmed": {"$exists": False}},
+        {"$set": {"email_confirmed": True, "confirmed_at": None, "pending_email": None}},
+    ).modified_count

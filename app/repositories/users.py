@@ -1,4 +1,11 @@
-"""Users: accounts, profiles, and the stamp that revokes old sessions and tokens."""
+"""Users: accounts, profiles, and the stamp that revokes old sessions and tokens.
+
+An account's e-mail address is ``email_confirmed`` once its owner followed a link mailed
+to it (``confirmed_at`` says when). A new address waits in ``pending_email`` until its own
+link is followed; only then does it replace ``email``. Accounts stored before
+confirmation existed have no ``email_confirmed`` and count as confirmed
+(:func:`~app.repositories.migrations.confirm_existing_accounts` writes it down).
+"""
 
 from __future__ import annotations
 
@@ -9,11 +16,11 @@ from collections.abc import Mapping
 from bson import ObjectId
 from pymongo import ReturnDocument
 
-from ..domain.errors import Conflict, InvalidValue, NotFound
+from ..domain.errors import BadLink, Conflict, InvalidValue, NotFound
 from ..domain.messages import _
 from .base import Repository, parse_id, utcnow
 
-__all__ = ["UserRepository", "new_auth_stamp"]
+__all__ = ["UserRepository", "new_auth_stamp", "is_confirmed"]
 
 PROFILE_FIELDS = ("location", "website", "bio")
 
@@ -21,6 +28,11 @@ PROFILE_FIELDS = ("location", "website", "bio")
 def new_auth_stamp() -> str:
     """A fresh random value; sessions and tokens carry it and die when it changes."""
     return secrets.token_urlsafe(16)
+
+
+def is_confirmed(user: Mapping) -> bool:
+    """Whether the account's e-mail address is confirmed (older accounts count as so)."""
+    return bool(user.get("email_confirmed", True))
 
 
 class UserRepository(Repository):
@@ -40,9 +52,11 @@ class UserRepository(Repository):
         super().__init__(store)
         self.deleted = store.db["deleted_users"]
 
-    def insert(self, username: str, email: str, password_hash: str, role: str = "user",
-               **profile: str) -> dict:
-        """Create an account; a taken (or reserved) username or email is a :class:`Conflict`."""
+    def insert(self, username: str, email: str, password_hash: str, role: str = "user", *,
+               confirmed: bool = False, locale: str = "en", **profile: str) -> dict:
+        """Create an account; a taken (or reserved) username or email is a :class:`Conflict`.
+
+        ``locale`` is the language its mail is written in."""
         now = utcnow()
         doc = {
             "username": username,
@@ -59,6 +73,10 @@ class UserRepository(Repository):
             "edit_count": 0,
             "create_count": 0,
             "auth_stamp": new_auth_stamp(),
+            "email_confirmed": confirmed,
+            "confirmed_at": now if confirmed else None,
+            "pending_email": None,
+            "locale": locale,
         }
         with self.writing(self.unique, doc):
             # Under the write lock, so a name being deleted is reserved before or after.
@@ -115,10 +133,23 @@ class UserRepository(Repository):
         allowed = {k: v for k, v in fields.items() if k in (*PROFILE_FIELDS, "email")}
         return self._set(user_id, allowed)
 
-    def set_password(self, user_id: ObjectId, password_hash: str) -> dict:
-        """Store a new hash and revoke every older session and token."""
-        return self._set(user_id, {"password_hash": password_hash,
-                                   "auth_stamp": new_auth_stamp()})
+    def set_password(self, user_id: ObjectId, password_hash: str, *,
+                     replacing: str | None = None) -> dict:
+        """Store a new hash and revoke every older session and token.
+
+        ``replacing`` makes it conditional: only while the hash is that one (a reset link
+        works once, even when followed twice at the same moment); else BadLink "used".
+        """
+        fields = {"password_hash": password_hash, "auth_stamp": new_auth_stamp()}
+        if replacing is None:
+            return self._set(user_id, fields)
+        with self.writing():
+            doc = self.col.find_one_and_update(
+                {"_id": user_id, "password_hash": replacing}, {"$set": fields},
+                return_document=ReturnDocument.AFTER)
+        if doc is None:
+            raise BadLink("used")
+        return doc
 
     def rehash(self, user_id: ObjectId, password_hash: str) -> None:
         """Upgrade a hash made with older parameters (sessions stay valid)."""
@@ -127,6 +158,33 @@ class UserRepository(Repository):
     def revoke_sessions(self, user_id: ObjectId) -> dict:
         """Log out everywhere: every session and token made before now stops working."""
         return self._set(user_id, {"auth_stamp": new_auth_stamp()})
+
+    def confirm_email(self, user_id: ObjectId, email: str) -> dict | None:
+        """Confirm ``email`` if it is still the account's unconfirmed address; the account
+        after, or ``None`` when it is not (confirmed already, or another address now)."""
+        with self.writing():
+            return self.col.find_one_and_update(
+                {"_id": user_id, "email": email, "email_confirmed": False},
+                {"$set": {"email_confirmed": True, "confirmed_at": utcnow()}},
+                return_document=ReturnDocument.AFTER)
+
+    def set_pending_email(self, user_id: ObjectId, email: str | None) -> dict:
+        """Keep ``email`` waiting for its confirmation (``None``: no change waits)."""
+        return self._set(user_id, {"pending_email": email.lower() if email else None})
+
+    def apply_pending_email(self, user_id: ObjectId, email: str) -> dict | None:
+        """Make the waiting ``email`` the account's (confirmed) address, if it still waits;
+        the account after, or ``None``. Another account holding it is a Conflict."""
+        fields = {"email": email, "pending_email": None, "email_confirmed": True,
+                  "confirmed_at": utcnow()}
+        with self.writing(self.unique, fields):
+            return self.col.find_one_and_update(
+                {"_id": user_id, "pending_email": email}, {"$set": fields},
+                return_document=ReturnDocument.AFTER)
+
+    def set_locale(self, user_id: ObjectId, locale: str) -> None:
+        """Write the account's mail in ``locale`` from now on."""
+        self._set(user_id, {"locale": locale})
 
     def set_role(self, user_id: ObjectId, role: str) -> dict:
         """Make a user an admin or a plain user."""

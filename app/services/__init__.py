@@ -10,7 +10,7 @@ from .categories import Categories
 from .wiki import AttributeInput, Wiki
 
 __all__ = ["Accounts", "Admin", "AttributeInput", "Categories", "Wiki", "wiki", "accounts",
-           "categories", "admin"]
+           "categories", "admin", "mail_service"]
 
 
 def wiki() -> Wiki:
@@ -31,3 +31,8 @@ def categories() -> Categories:
 def admin() -> Admin:
     """The administrators' service of the current app."""
     return current_app.extensions["pkyx.admin"]
+
+
+def mail_service():
+    """The account mail service of the current app (confirmation and reset links)."""
+    return current_app.extensions["pkyx.account_mail"]

@@ -23,8 +23,9 @@ def email_taken(email: str) -> Conflict:
     """The answer to a registration or e-mail change whose address another account holds.
 
     This is the one place that tells a client an address is registered (pages and API,
-    each answer counted by the "register" and "email" write limits). Issue 14 replaces it:
-    the owner of the address gets a mail instead, and the answer no longer tells.
+    each answer counted by the "register" and "email" write limits). The API's contract
+    (201 with the new account's Location, SPEC.md) keeps it: a registration that
+    created nothing cannot answer as if it had.
     """
     return Conflict(_("An account with this email address already exists."), "email")
 
@@ -35,10 +36,17 @@ class Accounts:
     def __init__(self, repos: Repositories, hasher: PasswordHasher):
         self.repos = repos
         self.hasher = hasher
+        #: The account mail (:class:`~app.services.account_mail.AccountMail`), set by the
+        #: app; without it no mail is sent.
+        self.mail = None
 
     def register(self, username: object, email: object, password: object,
-                 role: str = "user", **profile: object) -> dict:
-        """Create an account after validating every field (admins may take reserved names)."""
+                 role: str = "user", *, confirmed: bool = False, locale: str = "en",
+                 **profile: object) -> dict:
+        """Create an account after validating every field (admins may take reserved names).
+
+        An account is made unconfirmed (unless ``confirmed``: demo and operators' accounts)
+        and mailed its confirmation link, in ``locale``."""
         username = accounts.check_username(username, allow_reserved=role == "admin")
         email = accounts.check_email(email)
         password = accounts.check_password(password, username=username, email=email)
@@ -50,10 +58,13 @@ class Accounts:
             raise Conflict(users.unique["username_key"], "username")  # before the email
         self._refuse_taken_email(email)
         try:
-            return self.repos.users.insert(username, email, self.hasher.hash(password), role,
-                                           **clean)
+            user = self.repos.users.insert(username, email, self.hasher.hash(password), role,
+                                           confirmed=confirmed, locale=locale, **clean)
         except Conflict as exc:
             raise (email_taken(email) if exc.field == "email" else exc) from exc
+        if self.mail is not None:
+            self.mail.send_confirmation(user)
+        return user
 
     def authenticate(self, login: object, password: object) -> dict | None:
         """The user whose login and password match, else ``None`` (same work either way)."""
@@ -75,11 +86,15 @@ class Accounts:
         new = accounts.check_password(new, username=user["username"], email=user["email"])
         return self.repos.users.set_password(user["_id"], self.hasher.hash(new))
 
-    def set_password(self, user_id: ObjectId, new: object) -> dict:
-        """Set a password without the current one (operators); revokes old sessions."""
+    def set_password(self, user_id: ObjectId, new: object, *,
+                     replacing: str | None = None) -> dict:
+        """Set a password without the current one (operators, reset links); revokes old
+        sessions and tokens. ``replacing``: only if the hash is still this one (else
+        :class:`~app.domain.errors.BadLink` "used": a reset link works once)."""
         user = self.repos.users.get(user_id)
         new = accounts.check_password(new, username=user["username"], email=user["email"])
-        return self.repos.users.set_password(user["_id"], self.hasher.hash(new))
+        return self.repos.users.set_password(user["_id"], self.hasher.hash(new),
+                                             replacing=replacing)
 
     def _refuse_taken_email(self, email: str, user_id: ObjectId | None = None) -> None:
         """Raise :func:`email_taken` when another account holds ``email``."""
@@ -107,12 +122,27 @@ class Accounts:
         return clean
 
     def update_profile(self, user_id: ObjectId, fields: Mapping[str, object]) -> dict:
-        """Change profile fields (and email); anything else is refused."""
+        """Change profile fields; anything else is refused. A new e-mail address waits
+        (``pending_email``) and is mailed a link; it replaces the account's address only
+        once that link is followed. The account's own address again cancels the change."""
         clean = self.clean_profile(fields, user_id)
-        try:
-            return self.repos.users.update_profile(user_id, clean)
-        except Conflict as exc:
-            raise (email_taken(clean["email"]) if exc.field == "email" else exc) from exc
+        email = clean.pop("email", None)
+        user = self.repos.users.update_profile(user_id, clean) if clean \
+            else self.repos.users.get(user_id)
+        if email is None or email == user.get("pending_email"):
+            return user
+        if email == user["email"]:
+            return self.repos.users.set_pending_email(user_id, None) \
+                if user.get("pending_email") else user
+        user = self.repos.users.set_pending_email(user_id, email)
+        if self.mail is not None:
+            self.mail.send_confirmation(user)
+        return user
+
+    def remember_locale(self, user: Mapping, locale: str) -> None:
+        """Write the account's mail in the language it last logged in with."""
+        if user.get("locale") != locale:
+            self.repos.users.set_locale(user["_id"], locale)
 
     def logout_everywhere(self, user_id: ObjectId) -> dict:
         """Revoke every session, remember cookie and API token of a user."""
@@ -121,12 +151,13 @@ class Accounts:
     def create_admin(self, username: str, email: str, password: str) -> dict:
         """Create an admin, or make an existing user with that name an admin."""
         existing = self.repos.users.find(username)
-        if existing is None:
-            return self.register(username, email, password, role="admin")
+        if existing is None:  # the operator vouches for the address
+            return self.register(username, email, password, role="admin", confirmed=True)
         if existing["email"] != accounts.check_email(email):
             raise Conflict("A user with this name exists with another email address.",
                            "username")
         self.set_password(existing["_id"], password)
+        self.repos.users.mark_confirmed(existing["_id"])
         return self.repos.users.set_role(existing["_id"], "admin")
 
     def set_avatar(self, user_id: ObjectId, data: bytes) -> dict:

@@ -14,6 +14,7 @@ from flask import (
     session,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 from flask_wtf.csrf import generate_csrf
@@ -75,6 +76,7 @@ def login():
             form.form_errors.append(AccountBlocked(user["blocked"].get("reason", "")).message)
             return render_template("auth/login.html", form=form), 403
         if user is not None:
+            accounts().remember_locale(user, str(get_locale()))
             _start_session(user, form.remember.data)
             flash(_("Welcome back, %(name)s.", name=user["username"]), "success")
             return remember_device(redirect(_safe_next(request.args.get("next"))), user)
@@ -98,7 +100,8 @@ def logout():
 
 @bp.route("/register", methods=["GET", "POST"])
 def register():
-    """Create an account and log in (limited per address, as the API's registration)."""
+    """Create an account and log in (limited per address, as the API's registration); a
+    link to confirm the address is mailed in the page's language."""
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
     form = RegisterForm()
@@ -107,7 +110,7 @@ def register():
         try:
             with spending("register"):
                 user = accounts().register(form.username.data, form.email.data,
-                                           form.password.data)
+                                           form.password.data, locale=str(get_locale()))
         except RateLimited as exc:
             form.form_errors.append(exc.message)
             status, headers = 429, retry_after(exc)
@@ -118,7 +121,7 @@ def register():
         else:
             _start_session(user, remember=False)
             flash(_("Welcome to pkyx, %(name)s!", name=user["username"]), "success")
-            return remember_device(redirect(url_for("main.home")), user)
+            return remember_device(redirect(url_for("account.check_inbox")), user)
     elif request.method == "POST":
         status = 400
     return render_template("auth/register.html", form=form), status, headers

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 from flask import Flask, g
 from flask_babel import get_locale
 from flask_babel import gettext as _
+from markupsafe import Markup
 
 from ..domain.categories import localised
 from ..domain.revisions import system_comment
@@ -99,9 +100,15 @@ def comment_text(comment: object) -> str:
     return _(template, **values)
 
 
+def address(email: str) -> Markup:
+    """An e-mail address in running text: never translated, broken anywhere if long."""
+    return Markup('<span class="address text-break" translate="no">{}</span>').format(email)
+
+
 def register_filters(app: Flask) -> None:
     """Make the filters available in every template."""
     app.add_template_filter(safe_url, "safe_url")
+    app.add_template_filter(address, "address")
     app.add_template_filter(host_of, "host_of")
     app.add_template_filter(category_name, "category_name")
     app.add_template_filter(category_description, "category_description")

@@ -20,6 +20,7 @@ from flask_login import UserMixin
 
 from ..extensions import login_manager
 from ..repositories import repositories
+from ..repositories.users import is_confirmed
 
 __all__ = ["SessionUser", "init_sessions"]
 
@@ -42,6 +43,10 @@ class SessionUser(UserMixin):
     @property
     def is_admin(self) -> bool:
         return self.doc["role"] == "admin"
+
+    @property
+    def email_confirmed(self) -> bool:
+        return is_confirmed(self.doc)
 
     @property
     def has_avatar(self) -> bool:

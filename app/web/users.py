@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
+from markupsafe import Markup
 
 from ..domain.errors import Conflict, InvalidValue, RateLimited
 from ..repositories import repositories
@@ -27,6 +28,7 @@ from ..services import accounts
 from ..throttle import change_password as throttled_change_password
 from ..write_limits import spending
 from .errors import retry_after
+from .filters import address
 from .main import entries_by_id
 from .session import SessionUser
 from .user_forms import AvatarForm, LogoutEverywhereForm, PasswordForm, ProfileForm
@@ -102,7 +104,7 @@ def update_profile():
         else nullcontext()
     try:
         with limit:
-            accounts().update_profile(user["_id"], fields)
+            updated = accounts().update_profile(user["_id"], fields)
     except RateLimited as exc:
         _attach(form, exc, "email")
         return _settings_page(429, retry_after(exc), profile_form=form)
@@ -110,6 +112,11 @@ def update_profile():
         _attach(form, exc)
         return _settings_page(400, profile_form=form)
     flash(_("Your profile is saved."), "success")
+    if updated.get("pending_email") and updated["pending_email"] != user.get("pending_email"):
+        flash(Markup(_("We have sent a link to %(email)s: it becomes your address once you "
+                       "open it. Until then mail goes to %(old)s."))
+              % {"email": address(updated["pending_email"]), "old": address(updated["email"])},
+              "info")
     return redirect(url_for("users.settings"))
 
 

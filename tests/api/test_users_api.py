@@ -11,8 +11,9 @@ PUBLIC_KEYS = {"id", "username", "role", "created_at", "location", "website", "b
 SECRET_KEYS = {"password", "password_hash", "auth_stamp", "username_key", "_id"}
 
 
-def test_register_201_without_secrets(client):
-    """POST /users: 201, Location, the account with its email, never a password or hash."""
+def test_register_201_without_secrets(client, app):
+    """POST /users: 201, Location, the account with its email (unconfirmed: a link is
+    mailed to it), never a password or hash."""
     response = client.post(f"{API}/users", json={
         "username": "Carol", "email": "Carol@Example.org", "password": PASSWORD,
         "location": "Berlin", "website": "https://carol.example", "bio": "Hi."})
@@ -20,9 +21,12 @@ def test_register_201_without_secrets(client):
     assert response.headers["Location"].endswith(f"{API}/users/Carol")
     assert "ETag" in response.headers
     body = response.get_json()
-    assert set(body) == PUBLIC_KEYS | {"email", "last_seen"}
+    assert set(body) == PUBLIC_KEYS | {"email", "email_confirmed", "pending_email", "last_seen"}
     assert (body["email"], body["role"], body["location"]) == ("carol@example.org", "user",
                                                                "Berlin")
+    assert (body["email_confirmed"], body["pending_email"]) == (False, None)
+    [mail] = app.extensions["pkyx.outbox"]
+    assert mail["To"] == "carol@example.org" and "/confirm/" in mail["X-Pkyx-Link"]
     assert not SECRET_KEYS & set(body)
     assert PASSWORD not in response.get_data(as_text=True)
 
@@ -119,15 +123,25 @@ def test_list_is_public_profiles(client, user, other):
     assert "@" not in response.get_data(as_text=True)
 
 
-def test_patch_own_profile(client, user):
-    """PATCH /users/<me> changes location, website, bio and email."""
+def test_patch_own_profile(client, user, app):
+    """PATCH /users/<me> changes location, website and bio; a new email waits in
+    ``pending_email`` until the link mailed to it is followed."""
+    outbox = app.extensions["pkyx.outbox"]
+    outbox.clear()
     response = client.patch(f"{API}/users/{user.username}", headers=user.bearer, json={
         "location": " Lisbon ", "website": "https://c.example", "bio": "Editor.",
         "email": "New@Example.org"})
     assert response.status_code == 200, response.get_json()
     body = response.get_json()
-    assert (body["location"], body["website"], body["bio"], body["email"]) == \
-        ("Lisbon", "https://c.example", "Editor.", "new@example.org")
+    assert (body["location"], body["website"], body["bio"], body["email"],
+            body["pending_email"]) == ("Lisbon", "https://c.example", "Editor.", user.email,
+                                       "new@example.org")
+    [mail] = outbox
+    assert mail["To"] == "new@example.org"
+    assert client.get(mail["X-Pkyx-Link"]).status_code == 302
+    body = client.get(f"{API}/users/carol", headers=user.bearer).get_json()
+    assert (body["email"], body["pending_email"], body["email_confirmed"]) == \
+        ("new@example.org", None, True)
     assert client.get(f"{API}/users/carol", headers=auth_header("new@example.org",
                                                                 user.password)).status_code == 200
 

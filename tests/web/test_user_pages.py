@@ -121,19 +121,32 @@ def test_settings_show_the_current_profile(browser, accounts, alice):
     accounts.update_profile(alice["_id"], {"location": "Berlin"})
     html = browser.get("/settings").get_data(as_text=True)
     assert 'value="alice@example.org"' in html and 'value="Berlin"' in html
-    assert html.count('name="csrf_token"') == 5  # four forms and the header's "log out"
+    # four forms, the header's "log out" and "send the link again" (alice is unconfirmed)
+    assert html.count('name="csrf_token"') == 6
     assert 'id="csrf_token"' not in html  # ids stay unique
 
 
-def test_profile_form_saves(browser, repos):
-    """Email, location, website and bio are saved; the page says so."""
+def test_profile_form_saves(browser, repos, app):
+    """Location, website and bio are saved; a new email address waits for the link mailed
+    to it, and becomes the account's once that link is followed; the page says so."""
+    outbox = app.extensions["pkyx.outbox"]
+    outbox.clear()
     response = post(browser, "/settings/profile", email="Alice@Example.net",
                     location="Paris", website="https://alice.example", bio="Hi!")
     assert response.status_code == 302
     user = repos.users.get("alice")
-    assert (user["email"], user["location"], user["website"], user["bio"]) == (
-        "alice@example.net", "Paris", "https://alice.example", "Hi!")
-    assert "Your profile is saved." in browser.get("/settings").get_data(as_text=True)
+    assert (user["email"], user["pending_email"], user["location"], user["website"],
+            user["bio"]) == ("alice@example.org", "alice@example.net", "Paris",
+                             "https://alice.example", "Hi!")
+    html = re.sub(r"<[^>]+>", "", browser.get("/settings").get_data(as_text=True))
+    assert "Your profile is saved." in html and "We have sent a link to alice@example.net" in html
+    [mail] = outbox
+    assert mail["To"] == "alice@example.net"
+    link = mail["X-Pkyx-Link"]
+    assert browser.get(link).status_code == 302
+    user = repos.users.get("alice")
+    assert (user["email"], user["pending_email"], user["email_confirmed"]) == (
+        "alice@example.net", None, True)
 
 
 @pytest.mark.parametrize("fields, message", [
