@@ -129,6 +129,7 @@ class Chain:
             "PKYX_DEMO_PASSWORD": DEMO_PASSWORD,
             "PKYX_INSTANCE_PATH": str(self.instance),
             "PKYX_LOG_LEVEL": "info",
+            "PKYX_PUBLIC_URL": f"http://127.0.0.1:{NGINX_PORT}",
             **LOAD_LIMITS,
             **(env or {}),
         }
