@@ -63,14 +63,14 @@ def horizontal_overflow(page) -> dict:
 
 
 def register(page, username: str, password: str = "correct horse battery staple") -> None:
-    """Sign up on /register (which logs the new user in) and land on the home page."""
+    """Sign up on /register (which logs the new user in) and land on "check your inbox"."""
     page.goto("/register")
     form = page.locator("main form")
     form.get_by_label("Username", exact=True).fill(username)
     form.get_by_label("Email", exact=True).fill(f"{username}@example.org")
     form.get_by_label("Password", exact=True).fill(password)
     form.get_by_role("button", name="Sign up").click()
-    page.wait_for_url("**/")
+    page.wait_for_url("**/confirm")
     assert_logged_in(page, username)
 
 

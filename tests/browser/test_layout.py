@@ -45,7 +45,8 @@ def test_home_page_has_no_serious_accessibility_violations(page):
 
 
 def test_register_logs_in_and_log_out_is_a_post(page, live_server):
-    """Sign up lands logged in on home; log out (a POST from the user menu) logs out."""
+    """Sign up lands logged in on "check your inbox"; log out (a POST from the user menu)
+    logs out."""
     register(page, "newcomer")
     assert page.get_by_role("status").filter(has_text="Welcome to pkyx").is_visible()
     requests = []
