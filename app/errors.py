@@ -70,7 +70,8 @@ def _unconfirmed(exc: Unconfirmed):
     """An unconfirmed account tried to edit: 403, on a page that offers the link again."""
     if wants_problem():
         return problem(403, exc.message)
-    return render_template("account/unconfirmed.html", email=exc.email), 403
+    return render_template("account/unconfirmed.html", email=exc.email,
+                           hide_confirm_banner=True), 403
 
 
 def _api_error(exc: ApiError):

@@ -38,14 +38,15 @@ RESET_KEY = "reset_token"
 def link_problem(exc: BadLink, kind: str):
     """The page of a link that cannot be used, with what to do instead."""
     return render_template("account/link.html", reason=exc.reason, message=exc.message,
-                           kind=kind), exc.status
+                           kind=kind, hide_confirm_banner=True), exc.status
 
 
 @bp.get("/confirm")
 @login_required
 def check_inbox():
     """Where a new account lands: which address to look at, and "send it again"."""
-    return render_template("account/check_inbox.html", user=current_user.doc)
+    return render_template("account/check_inbox.html", user=current_user.doc,
+                           hide_confirm_banner=True)
 
 
 @bp.post("/confirm/resend")
@@ -59,7 +60,8 @@ def resend():
             sent_to = mail_service().send_confirmation(user)
     except RateLimited as exc:
         flash(exc.message, "danger")
-        return render_template("account/check_inbox.html", user=user), 429, retry_after(exc)
+        return render_template("account/check_inbox.html", user=user,
+                               hide_confirm_banner=True), 429, retry_after(exc)
     if sent_to is None:
         flash(_("Your e-mail address is confirmed already."), "info")
     else:
