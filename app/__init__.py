@@ -17,6 +17,7 @@ from flask import Flask
 from conf import config_for
 
 from .domain.accounts import PasswordHasher
+from .flask_app import Pkyx, replace_hook
 from .json import OrjsonProvider
 from .repositories import Repositories
 from .services import Accounts, Admin, Categories, Wiki
@@ -32,7 +33,7 @@ LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s [%(request_id)s]: %(message)s"
 
 def create_app(env: str | None = None, overrides: Mapping[str, object] | None = None) -> Flask:
     """Build the app for ``env`` (default ``PKYX_ENV``), with optional setting overrides."""
-    app = Flask(__name__, instance_path=os.environ.get("PKYX_INSTANCE_PATH") or None,
+    app = Pkyx(__name__, instance_path=os.environ.get("PKYX_INSTANCE_PATH") or None,
                 instance_relative_config=True)
     app.config.from_mapping(config_for(env, app.instance_path).as_dict())
     if overrides:
@@ -151,9 +152,27 @@ def register_extensions(app: Flask) -> None:
     register_value_html(app)
     init_sessions(app)
     csrf.init_app(app)
+    _csrf_only_on_unsafe_methods(app)
     init_i18n(app)
     init_security_headers(app)
     init_asset_versions(app)
+
+
+def _csrf_only_on_unsafe_methods(app: Flask) -> None:
+    """Flask-WTF's hook asks whether the view is exempt before whether the method needs a
+    token at all; a GET needs none, so ask that first (what it decides is the same)."""
+    from flask import request
+
+    def guard(protect):
+        def csrf_protect():
+            if request.method in app.config["WTF_CSRF_METHODS"]:
+                return protect()
+            return None
+        return csrf_protect
+
+    replace_hook(app.before_request_funcs,
+                 lambda f: getattr(f, "__qualname__", "") == "CSRFProtect.init_app.<locals>."
+                                                              "csrf_protect", guard)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from urllib.parse import urlencode
 
-from flask import Flask, g, request
+from flask import Flask, request
 from flask_babel import get_translations
 
 from .extensions import babel
@@ -27,7 +27,7 @@ def select_locale() -> str:
     """The locale of this request: ?lang=, then the cookie, then Accept-Language."""
     chosen = request.args.get("lang") or request.cookies.get(COOKIE)
     if chosen in LANGUAGES:
-        g.set_lang_cookie = request.args.get("lang") == chosen
+        _LANG_PICKED.set(request.args.get("lang") == chosen)
         return chosen
     best = request.accept_languages.best_match(["en", "zh", "zh-CN", "zh-Hans", "zh-SG"])
     return "zh_Hans" if best and best.startswith("zh") else "en"
@@ -38,6 +38,9 @@ def select_locale() -> str:
 #: than the look-up). Cleared at the start of every request, so a reused thread never
 #: sees the previous request's language.
 _TRANSLATIONS: ContextVar = ContextVar("pkyx_translations", default=None)
+#: Whether this request picked its language with ``?lang=`` (the cookie then remembers it);
+#: cleared with the translations.
+_LANG_PICKED: ContextVar = ContextVar("pkyx_lang_picked", default=False)
 
 
 def _translations():
@@ -68,6 +71,7 @@ def init_i18n(app: Flask) -> None:
     @app.teardown_request
     def forget_translations(*_error) -> None:
         _TRANSLATIONS.set(None)
+        _LANG_PICKED.set(False)
 
     # Flask-Babel finds the catalogue anew for every string a template translates (a
     # page has ~60); find it once a request. pkyx never changes locale within one.
@@ -103,8 +107,10 @@ def init_i18n(app: Flask) -> None:
 
     @app.after_request
     def remember_language(response):
+        if not _LANG_PICKED.get():
+            return response
         lang = request.args.get("lang")
-        if lang in LANGUAGES and g.get("set_lang_cookie"):
+        if lang in LANGUAGES:
             response.set_cookie(COOKIE, lang, max_age=ONE_YEAR, samesite="Lax",
                                 secure=app.config["SESSION_COOKIE_SECURE"], httponly=True)
         return response

@@ -12,14 +12,16 @@ Example::
 from __future__ import annotations
 
 import logging
+import os
 import re
-import uuid
 
 from flask import Flask, g, has_request_context, request
 
 __all__ = ["HEADER", "request_id", "RequestIdFilter", "init_request_ids"]
 
 HEADER = "X-Request-ID"
+#: Where the WSGI server puts that header (read without building the request's headers).
+ENVIRON_KEY = "HTTP_X_REQUEST_ID"
 #: What a request id sent by a client or proxy may look like (else one is made).
 VALID = re.compile(r"[A-Za-z0-9._-]{1,64}")
 #: The ``request_id`` of log records made outside a request.
@@ -29,9 +31,18 @@ NO_REQUEST = "-"
 def request_id() -> str:
     """This request's id: the one sent in ``X-Request-ID`` when valid, else a new one."""
     if "request_id" not in g:
-        sent = request.headers.get(HEADER, "")
-        g.request_id = sent if VALID.fullmatch(sent) else uuid.uuid4().hex
+        sent = request.environ.get(ENVIRON_KEY, "")
+        g.request_id = sent if VALID.fullmatch(sent) else new_id()
     return g.request_id
+
+
+def new_id() -> str:
+    """A random (version 4) UUID as 32 hex digits, as ``uuid.uuid4().hex`` makes it, for a
+    fifth of the cost (no UUID object)."""
+    raw = bytearray(os.urandom(16))
+    raw[6] = (raw[6] & 0x0F) | 0x40  # version 4
+    raw[8] = (raw[8] & 0x3F) | 0x80  # RFC 4122 variant
+    return raw.hex()
 
 
 class RequestIdFilter(logging.Filter):
