@@ -24,12 +24,14 @@ deps: $(VENV)/.deps
 dev-deps: $(VENV)/.dev-deps
 
 # Debian packages the tests drive: Chromium (browser tests), nginx (deployment tests),
-# and Noto Sans CJK (the Chinese screenshots show real glyphs). Installed with apt when
-# missing, in one go.
+# redis-server (the mail queue's broker: tests/mail and the deployment tests), and Noto
+# Sans CJK (the Chinese screenshots show real glyphs). Installed with apt when missing,
+# in one go.
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v nginx >/dev/null || test -x /usr/sbin/nginx || missing="$$missing nginx"; \
+	command -v redis-server >/dev/null || test -x /usr/bin/redis-server || missing="$$missing redis-server"; \
 	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:$$missing"; \

@@ -222,6 +222,11 @@ class Config:
                               ("MAIL_RETRY_MAX_WAIT", self.MAIL_RETRY_MAX_WAIT),
                               ("MAIL_RETRIES", self.MAIL_RETRIES)):
             setattr(self, name, _env_int(f"PKYX_{name}", default))
+        if self.BROKER_VISIBILITY_TIMEOUT <= self.MAIL_RETRY_MAX_WAIT + self.MAIL_TIMEOUT:
+            raise ConfigError(
+                "PKYX_BROKER_VISIBILITY_TIMEOUT must be longer than PKYX_MAIL_RETRY_MAX_WAIT "
+                "plus PKYX_MAIL_TIMEOUT: Redis would hand a mail waiting for its next try to "
+                "a second worker, and it would be sent twice.")
         if not self.MAIL_SENDER:
             host = (self.PUBLIC_URL or "http://localhost").split("://", 1)[1]
             host = host.split("/", 1)[0].split(":", 1)[0]

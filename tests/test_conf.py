@@ -102,6 +102,7 @@ def test_a_bad_proxy_count_is_refused(monkeypatch, tmp_path, raw, message):
 
 def _mail_env(monkeypatch) -> None:
     for name in ("PKYX_PUBLIC_URL", "PKYX_BROKER_URL", "PKYX_REQUIRE_CONFIRMED",
+                 "PKYX_BROKER_VISIBILITY_TIMEOUT", "PKYX_MAIL_RETRY_MAX_WAIT",
                  "PKYX_MAIL_HOST", "PKYX_MAIL_PORT", "PKYX_MAIL_STARTTLS", "PKYX_MAIL_TLS",
                  "PKYX_MAIL_SENDER", "PKYX_MAIL_USER", "PKYX_MAIL_PASSWORD"):
         monkeypatch.delenv(name, raising=False)
@@ -168,3 +169,13 @@ def test_mail_settings_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("PKYX_BROKER_URL", "")
     with pytest.raises(ConfigError, match="PKYX_BROKER_URL"):
         Production(tmp_path)
+
+
+def test_a_visibility_timeout_shorter_than_a_retry_wait_is_refused(monkeypatch, tmp_path):
+    """Redis would give a mail waiting for its next try to a second worker: sent twice."""
+    _mail_env(monkeypatch)
+    monkeypatch.setenv("PKYX_BROKER_VISIBILITY_TIMEOUT", "300")
+    with pytest.raises(ConfigError, match="PKYX_BROKER_VISIBILITY_TIMEOUT must be longer"):
+        Development(tmp_path)
+    monkeypatch.setenv("PKYX_MAIL_RETRY_MAX_WAIT", "60")
+    assert Development(tmp_path).BROKER_VISIBILITY_TIMEOUT == 300

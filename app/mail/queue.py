@@ -23,6 +23,7 @@ QUEUE = "pkyx-mail"
 def make_celery(settings: Mapping) -> Celery:
     """A Celery app on ``BROKER_URL`` with the settings both sides share."""
     app = Celery("pkyx", broker=settings["BROKER_URL"], set_as_current=False)
+    visibility = int(settings["BROKER_VISIBILITY_TIMEOUT"])
     app.conf.update(
         task_default_queue=QUEUE,
         task_serializer="json",
@@ -32,10 +33,14 @@ def make_celery(settings: Mapping) -> Celery:
         task_acks_late=True,
         task_reject_on_worker_lost=True,
         worker_prefetch_multiplier=1,
-        # Redis gives an unacknowledged message to another worker after this long: more
-        # than the longest wait between two tries, or a waiting retry would be doubled.
+        # Redis gives an unacknowledged message (its worker died) to another worker after
+        # this long: more than the longest wait between two tries (conf checks), or a
+        # waiting retry would be sent twice. Workers look for such messages every few
+        # seconds (one indexed Redis query), at the latest every 10.
         broker_transport_options={
-            "visibility_timeout": int(settings["BROKER_VISIBILITY_TIMEOUT"]),
+            "visibility_timeout": visibility,
+            "unacked_restore_interval": max(1, min(10, visibility // 4)),
+            "unacked_restore_throttle": 1,
             "socket_connect_timeout": 2,
             "socket_timeout": 5,
         },
@@ -44,7 +49,6 @@ def make_celery(settings: Mapping) -> Celery:
         # A request that cannot reach Redis gives up within about a second.
         task_publish_retry_policy={"max_retries": 2, "interval_start": 0.1,
                                    "interval_step": 0.2, "interval_max": 0.3},
-        worker_hijack_root_logger=False,
         worker_send_task_events=False,
         enable_utc=True,
     )
