@@ -1,11 +1,14 @@
-"""The production chain on loopback: nginx → supervisord → gunicorn, from this checkout.
+"""The production chain on loopback: nginx → supervisord → gunicorn and the mail worker,
+with Debian's redis-server as the mail queue's broker, from this checkout.
 
 The three top-level files are used as they are: ``supervisord -c supervisor.conf``
-(which runs ``gunicorn --config gunicorn.conf.py``) and ``nginx -p <checkout>/ -c
-nginx.conf``. They listen where the files say, 127.0.0.1:8000 (gunicorn) and :8080
-(nginx), so a test fails at once, saying so, when something else holds those ports.
-Only the environment differs from a real server: a temporary instance folder, and
-write limits raised for load (:data:`LOAD_LIMITS`).
+(which runs ``gunicorn --config gunicorn.conf.py`` and the Celery worker ``pkyx-mail``)
+and ``nginx -p <checkout>/ -c nginx.conf``. They listen where the files say,
+127.0.0.1:8000 (gunicorn) and :8080 (nginx), so a test fails at once, saying so, when
+something else holds those ports. Only the environment differs from a real server: a
+temporary instance folder, write limits raised for load (:data:`LOAD_LIMITS`), a
+redis-server of the chain's own on a free port (a server's is a system service on 6379),
+and mail sent to ``127.0.0.1:<chain.smtp_port>``, where a test may listen.
 Whoever starts a chain (these tests, the soak run, the benchmark, from any checkout)
 first takes the lock :data:`PORTS_LOCK`, so two chains never fight over the ports.
 
@@ -135,6 +138,12 @@ class Chain:
         }
         if "MONGO_URI" not in (env or {}):
             self.env.pop("MONGO_URI", None)  # the embedded store unless a test asks
+        self.redis_port = closed_port()
+        self.smtp_port = closed_port()
+        self.env.setdefault("PKYX_BROKER_URL", f"redis://127.0.0.1:{self.redis_port}/0")
+        self.env.setdefault("PKYX_MAIL_HOST", "127.0.0.1")
+        self.env.setdefault("PKYX_MAIL_PORT", str(self.smtp_port))
+        self.redis: subprocess.Popen | None = None
         self.nginx: subprocess.Popen | None = None
         self.log_offsets: dict[str, int] = {}
         self._ports_lock: int | None = None
@@ -152,12 +161,13 @@ class Chain:
                 raise AssertionError(f"port {port} is taken; the deployment tests need it "
                                      "(stop whatever listens there)")
         for name in ("gunicorn-access.log", "gunicorn-error.log", "nginx-access.log",
-                     "nginx-error.log", "supervisord.log"):
+                     "nginx-error.log", "supervisord.log", "mail-worker.log"):
             path = LOGS / name
             self.log_offsets[name] = path.stat().st_size if path.exists() else 0
         # nginx keeps its page cache on disk across restarts: start each chain without one.
         shutil.rmtree(ROOT / "var" / "cache" / "pages", ignore_errors=True)
         try:
+            self._start_redis()
             self._start_supervisord()
             self._start_nginx(nginx)
             if self.wait_ready:
@@ -168,11 +178,29 @@ class Chain:
             raise
         return self
 
+    def _start_redis(self) -> None:
+        """Debian's redis-server for the mail queue (no persistence), on the chain's port."""
+        server = shutil.which("redis-server") or "/usr/sbin/redis-server"
+        if not Path(server).exists():
+            raise AssertionError("redis-server is not installed: `make test` installs it (apt)")
+        folder = self.workdir / "redis"
+        folder.mkdir(exist_ok=True)
+        self.redis = subprocess.Popen(
+            [server, "--port", str(self.redis_port), "--bind", "127.0.0.1", "--save", "",
+             "--appendonly", "no", "--dir", str(folder), "--logfile", str(folder / "log")],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_until(lambda: not port_is_free(self.redis_port) or self.redis.poll() is not None,
+                   20, "redis-server to listen")
+        if self.redis.poll() is not None:
+            raise AssertionError("redis-server did not start: " + (folder / "log").read_text())
+
     def _start_supervisord(self) -> None:
         subprocess.run([VENV_BIN / "supervisord", "-c", ROOT / "supervisor.conf"],
                        env=self.env, cwd=self.workdir, check=True, timeout=30)
         wait_until(lambda: "RUNNING" in self.supervisorctl("status", "pkyx"), 60,
                    "supervisor to report gunicorn RUNNING")
+        wait_until(lambda: "RUNNING" in self.supervisorctl("status", "pkyx-mail"), 60,
+                   "supervisor to report the mail worker RUNNING")
 
     def _start_nginx(self, nginx: str) -> None:
         directives = "daemon off;" + (" user root;" if os.geteuid() == 0 else "")
@@ -194,9 +222,17 @@ class Chain:
                 wait_until(lambda: not _alive(pid), 60, "supervisord to stop")
             wait_until(lambda: port_is_free(GUNICORN_PORT), 30, "gunicorn to release its port")
         finally:
+            self._stop_redis()
             if self._ports_lock is not None:
                 os.close(self._ports_lock)
                 self._ports_lock = None
+
+    def _stop_redis(self) -> None:
+        if self.redis is not None:
+            if self.redis.poll() is None:
+                self.redis.terminate()
+                self.redis.wait(20)
+            self.redis = None
 
     def _stop_nginx(self) -> None:
         if self.nginx is None:

@@ -238,6 +238,36 @@ def test_the_unit_system_is_part_of_the_cache_key(chain):
 
 # -- 4. rate limits on login and tokens (last: it spends the module's allowance) ------------
 
+def test_a_registration_mail_leaves_through_redis_and_the_supervised_worker(chain):
+    """POST /api/v1/users through nginx queues the confirmation mail in Redis; the worker
+    supervisor runs (pkyx-mail) sends it; its link, on PKYX_PUBLIC_URL, confirms."""
+    import base64
+
+    from tests.mail.smtp import SmtpServer
+
+    assert "RUNNING" in chain.supervisorctl("status", "pkyx-mail")
+    smtp = SmtpServer(chain.smtp_port)
+    smtp.start()
+    try:
+        body = json.dumps({"username": "mailtest", "email": "mailtest@example.org",
+                           "password": "correct horse battery staple"}).encode()
+        created = request("POST", "/api/v1/users", body=body,
+                          headers={"Content-Type": "application/json"})
+        assert created.status == 201, created.text
+        assert created.json()["email_confirmed"] is False
+        mail = smtp.wait_for_mail("mailtest@example.org", 30)
+    finally:
+        smtp.stop()
+    link = re.search(r"http://127\.0\.0\.1:8080(/confirm/\S+)",
+                     mail.get_body(("plain",)).get_content()).group(1)
+    assert "X-Pkyx-Link" not in mail  # production mail carries only what readers need
+    assert request("GET", link).status == 302
+    basic = base64.b64encode(b"mailtest:correct horse battery staple").decode()
+    me = request("GET", "/api/v1/users/mailtest", headers={"Authorization": f"Basic {basic}"})
+    assert me.json()["email_confirmed"] is True
+    assert "mail to mailtest@example.org sent" in chain.new_log("mail-worker.log")
+
+
 def test_login_and_token_requests_are_rate_limited_by_nginx(chain):
     """A burst of password guesses: nginx answers 429 problem+json before the app is asked."""
     guesses = [request("POST", "/api/v1/tokens", headers={

@@ -13,7 +13,7 @@ import time
 
 import pytest
 
-from .conftest import wait_for
+from .smtp import wait_for
 
 PASSWORD = "correct horse battery"
 NEW_PASSWORD = "a brand new passphrase"
