@@ -20,7 +20,7 @@ from .domain.accounts import PasswordHasher
 from .flask_app import Pkyx, replace_hook
 from .json import OrjsonProvider
 from .repositories import Repositories
-from .services import Accounts, Admin, Categories, Wiki
+from .services import Accounts, Admin, Categories, Definitions, Wiki
 from .store import open_store
 
 __all__ = ["create_app"]
@@ -84,6 +84,7 @@ def register_store(app: Flask) -> None:
                             app.config["ARGON2_PARALLELISM"])
     app.extensions["pkyx.wiki"] = wiki = Wiki(repos)
     app.extensions["pkyx.categories"] = Categories(repos, wiki)
+    app.extensions["pkyx.definitions"] = Definitions(repos, wiki)
     app.extensions["pkyx.accounts"] = accounts = Accounts(repos, hasher)
     app.extensions["pkyx.admin"] = Admin(repos, wiki)
     register_mail(app, repos, accounts)
@@ -179,10 +180,21 @@ def register_blueprints(app: Flask) -> None:
     """Attach the pages and the REST API (which takes no cookies, so no CSRF)."""
     from .api import init_api
     from .extensions import csrf
-    from .web import account, admin, auth, categories, compare, docs, entries, main, users
+    from .web import (
+        account,
+        admin,
+        auth,
+        categories,
+        compare,
+        definitions,
+        docs,
+        entries,
+        main,
+        users,
+    )
 
-    for blueprint in (main.bp, auth.bp, account.bp, entries.bp, categories.bp, compare.bp,
-                      users.bp, docs.bp, admin.bp):
+    for blueprint in (main.bp, auth.bp, account.bp, entries.bp, categories.bp, definitions.bp,
+                      compare.bp, users.bp, docs.bp, admin.bp):
         app.register_blueprint(blueprint)
     csrf.exempt(init_api(app))
 

@@ -97,6 +97,12 @@ def wiki(app):
 
 
 @pytest.fixture
+def definitions(app):
+    """The app's attribute definition service."""
+    return app.extensions["pkyx.definitions"]
+
+
+@pytest.fixture
 def accounts(app):
     """The app's account service."""
     return app.extensions["pkyx.accounts"]

@@ -140,8 +140,9 @@ def test_definitions_are_valid(catalog: dict) -> None:
     assert len(keys) == len(set(keys)), "duplicate definition keys"
     for d in catalog["definitions"]:
         assert set(d) == {"key", "label", "type", "unit", "better", "group", "order",
-                          "description", "label_zh", "group_zh"}, d
+                          "description", "label_zh", "group_zh", "description_zh"}, d
         assert d["label_zh"].strip() and d["group_zh"].strip(), d  # the Chinese pages
+        assert d["description_zh"].strip() and d["description"].strip(), d
         assert KEY_RE.match(d["key"]), d["key"]
         assert d["type"] in TYPES, d
         assert d["better"] in BETTER, d

@@ -51,7 +51,8 @@ def test_export_then_import_reproduces_everything(seeded_app, fresh, tmp_path, f
         seeded_app.extensions["pkyx.repos"].avatars.get(user["avatar"]).data
     phones = repos.categories.get("phones")  # issue 13's fields travel with the documents
     assert phones["name_zh"] == "手机" and phones["attributes"][0] == {"key": "price"}
-    assert repos.definitions.get("weight").label_zh == "重量"
+    weight = repos.definitions.get("weight")
+    assert weight.label_zh == "重量" and weight.description_zh.startswith("基础型号的重量")
 
 
 def test_a_dump_keeps_the_tree_and_what_a_restore_needs(app, fresh, tmp_path):

@@ -116,7 +116,8 @@ def chinese_wiki(app, repos, wiki, accounts):
     ):
         repos.definitions.insert(validate_definition(
             {"key": key, "label": label, "label_zh": zh, "type": kind, "unit": unit,
-             "group": group, "group_zh": group_zh}), "pkyx")
+             "group": group, "group_zh": group_zh, "description": f"About {label}.",
+             "description_zh": f"关于{zh}。"}), "pkyx")
     repos.categories.upsert("phones", "Phones", "Smartphones.", name_zh="手机",
                             description_zh="各家的智能手机。",
                             attributes=[{"key": "weight"}, {"key": "screen"},
@@ -181,7 +182,7 @@ def test_a_chinese_page_of_every_template_shows_no_english(app, client, chinese_
                   "/entries/google-pixel-8/diff?from=1&to=3", "/compare",
                   "/compare?q=Pixel+8+vs+没有这个", "/compare/google-pixel-8-vs-iphone-15",
                   "/users/bob", "/login", "/register", "/api/docs", "/no/such/page",
-                  "/entries/pixel-7", "/reset", "/confirm/not-a-token"]
+                  "/entries/pixel-7", "/reset", "/confirm/not-a-token", "/attributes"]
         for path in reader:
             check(client.get(path), f"reader {path}")
         outbox = app.extensions["pkyx.outbox"]
@@ -204,7 +205,8 @@ def test_a_chinese_page_of_every_template_shows_no_english(app, client, chinese_
                   "/entries/pixel-7", "/recent?hide_mine=1", "/categories/phones",
                   "/admin/", "/admin/users", "/admin/users?q=b", "/admin/users/bob",
                   "/admin/users/alice", "/admin/users/bob/rollback",
-                  "/admin/entries?q=google", "/admin/categories", "/admin/audit"]
+                  "/admin/entries?q=google", "/admin/categories", "/admin/audit",
+                  "/attributes", "/attributes/weight/edit"]
         for path in editor:
             check(client.get(path), f"admin {path}")
         token = csrf_of(client.get("/").get_data(as_text=True))

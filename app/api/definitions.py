@@ -5,10 +5,8 @@ from __future__ import annotations
 from flask import url_for
 from flask.views import MethodView
 
-from ..domain.definitions import validate_definition
-from ..domain.errors import Conflict, InvalidValue
 from ..extensions import api_auth
-from ..repositories import repositories
+from ..services import definitions
 from ..write_limits import spending
 from .common import editor
 from .http import (
@@ -25,23 +23,26 @@ from .representations import definition_json
 __all__ = ["DefinitionList", "DefinitionItem"]
 
 CREATE_FIELDS = ("key", "label", "type", "unit", "better", "group", "order", "description",
-                 "label_zh", "group_zh")
-#: The type and the canonical unit decide how stored values were parsed: they stay.
-PATCH_FIELDS = ("label", "better", "group", "order", "description", "label_zh", "group_zh")
+                 "label_zh", "group_zh", "description_zh")
+#: The type and the canonical unit decide how stored values were read: they stay.
+PATCH_FIELDS = ("label", "better", "group", "order", "description", "label_zh", "group_zh",
+                "description_zh", "comment")
 #: Every field but ``order`` (a number, or digits from a form) is text when sent.
 TEXT_FIELDS = ("key", "label", "type", "unit", "better", "group", "description", "label_zh",
-               "group_zh")
+               "group_zh", "description_zh", "comment")
 
 
 def _etag(key: str, version: int) -> str:
     return etag_for("definition", key, version)
 
 
-def _response(definition, version: int, status: int = 200, headers: dict | None = None):
-    response = json_response(definition_json(definition, version), status, headers)
+def _response(key: str, status: int = 200, headers: dict | None = None):
+    """The definition ``key`` as stored (with its last change), tagged with its ETag."""
+    record = definitions().record(key)
+    response = json_response(definition_json(record), status, headers)
     if status == 200:
-        return conditional(response, _etag(definition.key, version))
-    response.set_etag(_etag(definition.key, version))
+        return conditional(response, _etag(key, record.version))
+    response.set_etag(_etag(key, record.version))
     return response
 
 
@@ -54,8 +55,8 @@ class DefinitionList(MethodView):
     def get(self):
         """One page of definitions (group, then order)."""
         page, per_page = page_args()
-        pairs, total = repositories().definitions.page((page - 1) * per_page, per_page)
-        items = [definition_json(definition, version) for definition, version in pairs]
+        records, total = definitions().records_page((page - 1) * per_page, per_page)
+        items = [definition_json(record) for record in records]
         body, headers = page_body(items, total, page, per_page, "api.definitions")
         return json_response(body, headers=headers)
 
@@ -63,11 +64,10 @@ class DefinitionList(MethodView):
     def post(self):
         """Define an attribute before first use: 201 with Location."""
         data = json_body(CREATE_FIELDS, required=("label", "type"), text=TEXT_FIELDS)
-        definition = validate_definition(data)
         with spending("edit", editor()):
-            repositories().definitions.insert(definition, editor()["username"])
+            definition = definitions().create(editor(), data)
         location = url_for("api.definition", key=definition.key)
-        return _response(definition, 1, 201, {"Location": location})
+        return _response(definition.key, 201, {"Location": location})
 
 
 class DefinitionItem(MethodView):
@@ -79,36 +79,24 @@ class DefinitionItem(MethodView):
 
     def get(self, key: str):
         """The definition with its ETag."""
-        definition, version = repositories().definitions.get_versioned(key)
-        return _response(definition, version)
+        return _response(key)
 
     @api_auth.login_required
     def patch(self, key: str):
-        """Change the label, better, group, order or description; needs If-Match."""
-        repos = repositories()
-        definition, version = repos.definitions.get_versioned(key)
+        """Change the labels, descriptions, section, order or better; needs If-Match."""
+        _definition, version = definitions().get(key)
         require_if_match(_etag(key, version))
         data = json_body((*PATCH_FIELDS, "type", "unit", "key"), text=TEXT_FIELDS)
-        for fixed in ("key", "type", "unit"):
-            if fixed in data and data[fixed] != getattr(definition, fixed):
-                raise InvalidValue(
-                    f"The {fixed} of an attribute cannot change: stored values were read "
-                    f"with it. Define a new attribute instead.", fixed)
-        changed = validate_definition({**definition.to_doc(), **data})
+        comment = data.pop("comment", "")
         with spending("edit", editor()):
-            new_version = repos.definitions.replace(changed, editor()["username"], version)
-        return _response(changed, new_version)
+            definitions().update(editor(), key, version, data, comment)
+        return _response(key)
 
     @api_auth.login_required(role="admin")
     def delete(self, key: str):
         """Delete a definition no entry uses (admins); needs If-Match."""
-        repos = repositories()
-        _, version = repos.definitions.get_versioned(key)
+        _definition, version = definitions().get(key)
         require_if_match(_etag(key, version))
-        used = repos.entries.uses_attribute(key)
-        if used:
-            raise Conflict(f"{used} entries still use '{key}'; remove it from them first.",
-                           "key")
         with spending("edit", editor()):
-            repos.definitions.delete(key)
+            definitions().delete(editor(), key, version, admin=True)
         return "", 204

@@ -492,15 +492,17 @@ def definition_paths() -> dict[str, Spec]:
                  **NOT_MODIFIED, **problem_responses(404)},
                 parameters=[IF_NONE_MATCH]),
             "patch": operation(
-                "updateDefinition", "Change a definition's label, better, group, order or "
-                                    "description", "definitions",
+                "updateDefinition", "Change a definition's labels, descriptions, section, "
+                                    "order or better", "definitions",
                 {**ok("The definition after the change.", "Definition", headers=("ETag",),
                       links=key_links),
                  **problem_responses(*BODY_ERRORS, *EDIT_ERRORS, 404, *IF_MATCH_ERRORS)},
                 parameters=[IF_MATCH], body=json_body("DefinitionPatch", merge_patch=True),
                 secured=True,
                 description="The key, type and unit decide how stored values were read: "
-                            "they cannot change."),
+                            "they cannot change. A section named like an existing one (its "
+                            "English or Chinese name, case and punctuation folded) joins it. "
+                            "`comment` is the edit summary, kept with the change."),
             "delete": operation(
                 "deleteDefinition", "Delete a definition no entry uses (admins)",
                 "definitions",

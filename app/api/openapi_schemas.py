@@ -234,6 +234,8 @@ DEFINITION_WRITE: dict[str, Schema] = {
                                         "(empty: the English one is shown)."},
     "group_zh": {**TEXT, "description": "Simplified Chinese section name, up to 40 "
                                         "characters (empty: the English one)."},
+    "description_zh": {**TEXT, "description": "Simplified Chinese description, up to 500 "
+                                              "characters (empty: the English one is shown)."},
 }
 
 SUGGESTED: Schema = obj({"key": {"type": "string", "pattern": KEY_PATTERN},
@@ -302,8 +304,12 @@ SCHEMAS: dict[str, Schema] = {
         "description": TEXT,
         "label_zh": {**TEXT, "description": "The Simplified Chinese label (empty: none)."},
         "group_zh": {**TEXT, "description": "The Chinese section name (empty: none)."},
+        "description_zh": {**TEXT, "description": "The Chinese description (empty: none)."},
         "version": {"type": "integer", "minimum": 1},
-        "_links": links("self"),
+        "updated_by": {**nullable(TEXT), "description": "Who changed it last (or made it)."},
+        "updated_at": {**nullable(TIME), "description": "When it was changed last."},
+        "comment": {**TEXT, "description": "The last change's edit summary (empty: none)."},
+        "_links": links("self", "html"),
     }),
     "Change": CHANGE,
     "Revision": obj({
@@ -446,6 +452,7 @@ SCHEMAS: dict[str, Schema] = {
         "description": "Rated capacity."}),
     "DefinitionPatch": obj({
         **DEFINITION_WRITE,
+        "comment": {**COMMENT, "description": "The edit summary, kept with this change."},
         "key": {**TEXT, "description": "May be sent, but only unchanged."},
         "type": {"type": "string", "enum": list(TYPE_NAMES),
                  "description": "May be sent, but only unchanged."},

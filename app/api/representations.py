@@ -106,12 +106,18 @@ def attribute_json(entry: Mapping, key: str, stored: Mapping,
     }
 
 
-def definition_json(definition: Definition, version: int = 1) -> dict:
-    """An attribute definition."""
+def definition_json(record) -> dict:
+    """An attribute definition (a :class:`~app.services.definitions.DefinitionRecord`) with
+    its version and its last change: who, when and the edit summary."""
+    definition = record.definition
     return {
         **definition.to_doc(),
-        "version": version,
-        "_links": {"self": {"href": url_for("api.definition", key=definition.key)}},
+        "version": record.version,
+        "updated_by": record.updated_by,
+        "updated_at": _time(record.updated_at),
+        "comment": record.comment,
+        "_links": {"self": {"href": url_for("api.definition", key=definition.key)},
+                   "html": {"href": f"/attributes#def-{definition.key}"}},
     }
 
 

@@ -22,12 +22,14 @@ from slugify import slugify
 
 from app.domain import units
 from app.domain.errors import InvalidValue
-from app.domain.messages import _
+from app.domain.messages import N_, _
 from app.domain.types import TYPES, parse_value
 
 __all__ = [
     "BETTER",
+    "EDITABLE_FIELDS",
     "ORDERABLE_TYPES",
+    "STALE",
     "TYPE_NAMES",
     "Definition",
     "define_on_first_use",
@@ -44,6 +46,12 @@ KEY_PATTERN = re.compile(r"[a-z0-9_]{1,40}")
 MAX_KEY, MAX_LABEL, MAX_GROUP, MAX_DESCRIPTION = 40, 60, 40, 500
 ORDER_RANGE = (-1_000_000, 1_000_000)
 DEFAULT_GROUP = "General"
+#: What an editor may change on a definition; the key, type and unit decide how stored
+#: values were read, so they stay.
+EDITABLE_FIELDS = ("label", "label_zh", "description", "description_zh", "group", "group_zh",
+                   "better", "order")
+STALE = N_("This attribute changed since you read it (you had version %(expected)s, it is "
+           "now at version %(current)s). Reload, then apply your change again.")
 
 # Symbols that carry meaning in labels; slugify transliterates the rest (also CJK).
 _REPLACEMENTS = [["&", " and "], ["++", " plus plus "], ["+", " plus "], ["%", " percent "],
@@ -62,9 +70,11 @@ class Definition:
     group: str = DEFAULT_GROUP
     order: int = 1000
     description: str = ""
-    #: Simplified Chinese forms of the label and the section (empty: the English shown).
+    #: Simplified Chinese forms of the label, the section and the description (empty:
+    #: the English shown).
     label_zh: str = ""
     group_zh: str = ""
+    description_zh: str = ""
 
     def label_in(self, chinese: bool) -> str:
         """The label in the reader's language (English when it has no Chinese form)."""
@@ -73,6 +83,10 @@ class Definition:
     def group_in(self, chinese: bool) -> str:
         """The section name in the reader's language (English when it has no Chinese form)."""
         return self.group_zh or self.group if chinese else self.group
+
+    def description_in(self, chinese: bool) -> str:
+        """The description in the reader's language (English when it has no Chinese form)."""
+        return self.description_zh or self.description if chinese else self.description
 
     def to_doc(self) -> dict:
         """The MongoDB document of this definition (without ``_id``)."""
@@ -124,6 +138,8 @@ def validate_definition(fields: dict) -> Definition:
         group=_check_group(fields.get("group")),
         order=_check_order(fields.get("order", 1000)),
         description=_check_description(fields.get("description", "")),
+        description_zh=_check_description(fields.get("description_zh", ""),
+                                          "description_zh", _("Chinese description")),
         label_zh=_optional_text(fields.get("label_zh"), "label_zh", _("Chinese label"),
                                 MAX_LABEL),
         group_zh=_optional_text(fields.get("group_zh"), "group_zh", _("Chinese section"),
@@ -293,21 +309,23 @@ def _check_order(value: Any) -> int:
     return value
 
 
-def _check_description(value: Any) -> str:
-    """A description of up to 500 characters; several lines are fine."""
+def _check_description(value: Any, field: str = "description", name: str | None = None,
+                       ) -> str:
+    """A description (or its Chinese form) of up to 500 characters; several lines are fine."""
+    name = name if name is not None else _("Description")
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidValue(_("Description must be text."), field="description")
-    text = unicodedata.normalize("NFC", value.strip())
+        raise InvalidValue(_("%(name)s must be text.") % {"name": name}, field=field)
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").strip())
     if len(text) > MAX_DESCRIPTION:
         raise InvalidValue(
-            _("Description must be at most %(limit)s characters; this is %(length)s.")
-            % {"limit": MAX_DESCRIPTION, "length": len(text)},
-            field="description",
+            _("%(name)s must be at most %(limit)s characters; this is %(length)s.")
+            % {"name": name, "limit": MAX_DESCRIPTION, "length": len(text)},
+            field=field,
         )
     if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\r\t" for c in text):
-        raise InvalidValue(_("Description must not contain control characters."),
-                           field="description")
+        raise InvalidValue(_("%(name)s must not contain control characters.") % {"name": name},
+                           field=field)
     return text
 

@@ -84,6 +84,20 @@ class DefinitionRepository(Repository):
             raise NotFound("Attribute", key)
         return Definition.from_doc(doc), doc.get("version", 1)
 
+    def get_record(self, key: str) -> dict:
+        """``{definition, version, updated_by, updated_at, comment}`` of ``key`` (the last
+        change's editor, time and edit summary), or raise :class:`NotFound`."""
+        doc = self.col.find_one({"key": key})
+        if doc is None:
+            raise NotFound("Attribute", key)
+        return _record(doc)
+
+    def page_records(self, skip: int, limit: int) -> tuple[list[dict], int]:
+        """One page of definitions in page order as records (see :meth:`get_record`), and
+        the total."""
+        cursor = self.col.find({}).sort(PAGE_ORDER).skip(skip).limit(limit)
+        return [_record(doc) for doc in cursor], self.col.count_documents({})
+
     def page(self, skip: int, limit: int) -> tuple[list[tuple[Definition, int]], int]:
         """One page of definitions in page order, with their versions, and the total."""
         cursor = self.col.find({}).sort(PAGE_ORDER).skip(skip).limit(limit)
@@ -98,9 +112,12 @@ class DefinitionRepository(Repository):
             self.col.insert_one(doc)
         return definition
 
-    def replace(self, definition: Definition, username: str, expected_version: int) -> int:
-        """Save changed fields of a definition still at ``expected_version``; return the new one."""
-        fields = definition.to_doc() | {"updated_at": utcnow(), "updated_by": username}
+    def replace(self, definition: Definition, username: str, expected_version: int,
+                comment: str = "") -> int:
+        """Save changed fields of a definition still at ``expected_version``, with the
+        change's edit summary; return the new version."""
+        fields = definition.to_doc() | {"updated_at": utcnow(), "updated_by": username,
+                                        "comment": comment}
         with self.writing():
             doc = self.col.find_one_and_update(
                 {"key": definition.key, "version": expected_version},
@@ -118,3 +135,11 @@ class DefinitionRepository(Repository):
             result = self.col.delete_one({"key": key})
         if result.deleted_count == 0:
             raise NotFound("Attribute", key)
+
+
+def _record(doc: dict) -> dict:
+    """A stored definition with its version and last change."""
+    return {"definition": Definition.from_doc(doc), "version": doc.get("version", 1),
+            "updated_by": doc.get("updated_by") or doc.get("created_by"),
+            "updated_at": doc.get("updated_at") or doc.get("created_at"),
+            "comment": doc.get("comment") or ""}

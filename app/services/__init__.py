@@ -7,10 +7,11 @@ from flask import current_app
 from .accounts import Accounts
 from .admin import Admin
 from .categories import Categories
+from .definitions import Definitions
 from .wiki import AttributeInput, Wiki
 
-__all__ = ["Accounts", "Admin", "AttributeInput", "Categories", "Wiki", "wiki", "accounts",
-           "categories", "admin", "mail_service"]
+__all__ = ["Accounts", "Admin", "AttributeInput", "Categories", "Definitions", "Wiki", "wiki",
+           "accounts", "categories", "definitions", "admin", "mail_service"]
 
 
 def wiki() -> Wiki:
@@ -36,3 +37,8 @@ def admin() -> Admin:
 def mail_service():
     """The account mail service of the current app (confirmation and reset links)."""
     return current_app.extensions["pkyx.account_mail"]
+
+
+def definitions() -> Definitions:
+    """The attribute definition service of the current app."""
+    return current_app.extensions["pkyx.definitions"]

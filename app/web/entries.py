@@ -439,6 +439,7 @@ def edit(slug: str):
                 "here: compare with the entry and save again.",
                 mine=exc.expected, now=exc.current))
             form.version.data = get_entry(slug)["version"]
+            form.version.raw_data = [str(form.version.data)]  # what the field renders
             status = 409
         except InvalidValue as exc:
             field = getattr(form, {"image": "picture_url"}.get(exc.field or "", exc.field or ""),

@@ -62,6 +62,12 @@ def section_of(definition) -> str:
     return definition.group_in(chinese())
 
 
+def description_of(definition) -> str:
+    """An attribute's description in the reader's language (English when it has no
+    Chinese one)."""
+    return definition.description_in(chinese())
+
+
 def _definitions() -> dict:
     """Every attribute definition by key, read once a request (for Chinese labels)."""
     found = g.get("pkyx_definitions")
@@ -114,6 +120,7 @@ def register_filters(app: Flask) -> None:
     app.add_template_filter(category_description, "category_description")
     app.add_template_filter(label_of, "label_of")
     app.add_template_filter(section_of, "section_of")
+    app.add_template_filter(description_of, "description_of")
     app.add_template_filter(comment_text, "comment_text")
     app.add_template_filter(attribute_label, "attribute_label")
     app.add_template_filter(section_label, "section_label")

@@ -7,7 +7,8 @@ import pytest
 from .conftest import API
 
 DEFINITION_KEYS = {"key", "label", "type", "unit", "better", "group", "order", "description",
-                   "label_zh", "group_zh", "version", "_links"}
+                   "label_zh", "group_zh", "description_zh", "version", "updated_by",
+                   "updated_at", "comment", "_links"}
 
 
 def _post(client, account, **fields):
@@ -165,3 +166,39 @@ def test_the_category_list_takes_only_get_and_post(client, catalog, admin, metho
     """The list of categories answers GET and POST: other methods are a 405 with Allow."""
     response = client.open(f"{API}/categories", method=method, headers=admin.bearer, json={})
     assert response.status_code == 405 and "GET" in response.headers["Allow"]
+
+
+def test_patch_takes_the_chinese_description_and_an_edit_summary(client, catalog, user):
+    """``description_zh`` and ``comment`` travel through PATCH; the answer (and every read)
+    says who changed it last, when and why, and links the attributes page."""
+    etag = client.get(f"{API}/attributes/weight").headers["ETag"]
+    response = client.patch(f"{API}/attributes/weight",
+                            headers={**user.bearer, "If-Match": etag},
+                            json={"description": "Without a case.",
+                                  "description_zh": "不含保护壳。", "comment": "both languages"})
+    assert response.status_code == 200, response.get_json()
+    body = response.get_json()
+    assert (body["description_zh"], body["comment"], body["updated_by"], body["version"]) == (
+        "不含保护壳。", "both languages", "carol", 2)
+    assert body["updated_at"].endswith("Z")
+    assert body["_links"]["html"]["href"] == "/attributes#def-weight"
+    read = client.get(f"{API}/attributes/weight")
+    assert read.get_json() == body and read.headers["ETag"] == response.headers["ETag"]
+    created = client.post(f"{API}/attributes", headers=user.bearer, json={
+        "label": "Battery", "type": "number", "unit": "mAh", "description_zh": "电池容量。"})
+    assert created.status_code == 201
+    assert created.get_json()["description_zh"] == "电池容量。"
+
+
+@pytest.mark.parametrize(("fields", "field"), [
+    ({"description_zh": "长" * 501}, "description_zh"), ({"description_zh": 5}, "description_zh"),
+    ({"comment": "x" * 501}, "comment"), ({"comment": 5}, "comment")])
+def test_patch_refuses_a_bad_chinese_description_or_summary(client, catalog, user, fields,
+                                                            field):
+    """400 naming the field; the definition keeps its version."""
+    etag = client.get(f"{API}/attributes/weight").headers["ETag"]
+    response = client.patch(f"{API}/attributes/weight",
+                            headers={**user.bearer, "If-Match": etag}, json=fields)
+    assert response.status_code == 400
+    assert field in response.get_json()["errors"]
+    assert client.get(f"{API}/attributes/weight").get_json()["version"] == 1

@@ -45,6 +45,7 @@ def test_to_doc_has_exactly_the_fields():
     assert definition.to_doc() == {
         "key": "weight", "label": "Weight", "type": "number", "unit": "g", "better": "none",
         "group": "General", "order": 1000, "description": "", "label_zh": "", "group_zh": "",
+        "description_zh": "",
     }
 
 

@@ -245,6 +245,7 @@ def test_edit_the_entry_itself(client, editor, pixel, repos):
         "csrf_token": editor, "version": 1, "title": "Old view", "category": "phones"})
     assert stale.status_code == 409 and "Someone else changed this entry" in text(stale)
     assert 'value="Old view"' in text(stale)
+    assert re.search(r'<input[^>]*name="version"[^>]*value="2"', text(stale))  # save again
     removed = client.post("/entries/pixel-8/edit", data={
         "csrf_token": editor, "version": 2, "title": "Pixel Eight", "category": "laptops",
         "summary": "Small.", "remove_picture": "y"})
