@@ -121,6 +121,8 @@ def test_every_page_query_uses_an_index(seeded_app, recorded):
     repos.categories.all()
     repos.users.page()
     repos.definitions.page(0, 10)
+    repos.definitions.page_records(0, 10)
+    repos.definitions.get_record("weight")
     repos.entries.recent(5)
     repos.entries.by_creator(alice["_id"])
     repos.entries.title_prefix("iph")
