@@ -162,15 +162,20 @@ def gc_files_command() -> None:
 @with_appcontext
 @click.option("--repair", is_flag=True, help="Resolve what is found (see below).")
 def check_command(repair: bool) -> None:
-    """Check the store's rules (no two documents share a unique key); --repair resolves.
+    """Check the store's rules; --repair resolves what it finds.
 
-    The oldest document keeps a repeated key; a younger account gets a placeholder
-    e-mail address or a new user name, a younger entry a new slug, younger copies of
-    anything else are removed. Exit status 1 while a problem remains.
+    No two documents share a unique key: the oldest keeps a repeated key; a younger
+    account gets a placeholder e-mail address or a new user name, a younger entry a new
+    slug, younger copies of anything else are removed. Every entry is the replay of its
+    revisions: a revision that a dead process left ahead of its entry is taken back (once a
+    minute old), an entry that differs from its history is put back to what it rebuilds.
+    Counters (entries per category, each account's creations and edits) are counted again.
+    Exit status 1 while a problem remains.
     """
+    from .services import wiki
     from .services.maintenance import check_store
 
-    report = check_store(repositories(), repair=repair)
+    report = check_store(repositories(), repair=repair, wiki=wiki())
     for problem in report.problems:
         click.echo(f"found: {problem}")
     for change in report.repairs:

@@ -19,7 +19,7 @@ from pymongo.errors import DuplicateKeyError
 from app import create_app
 from app.repositories import integrity
 from app.repositories.indexes import INDEXES
-from app.services.maintenance import check_store
+from app.services.maintenance import check_unique_keys
 
 PASSWORD = "correct horse battery"
 TOKEN = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
@@ -150,7 +150,8 @@ def test_repair_rules_of_each_collection(app):
     db.revisions.insert_many([{"_id": ids[5], "entry_id": ids[0], "version": 1},
                               {"_id": ids[6], "entry_id": ids[0], "version": 1}])
 
-    report = check_store(app.extensions["pkyx.repos"], repair=True)
+    # Bare documents (entries without history): the unique-key rules alone are the subject.
+    report = check_unique_keys(app.extensions["pkyx.repos"], repair=True)
     assert len(report.problems) == 5 and len(report.repairs) == 5
     assert db.entries.find_one({"_id": ids[1]})["slug"] == "x-3"  # x-2 was taken
     assert db.users.find_one({"_id": ids[4]})["username"] == "ANN-2"
@@ -158,6 +159,6 @@ def test_repair_rules_of_each_collection(app):
     assert [c["_id"] for c in db.categories.find()] == [ids[5]]
     assert list(db.comparisons.find({}, {"_id": 0, "views": 1})) == [{"views": 7}]
     assert db.revisions.count_documents({}) == 1
-    assert check_store(app.extensions["pkyx.repos"]).problems == []
+    assert check_unique_keys(app.extensions["pkyx.repos"]).problems == []
     with pytest.raises(DuplicateKeyError):
         db.entries.insert_one({"slug": "x"})

@@ -26,13 +26,16 @@ __all__ = [
     "ATTR_PREFIX",
     "ENTRY_FIELDS",
     "apply_changes",
+    "aware",
     "changes_between",
+    "replay_problem",
     "diff",
     "entry_fields",
     "entry_state",
     "revert_changes",
     "state_at",
     "system_comment",
+    "unfinished",
     "MERGE_COMMENT",
     "ROLLBACK_COMMENT",
     "rollback_plan",
@@ -152,6 +155,40 @@ def state_at(revisions: Iterable[dict], version: int) -> dict:
     return state
 
 
+def unfinished(last: dict, entry: dict | None) -> bool:
+    """Whether an entry's newest revision never reached the entry: the entry is at an
+    older version, or it is missing although the revision did not delete it."""
+    if entry is None:
+        return last.get("action") != "delete"
+    return entry.get("version", 0) < last["version"]
+
+
+def replay_problem(history: list[dict], entry: dict | None) -> str | None:
+    """What is wrong between an entry and the replay of its history, or None.
+
+    An entry is the replay of its revisions: its version is the newest one's and its
+    state what versions 1..N rebuild; a deleted entry's newest revision is its deletion.
+    """
+    if not history:
+        return "it has no history" if entry is not None else None
+    last = history[-1]
+    if unfinished(last, entry):
+        held = "none" if entry is None else f"version {entry.get('version')}"
+        return f"version {last['version']} ({last.get('action')}) never reached it ({held})"
+    if entry is None:
+        return None
+    if entry.get("version") != last["version"]:
+        return (f"it is at version {entry.get('version')}, its history ends at "
+                f"{last['version']}")
+    try:
+        replayed = state_at(history, last["version"])
+    except InvalidValue as error:
+        return str(error)
+    differing = sorted(key for key in set(replayed) | set(entry_state(entry))
+                       if replayed.get(key) != entry_state(entry).get(key))
+    return f"it differs from its history in {', '.join(differing)}" if differing else None
+
+
 def diff(revisions: Iterable[dict], from_version: int, to_version: int) -> list[dict]:
     """Changes that lead from one version to another (either direction)."""
     revisions = list(revisions)
@@ -189,7 +226,7 @@ def rollback_plan(history: Iterable[dict], user_id: object, since: datetime) -> 
     """
     ordered = sorted(history, key=lambda revision: revision["version"])
     first = next((i for i, revision in enumerate(ordered)
-                  if revision.get("user_id") == user_id and _aware(revision["at"]) >= since),
+                  if revision.get("user_id") == user_id and aware(revision["at"]) >= since),
                  None)
     if first is None:
         return RollbackPlan()
@@ -214,6 +251,6 @@ def rollback_plan(history: Iterable[dict], user_id: object, since: datetime) -> 
     )
 
 
-def _aware(moment: datetime) -> datetime:
+def aware(moment: datetime) -> datetime:
     """A stored time as an aware UTC datetime (the embedded store may hand back naive)."""
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)

@@ -245,6 +245,17 @@ class EntryRepository(Repository):
         """Every entry (for exports and maintenance, not for pages)."""
         return list(self.col.find({}).sort("slug", ASCENDING))  # slugs are unique: total
 
+    def reset_state(self, entry_id: ObjectId, version: int, fields: Mapping[str, object],
+                    unset_fields: Iterable[str] = ()) -> None:
+        """Put an entry back to the state its history rebuilds (``manage.py check
+        --repair``): the fields, at ``version``, whatever it held."""
+        update: dict = {"$set": {**fields, "version": version}}
+        unset = {name: "" for name in unset_fields}
+        if unset:
+            update["$unset"] = unset
+        with self.writing(self.unique):
+            self.col.update_one({"_id": entry_id}, update)
+
 
 def keyword_filter(words: list[str]) -> dict:
     """A filter matching entries whose keywords start with each word (escaped)."""
@@ -259,3 +270,4 @@ def stamp(doc: dict, username: str, *, created: bool = False) -> dict:
     if created:
         doc |= {"created_at": now, "created_by": username}
     return doc
+

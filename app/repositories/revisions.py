@@ -90,3 +90,20 @@ class RevisionRepository(Repository):
         """Remove the history of a deleted entry; return how many went."""
         with self.writing():
             return self.col.delete_many({"entry_id": entry_id}).deleted_count
+
+    def last_for_entry(self, entry_id: ObjectId) -> dict | None:
+        """The newest revision of an entry, or None."""
+        return self.col.find_one({"entry_id": entry_id}, sort=[("version", DESCENDING)])
+
+    def take_back(self, revision_id: ObjectId) -> bool:
+        """Remove one revision whose change never reached its entry (a write refused
+        whole, or one a dead process left half-way); True if it was there."""
+        with self.writing():
+            return self.col.delete_one({"_id": revision_id}).deleted_count == 1
+
+    def by_entry(self) -> dict[ObjectId, list[dict]]:
+        """Every entry's revisions, oldest first (``manage.py check``)."""
+        histories: dict[ObjectId, list[dict]] = {}
+        for revision in self.col.find({}).sort([("entry_id", ASCENDING), ("version", ASCENDING)]):
+            histories.setdefault(revision["entry_id"], []).append(revision)
+        return histories

@@ -284,3 +284,14 @@ class UserRepository(Repository):
         if doc is None:
             raise NotFound("User", str(user_id))
         return doc
+
+    def contribution_counts(self) -> dict[ObjectId, tuple[int, int]]:
+        """Every account's (creations, edits) as its counters hold them."""
+        return {doc["_id"]: (doc.get("create_count", 0), doc.get("edit_count", 0))
+                for doc in self.col.find({}, {"create_count": 1, "edit_count": 1})}
+
+    def set_contributions(self, user_id: ObjectId, created: int, edited: int) -> None:
+        """Set an account's counters from a fresh count (``manage.py check --repair``)."""
+        with self.writing():
+            self.col.update_one({"_id": user_id},
+                                {"$set": {"create_count": created, "edit_count": edited}})

@@ -18,9 +18,10 @@ account's id, which profiles and counters go by: a later account never inherits 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from dataclasses import replace as with_fields
+from datetime import timedelta
 from threading import Lock
 
 from bson import ObjectId
@@ -166,10 +167,14 @@ class Wiki:
         state = {"title": title, "summary": summary, "category": category,
                  **{f"attr.{key}": value for key, value in values.items()}}
         self._store_definitions(new_defs, editor)
-        doc = {"slug": slug, **self._document_fields(state, editor), "created_at": utcnow(),
-               "created_by": editor.name, "created_by_id": editor.id}
-        entry = self.repos.entries.insert(doc)
-        self._record(entry, editor, "create", revisions.changes_between({}, state), comment)
+        entry_id = ObjectId()
+        doc = {"_id": entry_id, "slug": slug, **self._document_fields(state, editor),
+               "created_at": utcnow(), "created_by": editor.name, "created_by_id": editor.id}
+        entry = self._commit(
+            self._revision(entry_id, 1, category, editor, "create",
+                           revisions.changes_between({}, state), comment),
+            lambda: self.repos.entries.insert(doc),
+            lambda: self._at_least(entry_id, 1))
         self.repos.categories.add_entries(category, 1)
         self._count(editor, created=True)
         return entry
@@ -315,12 +320,16 @@ class Wiki:
         """Delete an entry if still at ``expected_version``; its history is kept."""
         entry = self.repos.entries.get(ident)
         editor = self.editor(user)
-        removed = self.repos.entries.delete(entry["_id"], expected_version)
-        state = revisions.entry_state(removed)
-        self._record({**removed, "version": removed["version"] + 1}, editor,
-                     "delete",
-                     revisions.changes_between(state, {}), comment,
-                     extra={"slug": removed["slug"]})
+        if entry["version"] != expected_version:
+            raise StaleVersion(expected_version, entry["version"])
+        state = revisions.entry_state(entry)
+        entry_id = entry["_id"]
+        removed = self._commit(
+            self._revision(entry_id, expected_version + 1, entry.get("category"), editor,
+                           "delete", revisions.changes_between(state, {}), comment,
+                           {"slug": entry["slug"]}),
+            lambda: self.repos.entries.delete(entry_id, expected_version),
+            lambda: entry if not self.repos.entries.by_ids([entry_id]) else None)
         self.repos.categories.add_entries(removed["category"], -1)
         self.repos.comparisons.forget_entry(removed["slug"])
         audit.record(self.repos, editor, "entry.delete", "entry", removed["slug"],
@@ -350,8 +359,12 @@ class Wiki:
         editor = self.editor(user)
         doc = {"_id": oid, "slug": slug, **self._document_fields(state, editor),
                "created_at": history[0]["at"], "created_by": history[0].get("user")}
-        entry = self.repos.entries.restore(doc, deletion["version"] + 1)
-        self._record(entry, editor, "restore", revisions.changes_between({}, state), comment)
+        version = deletion["version"] + 1
+        entry = self._commit(
+            self._revision(oid, version, category, editor, "restore",
+                           revisions.changes_between({}, state), comment),
+            lambda: self.repos.entries.restore(doc, version),
+            lambda: self._at_least(oid, version))
         self.repos.categories.add_entries(category, 1)
         self._count(editor, created=False)
         audit.record(self.repos, editor, "entry.restore", "entry", entry["slug"], entry["_id"],
@@ -548,18 +561,89 @@ class Wiki:
             if entry["version"] != expected_version:
                 raise StaleVersion(expected_version, entry["version"])
             return entry
+        if entry["version"] != expected_version:
+            raise StaleVersion(expected_version, entry["version"])
         fields = self._document_fields(new_state, editor)
-        updated = self.repos.entries.update(entry["_id"], expected_version, fields)
-        self._record(updated, editor, action, changes, comment, extra=extra)
+        entry_id, version = entry["_id"], expected_version + 1
+        updated = self._commit(
+            self._revision(entry_id, version, new_state.get("category"), editor, action,
+                           changes, comment, extra),
+            lambda: self.repos.entries.update(entry_id, expected_version, fields),
+            lambda: self._at_least(entry_id, version))
         if state.get("category") != new_state.get("category"):
             self.repos.categories.add_entries(state["category"], -1)
             self.repos.categories.add_entries(new_state["category"], 1)
         self._count(editor, created=False)
         return updated
 
-    def _record(self, entry: dict, editor: Editor, action: str, changes: list[dict],
-                comment: str, *, extra: dict | None = None) -> None:
-        """Write the revision of a change that was just stored.
+    # -- writing: the revision first, then the entry ----------------------------------------
+
+    #: A revision whose entry never took its change is a write that died half-way once it
+    #: is this old (a write takes milliseconds; the store gives up on one after 10 s).
+    UNFINISHED_AFTER = timedelta(seconds=60)
+
+    def _commit(self, revision: dict, write: Callable[[], dict],
+                landed: Callable[[], dict | None]) -> dict:
+        """Record ``revision``, then change the entry with ``write``; return the entry.
+
+        The revision comes first because its ``(entry_id, version)`` is unique: writing it
+        takes that version, so of two writers of one entry only one gets past this point,
+        and an entry never holds a version its history lacks. When ``write`` fails,
+        ``landed`` says whether the change happened all the same (a reply lost on the way);
+        if it did not, the revision is taken back and the write is refused whole. A
+        process that dies in between leaves a revision ahead of its entry: the next write
+        of that entry, or ``manage.py check --repair``, takes it back.
+        """
+        recorded = self._add_revision(revision)
+        try:
+            return write()
+        except BaseException:
+            try:
+                entry = landed()
+            except Exception:  # the store is away: the revision waits to be settled
+                raise
+            if entry is not None:
+                return entry
+            self.repos.revisions.take_back(recorded["_id"])
+            raise
+
+    def _add_revision(self, revision: dict) -> dict:
+        """Store a revision, taking back an unfinished one that holds its version; a
+        version someone else recorded first is a :class:`StaleVersion`."""
+        try:
+            return self.repos.revisions.add(revision)
+        except Conflict:
+            if self.settle(revision["entry_id"]):
+                return self.repos.revisions.add(revision)
+            current = self.repos.revisions.last_for_entry(revision["entry_id"])
+            raise StaleVersion(revision["version"] - 1,
+                               current["version"] if current else 0) from None
+
+    def settle(self, entry_id: ObjectId, *, older_than: timedelta | None = None) -> bool:
+        """Take back the entry's newest revision if its change never reached the entry and
+        it is older than ``older_than`` (default :attr:`UNFINISHED_AFTER`, so a write in
+        flight is left alone); True if one was taken back."""
+        last = self.repos.revisions.last_for_entry(entry_id)
+        if last is None:
+            return False
+        found = self.repos.entries.by_ids([entry_id]).get(entry_id)
+        if not revisions.unfinished(last, found):
+            return False
+        age = utcnow() - revisions.aware(last["at"])
+        if age < (self.UNFINISHED_AFTER if older_than is None else older_than):
+            return False
+        return self.repos.revisions.take_back(last["_id"])
+
+    def _at_least(self, entry_id: ObjectId, version: int) -> dict | None:
+        """The entry if it exists at ``version`` or later (a write that landed), else None."""
+        found = self.repos.entries.by_ids([entry_id]).get(entry_id)
+        return found if found is not None and found["version"] >= version else None
+
+    @staticmethod
+    def _revision(entry_id: ObjectId, version: int, category: object, editor: Editor,
+                  action: str, changes: list[dict], comment: object,
+                  extra: dict | None = None) -> dict:
+        """The revision of one change.
 
         Each revision names the entry's category (after the change), for recent changes by
         category. ``extra`` adds fields some actions keep: a deletion its slug (to find and
@@ -567,11 +651,10 @@ class Wiki:
         """
         if not isinstance(comment, str) or len(comment) > 500:
             comment = str(comment)[:500]
-        self.repos.revisions.add({
-            "entry_id": entry["_id"], "version": entry["version"], "at": utcnow(),
-            "user": editor.name, "user_id": editor.id, "action": action, "changes": changes,
-            "comment": comment.strip(), "category": entry.get("category"), **(extra or {}),
-        })
+        return {"entry_id": entry_id, "version": version, "at": utcnow(),
+                "user": editor.name, "user_id": editor.id, "action": action,
+                "changes": changes, "comment": comment.strip(), "category": category,
+                **(extra or {})}
 
     @staticmethod
     def _document_fields(state: dict, editor: Editor) -> dict:
