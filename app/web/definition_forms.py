@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import Length
 
-from .entry_forms import COMMENT_HINT, COMMENT_LABEL
+from .entry_forms import COMMENT_LABEL
 
 __all__ = ["DefinitionForm", "EDITED_FIELDS"]
 
@@ -36,5 +36,6 @@ class DefinitionForm(FlaskForm):
                                        "an existing one (English or Chinese) to join it."))
     group_zh = StringField(_l("Chinese section name"), validators=[Length(max=200)])
     comment = StringField(COMMENT_LABEL, validators=[Length(max=500)],
-                          description=COMMENT_HINT)
+                          description=_l("Optional: say what you changed and why (shown with "
+                                         "the attribute's last change)."))
     version = IntegerField(validators=[])
