@@ -19,6 +19,7 @@ from ..domain.errors import InvalidValue
 from ..extensions import api_auth
 from ..json import iso
 from ..repositories import repositories
+from ..repositories.users import is_confirmed
 from ..services import admin
 from .auth import current_user
 from .entries import entry_response
@@ -59,7 +60,7 @@ def admin_user_json(user: Mapping) -> dict:
         "blocked": {"reason": blocked.get("reason", ""), "by": blocked.get("by"),
                     "at": iso(blocked["at"]) if blocked.get("at") else None}
         if blocked else None,
-        "email_confirmed": bool(user.get("email_confirmed")),
+        "email_confirmed": is_confirmed(user),
         "confirmed_at": iso(user["confirmed_at"]) if user.get("confirmed_at") else None,
     }
 

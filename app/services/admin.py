@@ -27,6 +27,7 @@ from ..domain.errors import Conflict, Forbidden, InvalidValue
 from ..domain.messages import _
 from ..repositories import Repositories
 from ..repositories.base import utcnow
+from ..repositories.users import is_confirmed
 from . import audit
 from .audit import MAX_REASON
 from .wiki import Editor, Wiki
@@ -178,7 +179,7 @@ class Admin:
         actor = self.actor(user)
         reason = self.reason(reason)
         target = self.repos.users.get(ident)
-        if target.get("email_confirmed"):
+        if is_confirmed(target):
             return target
         done = self.repos.users.mark_confirmed(target["_id"])
         audit.record(self.repos, actor, "user.confirm", "user", target["username"],

@@ -25,6 +25,7 @@ from flask_login import current_user, login_required
 from ..domain.errors import Conflict, InvalidValue, NotFound
 from ..domain.revisions import ATTR_PREFIX
 from ..repositories import repositories
+from ..repositories.users import is_confirmed
 from ..services import admin, categories
 from .admin_forms import ActionForm, BlockForm, RoleForm, RollbackForm
 from .entries import _field_labels as field_labels
@@ -36,6 +37,7 @@ from .main import Page, page_number
 __all__ = ["bp"]
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+bp.add_app_template_global(is_confirmed, "is_confirmed")
 
 USERS_PER_PAGE = 25
 AUDIT_PER_PAGE = 50
