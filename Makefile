@@ -45,6 +45,7 @@ run: deps
 ## Install what is needed and run the whole test suite (lint, tests, coverage).
 test: dev-deps system-packages
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest --cov --cov-report=term
 
 ## The store tier (repositories, API, state machine) against a MongoDB server:
@@ -66,6 +67,7 @@ bench-peers: dev-deps
 
 lint: dev-deps
 	$(BIN)/ruff check .
+	$(BIN)/lint-imports
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache .coverage htmlcov

@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
-from .api.errors import ApiError, problem, wants_problem
+from .api.errors import ApiError
 from .domain.errors import (
     BadLink,
     Conflict,
@@ -29,6 +29,7 @@ from .domain.errors import (
     Unconfirmed,
 )
 from .health import store_failed
+from .problems import RETRY_AFTER_SECONDS, problem, wants_problem
 from .request_ids import request_id
 from .services.query import QueryError
 from .store import QUERY_TIMEOUTS, STORE_DOWN, StoreReadOnly
@@ -38,8 +39,6 @@ __all__ = ["register_errorhandlers", "RETRY_AFTER_SECONDS", "STORE_DOWN"]
 
 log = logging.getLogger(__name__)
 
-#: Retry-After of /readyz when the store does not answer (pages use the breaker's window).
-RETRY_AFTER_SECONDS = 5
 DOMAIN_STATUS = ((BadLink, 400), (InvalidValue, 400), (Forbidden, 403), (NotFound, 404),
                  (Conflict, 409), (StaleVersion, 412), (RateLimited, 429))
 PASSED_ON_HEADERS = ("WWW-Authenticate", "Retry-After", "Allow")

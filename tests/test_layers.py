@@ -1,51 +1,48 @@
-"""The layers import one way: domain ← repositories ← services ← api/web (STYLE.md)."""
+"""The layers import one way: domain ← repositories ← services ← api | web (README.md,
+Layout), held by import-linter's contracts in pyproject.toml."""
 
 from __future__ import annotations
 
-import ast
+import subprocess
+import sys
 from pathlib import Path
 
-import pytest
-
-APP = Path(__file__).resolve().parent.parent / "app"
+ROOT = Path(__file__).resolve().parent.parent
 
 
-def imported_modules(path: Path) -> set[str]:
-    """The absolute names of the ``app`` modules (and third-party packages) a file imports."""
-    package = ["app", *path.relative_to(APP).with_suffix("").parts[:-1]]
-    names = set()
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            base = package[:len(package) - node.level + 1] if node.level else []
-            module = ".".join([*base, *(node.module.split(".") if node.module else [])])
-            names.add(module)
-            names.update(f"{module}.{alias.name}" for alias in node.names)
-    return names
+def lint_imports(tmp_path: Path, contracts: str | None = None) -> subprocess.CompletedProcess:
+    """Run import-linter on ``app`` with pyproject.toml's contracts (or ``contracts``)."""
+    config = ROOT / "pyproject.toml"
+    if contracts is not None:
+        config = tmp_path / "importlinter.ini"
+        config.write_text(contracts)
+    return subprocess.run([str(Path(sys.executable).with_name("lint-imports")), "--config",
+                           str(config), "--no-cache"], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
 
 
-@pytest.mark.parametrize("layer", ["domain", "repositories", "services"])
-def test_lower_layers_never_import_the_api_or_the_pages(layer):
-    """Services (and what they stand on) are shared by the API and the pages, so they
-    import neither: the query parser the spec table uses lives in app/services/query.py."""
-    offenders = {
-        str(path.relative_to(APP)): sorted(name for name in imported_modules(path)
-                                           if name.startswith(("app.api", "app.web")))
-        for path in (APP / layer).rglob("*.py")
-    }
-    assert {path: names for path, names in offenders.items() if names} == {}
+def test_the_layers_hold(tmp_path):
+    """pyproject.toml's contracts: web | api → services → repositories → domain, and a
+    domain without Flask or the MongoDB driver (``make test`` runs them too)."""
+    done = lint_imports(tmp_path)
+    assert done.returncode == 0, done.stdout
+    assert "Contracts: 2 kept, 0 broken." in done.stdout
 
 
-def test_the_domain_imports_neither_flask_nor_pymongo():
-    """The domain is pure Python: no Flask, no pymongo."""
-    offenders = {
-        str(path.relative_to(APP)): sorted(name for name in imported_modules(path)
-                                           if name.split(".")[0] in ("flask", "pymongo",
-                                                                     "gridfs", "flask_babel"))
-        for path in (APP / "domain").rglob("*.py")
-    }
-    assert {path: names for path, names in offenders.items() if names} == {}
+def test_the_linter_sees_an_import_against_the_flow(tmp_path):
+    """The same check with the layers turned over fails: the contracts read real imports."""
+    done = lint_imports(tmp_path, """[importlinter]
+root_package = app
+
+[importlinter:contract:upside-down]
+name = Upside down
+type = layers
+layers =
+    app.domain
+    app.services
+""")
+    assert done.returncode == 1
+    assert "app.services is not allowed to import app.domain" in done.stdout
 
 
 def test_the_api_still_exports_the_query_language():

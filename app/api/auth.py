@@ -25,6 +25,7 @@ from ..domain.errors import AccountBlocked
 from ..extensions import api_auth, basic_auth, limiter, token_auth
 from ..flask_app import replace_hook
 from ..repositories import repositories
+from ..services import accounts
 from ..throttle import authenticate
 from .errors import problem
 from .ratelimit_storage import SCHEME
@@ -82,7 +83,7 @@ def revoke_token(token: str) -> bool:
     _, claims = found
     signed_at = _serializer().loads(token, return_timestamp=True)[1]
     expires_at = signed_at + timedelta(seconds=current_app.config["API_TOKEN_SECONDS"])
-    repositories().tokens.revoke(claims["jti"], expires_at)
+    accounts().revoke_token(claims["jti"], expires_at)
     return True
 
 

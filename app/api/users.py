@@ -139,7 +139,5 @@ class UserItem(MethodView):
         repos = repositories()
         user = repos.users.get(ident)
         require_admin_or_self(user["_id"])
-        removed = repos.users.delete(user["_id"])
-        if removed.get("avatar"):
-            repos.avatars.delete(removed["avatar"])
+        accounts().delete_account(user["_id"])
         return "", 204

@@ -179,6 +179,18 @@ class Accounts:
             self.repos.avatars.delete(old)
         return self.repos.users.get(user["_id"])
 
+    def delete_account(self, user_id: ObjectId) -> dict:
+        """Delete an account and its avatar file; its name stays reserved and its edits
+        stay in history. Returns the account as it was."""
+        removed = self.repos.users.delete(user_id)
+        if removed.get("avatar"):
+            self.repos.avatars.delete(removed["avatar"])
+        return removed
+
+    def revoke_token(self, jti: str, expires_at) -> None:
+        """Refuse an API token from now on (kept until it would have expired anyway)."""
+        self.repos.tokens.revoke(jti, expires_at)
+
     def remove_avatar(self, user_id: ObjectId) -> None:
         """Remove a user's avatar and its file."""
         old = self.repos.users.set_avatar(user_id, None)

@@ -476,6 +476,10 @@ class Wiki:
                                            action="create" if created_only else None,
                                            not_user_id=hidden)
 
+    def count_view(self, entry_id: ObjectId) -> None:
+        """One more reader of an entry's page (its popularity)."""
+        self.repos.entries.add_view(entry_id)
+
     def entries_by_id(self, ids) -> dict:
         """The live entries with these ids (deleted ones left out), in one query."""
         return self.repos.entries.by_ids(ids)

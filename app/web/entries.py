@@ -308,7 +308,7 @@ def show(slug: str):
                                form=RestoreForm(formdata=None)), 404
     if entry["slug"] != slug:
         return redirect(url_for("entries.show", slug=entry["slug"]), 301)
-    repositories().entries.add_view(entry["_id"])
+    wiki().count_view(entry["_id"])
     return render_template("entries/show.html", **page_context(entry))
 
 

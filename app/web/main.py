@@ -20,14 +20,13 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..api.errors import problem
 from ..domain.entries import search_words
 from ..domain.errors import NotFound
 from ..domain.paging import last_page, read_number, whole_number
-from ..errors import RETRY_AFTER_SECONDS
 from ..extensions import limiter
 from ..files import file_response
 from ..health import check_indexes, check_store
+from ..problems import RETRY_AFTER_SECONDS, problem
 from ..repositories import repositories
 from ..request_ids import request_id
 from ..services import categories, wiki
