@@ -118,3 +118,22 @@ def test_admin_pages_screenshots_layout_and_accessibility(new_page, people, widt
         assert size["overflow"] <= 0, (path, size)
         violations = axe(page)
         assert not violations, f"{path}:\n{format_violations(violations)}"
+
+
+@pytest.mark.parametrize("width", [1280, PHONE["width"]])
+def test_admin_pages_in_chinese(new_page, people, width):
+    """The user page and the audit log in Chinese: screenshots, no page overflow."""
+    page = new_page(width=width, mobile=width < 800, locale="zh-CN")
+    login_page = page.goto("/login")
+    assert login_page.ok
+    form = page.locator("main form")
+    form.locator("input[name=login]").fill("warden")
+    form.locator("input[name=password]").fill(PASSWORD)
+    form.locator("button[type=submit]").click()
+    page.wait_for_url("**/")
+    for name, path in (("user", "/admin/users/spammer"), ("audit", "/admin/audit")):
+        page.goto(path)
+        assert page.locator("html").get_attribute("lang") == "zh-Hans"
+        page.get_by_role("heading", level=1).wait_for()
+        screenshot(page, f"admin-{name}-zh-{width}")
+        assert horizontal_overflow(page)["overflow"] <= 0, path
