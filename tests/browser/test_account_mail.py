@@ -98,6 +98,9 @@ def test_password_reset_from_the_login_modal(new_page, live_server, size):
     page.wait_for_url("**/reset")
     no_overflow(page)
     screenshot(page, f"account-reset-request-{size}")
+    if size == "desktop":
+        violations = axe(page)
+        assert not violations, format_violations(violations)
     page.locator("main form").get_by_label("Email").fill(address.upper())
     page.locator("main form").get_by_role("button", name="Send me a link").click()
     assert page.get_by_role("heading", name="Check your inbox").is_visible()
@@ -108,6 +111,9 @@ def test_password_reset_from_the_login_modal(new_page, live_server, size):
     page.goto(mail_link(live_server, address))
     page.wait_for_url("**/reset/password")  # the token has left the address bar
     assert page.get_by_role("heading", name="Choose a new password").is_visible()
+    if size == "desktop":
+        violations = axe(page)
+        assert not violations, format_violations(violations)
     form = page.locator("main form")
     form.get_by_label("New password", exact=True).fill("short")
     form.get_by_label("New password again").fill("short")
@@ -185,6 +191,9 @@ def test_an_unconfirmed_account_is_told_before_it_edits(new_page, live_server, s
         form.get_by_label("Category").select_option("phones")
         form.get_by_role("button", name=re.compile("Create", re.I)).click()
         assert page.get_by_role("heading", name="Confirm your e-mail address first").is_visible()
+        if size == "desktop":
+            violations = axe(page)
+            assert not violations, format_violations(violations)
         no_overflow(page)
         screenshot(page, f"account-unconfirmed-refused-{size}")
         sent = len(app.extensions["pkyx.outbox"])
@@ -196,3 +205,27 @@ def test_an_unconfirmed_account_is_told_before_it_edits(new_page, live_server, s
         assert page.locator("[data-confirm-banner]").count() == 0
     finally:
         app.config["REQUIRE_CONFIRMED"] = False
+
+
+@pytest.mark.parametrize("lang", ["en", "zh_Hans"])
+def test_the_mail_itself_reads_well(new_page, live_server, lang):
+    """The HTML part of a reset mail as a mail reader shows it (390 and 1280 px): no
+    remote resource is fetched, the button and the copyable link are there."""
+    with live_server.app_context(), live_server.app.test_request_context("/"):
+        accounts = live_server.service("accounts")
+        accounts.register(f"mailview-{lang}", f"mailview-{lang}@example.org", PASSWORD,
+                          confirmed=True, locale=lang)
+        live_server.service("account_mail").request_reset(
+            f"mailview-{lang}@example.org", lang, allowed=lambda key: True)
+    mail = [m for m in live_server.app.extensions["pkyx.outbox"]
+            if m["To"] == f"mailview-{lang}@example.org"][-1]
+    html = mail.get_body(("html",)).get_content()
+    for size, width in WIDTHS.items():
+        page = new_page(width=width, mobile=size == "phone")
+        fetched = []
+        page.on("request", lambda request, seen=fetched: seen.append(request.url))
+        page.set_content(html)
+        assert fetched == []  # nothing to load: no pixel, no font, no stylesheet
+        assert page.locator("a[href*='/reset/']").first.is_visible()
+        no_overflow(page)
+        screenshot(page, f"account-mail-reset-{lang}-{size}")
