@@ -663,7 +663,7 @@ def user_paths() -> dict[str, Spec]:
             "delete": operation(
                 "deleteUser", "Delete an account (the user or an admin)", "users",
                 {**no_content("Deleted; their edits stay in the history."),
-                 **problem_responses(*AUTH_ERRORS, 403, 404)},
+                 **problem_responses(*AUTH_ERRORS, 403, 404, 409)},
                 secured=True),
         },
         "/users/{ident}/avatar": {

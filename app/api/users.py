@@ -138,6 +138,10 @@ class UserItem(MethodView):
         """Delete an account (the user themselves or an admin); edits stay in history."""
         repos = repositories()
         user = repos.users.get(ident)
-        require_admin_or_self(user["_id"])
-        accounts().delete_account(user["_id"])
+        caller = require_admin_or_self(user["_id"])
+        if caller["_id"] != user["_id"]:  # an admin's action: in the audit log
+            admin().delete_user(caller, user["_id"])
+        else:
+            admin().check_not_last_admin(user)
+            accounts().delete_account(user["_id"])
         return "", 204

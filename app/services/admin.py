@@ -41,6 +41,7 @@ MAX_ROLLBACK_ENTRIES = 500
 OPERATOR = Editor("manage.py (operator)")
 #: Every action the audit log records.
 ACTIONS = ("user.block", "user.unblock", "user.role", "user.confirm", "user.rollback",
+           "user.delete",
            "entry.protect", "entry.unprotect", "entry.delete", "entry.restore",
            "category.delete", "category.merge")
 
@@ -185,6 +186,27 @@ class Admin:
         audit.record(self.repos, actor, "user.confirm", "user", target["username"],
                      target["_id"], reason, email=target["email"])
         return done
+
+    def delete_user(self, user: object, ident: str | ObjectId, reason: object = "") -> dict:
+        """Delete another account (its edits stay in history, its name stays reserved);
+        the last active admin stays."""
+        actor = self.actor(user)
+        reason = self.reason(reason)
+        target = self.repos.users.get(ident)
+        self.check_not_last_admin(target)
+        removed = self.repos.users.delete(target["_id"])
+        if removed.get("avatar"):
+            self.repos.avatars.delete(removed["avatar"])
+        audit.record(self.repos, actor, "user.delete", "user", target["username"],
+                     target["_id"], reason, email=target["email"])
+        return removed
+
+    def check_not_last_admin(self, target: Mapping) -> None:
+        """Refuse to remove the last active admin (by deleting the account)."""
+        if target["role"] == "admin" and not target.get("blocked") and \
+                not self.repos.users.count_active_admins(besides=target["_id"]):
+            raise Conflict(_("%(name)s is the last administrator and keeps the role.")
+                           % {"name": target["username"]}, "role")
 
     # -- entries -----------------------------------------------------------------------
 

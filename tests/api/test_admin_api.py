@@ -185,3 +185,13 @@ def test_every_admin_action_is_in_the_audit_log(client, admin, user, entry):
     rollback = log["_items"][0]
     assert rollback["details"]["since"].startswith("2020-01-01T00:00:00")
     assert rollback["details"]["entries"] == ["pixel-8"]
+
+
+def test_deleting_accounts_keeps_an_admin_and_is_audited(client, admin, user):
+    """The last active admin cannot delete their account; an admin deleting another
+    account is in the audit log; deleting one's own account is not an admin action."""
+    assert client.delete(f"{API}/users/boss", headers=admin.bearer).status_code == 409
+    assert client.delete(f"{API}/users/carol", headers=admin.bearer).status_code == 204
+    record = client.get(f"{API}/admin/audit-log", headers=admin.bearer).get_json()["_items"][0]
+    assert (record["action"], record["actor"], record["target"]) == (
+        "user.delete", "boss", "carol")
