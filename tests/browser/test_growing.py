@@ -338,7 +338,7 @@ def test_unit_picker_shows_its_unit_and_the_confirmation_is_beside_the_row(page,
          refresh_rate="120 Hz", chipset="Tensor", os="Android", colors="Black, White")
     login(page, "alice", next_path="/entries/comfort-13")
     battery = row(page, "battery")
-    battery.get_by_role("link", name=re.compile("Edit")).click()
+    battery.get_by_role("link", name=re.compile(r"^Edit Battery")).click()
     picker = battery.locator("select.unit-picker")
     fits = picker.evaluate("""select => {
         const style = getComputedStyle(select);
