@@ -7,6 +7,7 @@ from dataclasses import replace
 from flask import request, url_for
 from flask.views import MethodView
 
+from ..domain.definitions import definition_for, in_sections
 from ..domain.errors import AttributeExists, NotFound
 from ..extensions import api_auth
 from ..repositories import repositories
@@ -31,13 +32,9 @@ TEXT_FIELDS = ("key", "type", "label", "unit", "better", "group", "comment")
 
 
 def _ordered(doc: dict, definitions: dict) -> list[str]:
-    """The entry's attribute keys in page order (group order, then order, then label)."""
-    def position(key):
-        definition = definitions.get(key)
-        if definition is None:
-            return (1, 0, key)
-        return (0, definition.order, definition.label.casefold())
-    return sorted(doc.get("attributes", {}), key=position)
+    """The entry's attribute keys in page order (:func:`in_sections`)."""
+    keys = [definition_for(key, definitions) for key in doc.get("attributes", {})]
+    return [definition.key for _, section in in_sections(keys) for definition in section]
 
 
 def _attribute_response(doc: dict, key: str, status: int = 200, headers: dict | None = None):

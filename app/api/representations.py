@@ -13,7 +13,7 @@ from urllib.parse import quote
 from flask import url_for
 
 from ..domain.compare import Comparison, comparison_slug
-from ..domain.definitions import Definition, label_from_key
+from ..domain.definitions import DEFAULT_GROUP, Definition, label_from_key
 from ..domain.types import display_value
 from ..json import iso
 from .http import etag_for
@@ -96,7 +96,7 @@ def attribute_json(entry: Mapping, key: str, stored: Mapping,
         "key": key,
         "label": definition.label if definition else label_from_key(key),
         "type": definition.type if definition else "text",
-        "group": definition.group if definition else "Other",
+        "group": definition.group if definition else DEFAULT_GROUP,
         **attribute_value(stored, definition),
         "_links": {
             "self": {"href": url_for("api.entry_attribute", ident=slug, key=key)},

@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from itertools import combinations
 from typing import Any
 
-from app.domain.definitions import Definition, label_from_key
+from app.domain.definitions import Definition, definition_for, in_sections
 from app.domain.errors import InvalidValue
 from app.domain.messages import _
 from app.domain.types import display_value, number_text, sort_key, values_equal
@@ -32,7 +32,6 @@ __all__ = [
     "MAX_ENTRIES",
     "MIN_ENTRIES",
     "MISSING_TEXT",
-    "OTHER_GROUP",
     "SEPARATOR",
     "SYSTEMS",
     "Advantage",
@@ -50,7 +49,6 @@ __all__ = [
 
 MIN_ENTRIES, MAX_ENTRIES = 2, 6
 MISSING_TEXT = "—"
-OTHER_GROUP = "Other"
 SEPARATOR = "vs"
 ORDERED_BETTER = ("higher", "lower")
 #: How many advantages an entry's summary names.
@@ -228,14 +226,14 @@ def align(entries: Sequence[dict], definitions: Mapping[str, Definition],
                            % {"systems": ", ".join(SYSTEMS)}, "units")
     attributes = [_attributes(entry) for entry in entries]
     keys = {key for values in attributes for key in values}
-    rows_by_group: dict[str, list[tuple[Definition, Row]]] = {}
+    pairs: list[tuple[Definition, Row]] = []
     sort_keys: dict[str, list[Any]] = {}
-    for definition in (_definition_for(key, definitions) for key in keys):
+    for definition in (definition_for(key, definitions) for key in keys):
         stored = [values.get(definition.key) for values in attributes]
         sort_keys[definition.key] = [sort_key(definition, value) for value in stored]
-        row = _row(definition, stored, sort_keys[definition.key], units)
-        rows_by_group.setdefault(definition.group, []).append((definition, row))
-    groups = _ordered_groups(rows_by_group)
+        pairs.append((definition, _row(definition, stored, sort_keys[definition.key], units)))
+    groups = tuple(Group(name=name, rows=tuple(row for _, row in rows))
+                   for name, rows in in_sections(pairs, lambda pair: pair[0]))
     rows = [(row, sort_keys[row.key]) for group in groups for row in group.rows]
     return Comparison(entries=entries, groups=groups, units=units,
                       summary=_summaries(entries, rows),
@@ -268,14 +266,6 @@ def _attributes(entry: dict) -> dict:
     """The entry's attributes that hold a value (``None`` or a malformed dict counts as absent)."""
     attributes = entry.get("attributes") or {}
     return {k: v for k, v in attributes.items() if isinstance(v, dict) and "value" in v}
-
-
-def _definition_for(key: str, definitions: Mapping[str, Definition]) -> Definition:
-    """The key's definition, or a plain text one in the "Other" group when it has none."""
-    definition = definitions.get(key)
-    if definition is not None:
-        return definition
-    return Definition(key=key, label=label_from_key(key), type="text", group=OTHER_GROUP)
 
 
 def _row(definition: Definition, stored: Sequence[dict | None], keys: Sequence[Any],
@@ -373,23 +363,6 @@ def _winners(definition: Definition, stored: Sequence[dict | None],
         if key == best_key or values_equal(definition, stored[i], stored[first])
     )
     return () if len(winners) == len(keys) else winners
-
-
-def _ordered_groups(rows_by_group: Mapping[str, list[tuple[Definition, Row]]]) -> tuple[Group, ...]:
-    """Groups by their smallest row order ("Other" last), rows by (order, label)."""
-
-    def row_order(item: tuple[Definition, Row]) -> tuple[Any, ...]:
-        definition, row = item
-        return (definition.order, row.label.casefold(), row.key)
-
-    def group_order(name: str) -> tuple[Any, ...]:
-        first = min(definition.order for definition, _ in rows_by_group[name])
-        return (name == OTHER_GROUP, first, name.casefold())
-
-    return tuple(
-        Group(name=name, rows=tuple(row for _, row in sorted(rows_by_group[name], key=row_order)))
-        for name in sorted(rows_by_group, key=group_order)
-    )
 
 
 def _summaries(entries: Sequence[dict],

@@ -15,8 +15,9 @@ from __future__ import annotations
 import dataclasses
 import re
 import unicodedata
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from slugify import slugify
 
@@ -31,21 +32,27 @@ __all__ = [
     "ORDERABLE_TYPES",
     "STALE",
     "TYPE_NAMES",
+    "DEFAULT_GROUP",
     "Definition",
     "define_on_first_use",
+    "definition_for",
+    "in_sections",
     "key_from_label",
     "label_from_key",
     "validate_definition",
 ]
 
-TYPE_NAMES = ("text", "number", "boolean", "rating", "url", "image", "date", "list")
+#: The attribute types, in the order forms list them: the type registry's.
+TYPE_NAMES = tuple(TYPES)
 BETTER = ("higher", "lower", "none")
 ORDERABLE_TYPES = tuple(name for name in TYPE_NAMES if TYPES[name].orderable)
 
 KEY_PATTERN = re.compile(r"[a-z0-9_]{1,40}")
 MAX_KEY, MAX_LABEL, MAX_GROUP, MAX_DESCRIPTION = 40, 60, 40, 500
 ORDER_RANGE = (-1_000_000, 1_000_000)
-DEFAULT_GROUP = "General"
+#: The section of an attribute that names none, and of a value whose definition is gone:
+#: one name everywhere, translated where it is shown.
+DEFAULT_GROUP = N_("General")
 #: What an editor may change on a definition; the key, type and unit decide how stored
 #: values were read, so they stay.
 EDITABLE_FIELDS = ("label", "label_zh", "description", "description_zh", "group", "group_zh",
@@ -97,6 +104,38 @@ class Definition:
         """A definition from a stored document, ignoring keys such as ``_id``."""
         names = {field.name for field in dataclasses.fields(cls)}
         return cls(**{name: value for name, value in doc.items() if name in names})
+
+
+def definition_for(key: str, definitions: Mapping[str, Definition]) -> Definition:
+    """The key's definition, or a plain text one in the default section when it has none
+    (a value stored before definitions existed, or one whose definition was removed)."""
+    found = definitions.get(key)
+    return found if found is not None else Definition(key=key, label=label_from_key(key),
+                                                      type="text")
+
+
+T = TypeVar("T")
+
+
+def in_sections(items: Iterable[T], definition_of: Callable[[T], Definition] = lambda d: d,
+                ) -> list[tuple[str, list[T]]]:
+    """``items`` (definitions, or rows that hold one) by section, in the order every page,
+    export and API list shows them: rows by their definition's order, then label, then
+    key; a section where its first row comes.
+
+    Example::
+
+        in_sections([weight, screen, colours])
+        # [("Display", [screen]), ("Body", [weight, colours])]
+    """
+    def row_order(item: T) -> tuple:
+        definition = definition_of(item)
+        return (definition.order, definition.label.casefold(), definition.key)
+
+    sections: dict[str, list[T]] = {}
+    for item in sorted(items, key=row_order):
+        sections.setdefault(definition_of(item).group, []).append(item)
+    return list(sections.items())
 
 
 def key_from_label(label: str) -> str:

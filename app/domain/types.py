@@ -132,6 +132,9 @@ class AttributeType:
     orderable: ClassVar[bool] = False  # may "better" be higher/lower, do values sort?
     path: ClassVar[str] = "value"  # the stored sub-field filters and sorts use
     example: ClassVar[str] = ""
+    #: The operators a filter on it takes (app/services/query.py): "text", "ordered",
+    #: "boolean" or "list".
+    family: ClassVar[str] = "text"
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """The stored form of ``raw``; raises InvalidValue."""
@@ -223,6 +226,7 @@ class NumberType(AttributeType):
     """A number with an optional unit, converted to the definition's canonical unit in ``n``."""
 
     name = "number"
+    family = "ordered"
     orderable = True
     path = "n"
     examples: ClassVar[dict[str, str]] = {
@@ -413,6 +417,7 @@ class BooleanType(AttributeType):
     """Yes or no."""
 
     name = "boolean"
+    family = "boolean"
     orderable = True
     example = "yes"
     words: ClassVar[dict[str, bool]] = {
@@ -455,6 +460,7 @@ class RatingType(AttributeType):
     """A whole number of stars from 1 to 5."""
 
     name = "rating"
+    family = "ordered"
     orderable = True
     example = "4"
     pattern = re.compile(r"(?P<digit>[0-9])\s*(?:/\s*5|stars?)?", re.IGNORECASE)
@@ -596,6 +602,7 @@ class DateType(AttributeType):
     """A date, as precise as the editor knows it: YYYY-MM-DD, YYYY-MM or YYYY."""
 
     name = "date"
+    family = "ordered"
     orderable = True
     example = "2023-09-22"
     pattern = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
@@ -647,6 +654,7 @@ class ListType(AttributeType):
     """A list of short strings: "5G, Wi-Fi 6, NFC"."""
 
     name = "list"
+    family = "list"
     example = "5G, Wi-Fi 6, NFC"
     separators = re.compile(r"[,，]")
     max_items = 30

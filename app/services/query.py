@@ -33,7 +33,7 @@ from ..domain.definitions import KEY_PATTERN, Definition
 from ..domain.entries import search_words
 from ..domain.errors import InvalidValue
 from ..domain.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, last_page, read_number, too_deep
-from ..domain.types import mongo_path, parse_filter_value
+from ..domain.types import TYPES, mongo_path, parse_filter_value
 from ..repositories.base import total_order
 from ..repositories.entries import keyword_filter
 
@@ -55,9 +55,7 @@ REPRESENTATION_FIELDS = ("id", "slug", "title", "category", "summary", "attribut
                          "updated_by", "updated_by_id")
 
 #: Each field kind (a type name, or "datetime") belongs to a family of operators.
-FAMILIES = {"text": "text", "url": "text", "image": "text", "number": "ordered",
-            "rating": "ordered", "date": "ordered", "datetime": "ordered",
-            "boolean": "boolean", "list": "list"}
+FAMILIES = {**{name: kind.family for name, kind in TYPES.items()}, "datetime": "ordered"}
 FAMILY_OPERATORS = {
     "ordered": ("eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "is"),
     "boolean": ("eq", "neq", "is"),

@@ -29,6 +29,7 @@ from cachetools import LRUCache
 
 from ..domain import compare, entries, revisions
 from ..domain.definitions import (
+    DEFAULT_GROUP,
     MAX_KEY,
     Definition,
     define_on_first_use,
@@ -434,7 +435,7 @@ class Wiki:
         items, unset = [], []
         if picture is not None:
             items.append(AttributeInput(IMAGE_KEY, picture, type="image", label="Picture",
-                                        group="General"))
+                                        group=DEFAULT_GROUP))
         elif remove_picture:
             entry = self.repos.entries.get(ident)
             if IMAGE_KEY in (entry.get("attributes") or {}):

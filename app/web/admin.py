@@ -22,6 +22,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from ..domain.definitions import definition_for
 from ..domain.errors import Conflict, InvalidValue, NotFound
 from ..domain.revisions import ATTR_PREFIX
 from ..repositories import repositories
@@ -30,7 +31,6 @@ from ..services import admin, categories
 from .admin_forms import ActionForm, BlockForm, RoleForm, RollbackForm
 from .entries import _field_labels as field_labels
 from .entries import _shown as shown_value
-from .entries import definition_for
 from .filters import chinese
 from .main import Page, page_number
 

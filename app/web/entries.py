@@ -26,7 +26,12 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..domain.compare import canonical_order, comparison_slug
-from ..domain.definitions import Definition, label_from_key
+from ..domain.definitions import (
+    DEFAULT_GROUP,
+    Definition,
+    definition_for,
+    in_sections,
+)
 from ..domain.errors import (
     AttributeExists,
     Conflict,
@@ -85,11 +90,6 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def definition_for(key: str, definitions: dict[str, Definition]) -> Definition:
-    """The definition of ``key``, or a plain text one if it has gone missing."""
-    return definitions.get(key) or Definition(key=key, label=label_from_key(key), type="text")
-
-
 def attribute_rows(entry: dict, category: dict | None = None,
                    ) -> tuple[list[tuple[str, list[dict]]], dict[str, Definition]]:
     """The entry's attributes as sections ``[(section name, [row…])]`` in page order.
@@ -115,17 +115,20 @@ def attribute_rows(entry: dict, category: dict | None = None,
         if item["key"] not in attributes:
             rows.append({"key": item["key"], "definition": item["definition"], "stored": None,
                          "text": "", "edit_text": "", "edit_number": "", "empty": True})
-    rows.sort(key=lambda row: (row["definition"].order, row["definition"].label.casefold()))
-    sections: dict[str, list[dict]] = {}  # a section comes where its first row does
-    names: dict[str, str] = {}
+    sections = in_sections(rows, lambda row: row["definition"])
     zh = chinese()
-    for row in rows:
-        group = row["definition"].group
-        sections.setdefault(group, []).append(row)
-        if zh and group not in names and row["definition"].group_zh:
-            names[group] = row["definition"].group_zh
-    return [(names.get(group, group), section) for group, section in sections.items()], \
+    return [(_section_name(group, section, zh), section) for group, section in sections], \
         definitions
+
+
+def _section_name(group: str, rows: list[dict], zh: bool) -> str:
+    """A section's name in the reader's language: the Chinese name one of its attributes
+    gives it, or the default section's translation."""
+    if zh:
+        for row in rows:
+            if row["definition"].group_zh:
+                return row["definition"].group_zh
+    return _(DEFAULT_GROUP) if group == DEFAULT_GROUP else group
 
 
 @bp.app_template_global()

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from markupsafe import Markup
 
 from ..domain.categories import localised
+from ..domain.definitions import DEFAULT_GROUP
 from ..domain.revisions import system_comment
 
 __all__ = ["safe_url", "register_filters", "chinese"]
@@ -93,7 +94,7 @@ def section_label(name: str) -> str:
     for definition in _definitions().values():
         if definition.group == name and definition.group_zh:
             return definition.group_zh
-    return name
+    return _(DEFAULT_GROUP) if name == DEFAULT_GROUP else name
 
 
 def comment_text(comment: object) -> str:

@@ -12,7 +12,6 @@ from app.domain.compare import (
     MAX_ENTRIES,
     MIN_ENTRIES,
     MISSING_TEXT,
-    OTHER_GROUP,
     Cell,
     Comparison,
     align,
@@ -21,7 +20,7 @@ from app.domain.compare import (
     distinct,
     parse_comparison_slug,
 )
-from app.domain.definitions import Definition
+from app.domain.definitions import DEFAULT_GROUP, Definition
 from app.domain.errors import InvalidValue
 from app.domain.types import parse_value, sort_key, values_equal
 
@@ -176,14 +175,14 @@ def test_groups_ordered_by_smallest_order_and_rows_by_order_then_label():
     comparison = align([PIXEL, IPHONE], DEFS)
     layout = [(group.name, [row.key for row in group.rows]) for group in comparison.groups]
     assert layout == [
-        ("General", ["rating", "released"]),
+        # usb_c has no definition: a text row of the default section, ordered last in it
+        (DEFAULT_GROUP, ["rating", "released", "usb_c"]),
         ("Display", ["screen"]),
         # thickness and weight share order 20: the label decides
         ("Body", ["thickness", "weight", "colour"]),
         ("Battery", ["battery"]),
         ("Connectivity", ["nfc", "jack"]),
         ("Links", ["site"]),
-        (OTHER_GROUP, ["usb_c"]),
     ]
     assert comparison.rows == tuple(row for group in comparison.groups for row in group.rows)
 
@@ -200,7 +199,8 @@ def test_group_position_follows_its_smallest_order_not_its_first_row():
     assert [r.key for r in comparison.groups[0].rows] == ["b", "a"]
 
 
-def test_groups_with_equal_orders_sort_by_name():
+def test_groups_with_equal_orders_come_by_their_first_rows_label():
+    """One rule for pages, the API and comparisons (definitions.in_sections)."""
     defs = {
         "a": Definition("a", "A", "text", group="Zeta", order=1),
         "b": Definition("b", "B", "text", group="alpha", order=1),
@@ -208,16 +208,16 @@ def test_groups_with_equal_orders_sort_by_name():
     pair = [
         {"slug": s, "title": s, "attributes": {"a": {"value": 1}, "b": {"value": 1}}} for s in "xy"
     ]
-    assert [g.name for g in align(pair, defs).groups] == ["alpha", "Zeta"]
+    assert [g.name for g in align(pair, defs).groups] == ["Zeta", "alpha"]
 
 
-def test_undefined_keys_go_to_other_at_the_end_as_text():
+def test_undefined_keys_are_text_rows_of_the_default_section():
     a = entry("a", site="https://a.example", other={"usb_c": {"value": "3.2"}, "aaa": {"value": 1}})
     b = entry("b", other={"usb_c": {"value": "3.2"}, "aaa": {"value": 2}, "zz_top": {"value": "x"}})
     comparison = align([a, b], DEFS)
-    assert comparison.groups[-1].name == OTHER_GROUP
-    assert [g.name for g in comparison.groups] == ["Links", OTHER_GROUP]
-    other = comparison.groups[-1].rows
+    # an undefined attribute has the default order (1000), the site link's is later
+    assert [g.name for g in comparison.groups] == [DEFAULT_GROUP, "Links"]
+    other = comparison.groups[0].rows
     assert [(r.key, r.label, r.type, r.unit, r.better) for r in other] == [
         ("aaa", "Aaa", "text", None, "none"),
         ("usb_c", "Usb c", "text", None, "none"),
@@ -229,15 +229,15 @@ def test_undefined_keys_go_to_other_at_the_end_as_text():
     assert zz_top.differs and [c.text for c in zz_top.cells] == ["—", "x"]
 
 
-def test_a_defined_group_called_other_stays_at_the_end():
+def test_defined_and_undefined_attributes_share_the_default_section():
     defs = {
-        "x": Definition("x", "X", "text", group=OTHER_GROUP, order=0),
+        "x": Definition("x", "X", "text", order=0),  # no section named: the default one
         "y": Definition("y", "Y", "text", group="Specs", order=999),
     }
-    pair = [
-        {"slug": s, "title": s, "attributes": {"x": {"value": s}, "y": {"value": s}}} for s in "ab"
-    ]
-    assert [g.name for g in align(pair, defs).groups] == ["Specs", OTHER_GROUP]
+    values = {"x": {"value": 1}, "y": {"value": 1}, "z": {"value": 1}}
+    pair = [{"slug": s, "title": s, "attributes": values} for s in "ab"]
+    layout = [(g.name, [r.key for r in g.rows]) for g in align(pair, defs).groups]
+    assert layout == [(DEFAULT_GROUP, ["x", "z"]), ("Specs", ["y"])]
 
 
 # --- differences and winners ----------------------------------------------------------------
