@@ -45,6 +45,7 @@ def test_development_sees_an_edited_file_at_the_next_url(app, static):
 def test_production_finds_each_version_once(tmp_path, static, monkeypatch):
     monkeypatch.setenv("SECRET_KEY", "p" * 48)
     monkeypatch.setenv("PKYX_INSTANCE_PATH", str(tmp_path / "instance"))
+    monkeypatch.setenv("PKYX_PUBLIC_URL", "https://pkyx.example")
     monkeypatch.delenv("MONGO_URI", raising=False)
     monkeypatch.delenv("PKYX_SEED_DEMO", raising=False)
     app = create_app("production")
