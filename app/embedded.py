@@ -259,6 +259,28 @@ class EmbeddedCollection(mongomock.Collection):
         stop = skip + limit if limit else None
         return self._copies(matches[skip:stop], projection), len(matches)
 
+    def find_page_fields(self, filter: dict, sort: list | None, skip: int, limit: int,
+                         fields: tuple[str, ...]) -> tuple[list[tuple], int]:
+        """:meth:`find_page`, each match given as the tuple of its top-level ``fields``
+        (``None`` where one is absent) instead of a copy of the document.
+
+        The values are the stored ones, not copies: ask only for immutable ones (ids,
+        numbers, strings), such as what says which version of a document a match is.
+        """
+        spec = helpers.patch_datetime_awareness_in_document(filter)
+        matches = list(self._sorted_documents(spec, sort))
+        stop = skip + limit if limit else None
+        return [tuple(doc.get(name) for name in fields) for doc in matches[skip:stop]], \
+            len(matches)
+
+    def find_one_fields(self, filter: dict, fields: tuple[str, ...]) -> tuple | None:
+        """The ``fields`` of the first document matching ``filter``, as
+        :meth:`find_page_fields` gives them, or ``None``."""
+        spec = helpers.patch_datetime_awareness_in_document(filter)
+        for doc in self._sorted_documents(spec, None):
+            return tuple(doc.get(name) for name in fields)
+        return None
+
     def _get_dataset(self, spec, sort, fields, as_class):
         for document in self._sorted_documents(spec, sort):
             yield self._copy_only_fields(document, fields, as_class)

@@ -131,7 +131,7 @@ def _reach(doc: Mapping, path: tuple[str, ...]) -> tuple[list, bool]:
     path is missing on some branch (which makes it match null)."""
     value = doc
     for depth, part in enumerate(path):  # the common case: sub-documents only
-        if isinstance(value, Mapping):
+        if type(value) is dict or isinstance(value, Mapping):  # a dict: no ABC check
             value = value.get(part, _MISSING)
             if value is _MISSING:
                 return [], True
@@ -175,7 +175,9 @@ def _reach_through_arrays(start: list, path: tuple[str, ...], first: int) -> tup
 def sort_key(doc: Mapping, path: str, descending: bool) -> tuple:
     """The key ``doc`` sorts by on ``path``: arrays by their least (ascending) or
     greatest (descending) element, missing as null, an empty array below null."""
-    found, missing = _reach(doc, tuple(path.split(".")))
+    found, missing = _reach(doc, _parts(path))
+    if not missing and len(found) == 1 and not isinstance(found[0], list):
+        return bson_key(found[0])  # one value: it is its own least and greatest
     keys = [NULL_KEY] if missing or not found else []
     for value in found:
         if isinstance(value, list):
@@ -183,6 +185,12 @@ def sort_key(doc: Mapping, path: str, descending: bool) -> tuple:
         else:
             keys.append(bson_key(value))
     return max(keys) if descending else min(keys)
+
+
+@functools.lru_cache(maxsize=1024)
+def _parts(path: str) -> tuple[str, ...]:
+    """A dotted path's parts (sorts ask for the same few paths again and again)."""
+    return tuple(path.split("."))
 
 
 # ----------------------------------------------------------------------------- filters
@@ -215,7 +223,18 @@ def compile_filter(filter: object) -> Callable[[Mapping], bool] | None:
                 tests.append(functools.partial(_on_path, tuple(field.split(".")), test))
     except Unordered:
         return None
-    return lambda doc: all(test(doc) for test in tests)
+    return _conjunction(tests)
+
+
+def _conjunction(tests: list[Callable]) -> Callable:
+    """A predicate true when every one of ``tests`` is (called without a generator for the
+    one or two tests most filters have)."""
+    if len(tests) == 1:
+        return tests[0]
+    if len(tests) == 2:
+        first, second = tests
+        return lambda *args: first(*args) and second(*args)
+    return lambda *args: all(test(*args) for test in tests)
 
 
 def _on_path(path: tuple[str, ...], test: Test, doc: Mapping) -> bool:
@@ -238,7 +257,7 @@ def _condition(condition) -> Test | None:
             if test is None:
                 return None
             tests.append(test)
-        return lambda found, missing: all(test(found, missing) for test in tests)
+        return _conjunction(tests)
     if isinstance(condition, Mapping) and any(
             isinstance(name, str) and name.startswith("$") for name in condition):
         return None  # operators mixed with fields: mongomock raises as MongoDB does
@@ -260,10 +279,13 @@ def _candidates(found: list):
 def _equals(operand) -> Test:
     wanted = bson_key(operand)
     null = operand is None
+    text = type(operand) is str
 
     def test(found, missing):
         if null and missing:
             return True
+        if text and len(found) == 1 and type(found[0]) is str:
+            return found[0] == operand  # one string against a string: equal as text
         return any(bson_key(value) == wanted for value in _candidates(found))
 
     return test
@@ -307,8 +329,12 @@ def _range(compare) -> Callable:
         if bound[:2] == (NUMBER, 0):  # NaN bounds nothing
             return lambda found, missing: False
         rank = bound[0]
+        number = type(operand) in (int, float)  # not NaN (above), not a bool
 
         def test(found, missing):
+            if number and len(found) == 1 and type(found[0]) in (int, float):
+                value = found[0]  # one number against a number: compared by value
+                return value == value and compare(value, operand)  # NaN matches no range
             for value in _candidates(found):
                 key = bson_key(value)
                 if key[0] == rank and key[:2] != (NUMBER, 0) and compare(key, bound):

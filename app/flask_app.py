@@ -15,13 +15,14 @@ Example::
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-__all__ = ["Pkyx", "LeanSessionInterface", "replace_hook"]
+__all__ = ["Pkyx", "LeanSessionInterface", "replace_hook", "add_headers", "header_items",
+           "vary_cookie"]
 
 #: At most this many callables are remembered (hooks and views: a few dozen in pkyx).
 REMEMBERED = 4096
@@ -43,8 +44,10 @@ class LeanSessionInterface(SecureCookieSessionInterface):
         return super().open_session(app, request)
 
     def save_session(self, app: Flask, session, response) -> None:
-        if not session and not session.modified and not session.accessed:
-            return  # what Flask's save_session does then, minus the settings it reads
+        if not session and not session.modified:  # empty before and after: no cookie to write
+            if session.accessed:  # what Flask's save_session does then, without reading
+                vary_cookie(response)  # seven cookie settings it does not use
+            return
         super().save_session(app, session, response)
 
 
@@ -90,3 +93,36 @@ def replace_hook(hooks: dict, wanted: Callable[[Callable], bool],
             funcs[position] = guard(func)
             return
     raise RuntimeError(f"no hook to replace among {funcs!r}")
+
+
+def add_headers(response, items: Sequence[tuple[str, str, str]]) -> None:
+    """Add each header of ``items`` (name, lower-case name, value) the response lacks.
+
+    For the headers the app adds to every answer (security headers, the request id): one
+    look at the names there are, then the missing ones appended as they are. Their values
+    are the app's own constants or checked text, so werkzeug's per-value check (no line
+    breaks) is made once, when ``items`` is built, not on every request: build ``items``
+    with :func:`header_items`.
+    """
+    present = {name.lower() for name, _ in response.headers._list}
+    response.headers._list.extend([(name, value) for name, lower, value in items
+                                   if lower not in present])
+
+
+def header_items(headers: Mapping[str, str]) -> tuple[tuple[str, str, str], ...]:
+    """``headers`` as :func:`add_headers` takes them, each value checked as werkzeug would."""
+    return tuple((name, name.lower(), _checked(value)) for name, value in headers.items())
+
+
+def _checked(value: str) -> str:
+    if "\n" in value or "\r" in value:
+        raise ValueError(f"a header value must be one line: {value!r}")
+    return value
+
+
+def vary_cookie(response) -> None:
+    """``response.vary.add("Cookie")``, without parsing a Vary header there is not."""
+    if "vary" in response.headers:
+        response.vary.add("Cookie")
+    else:
+        response.headers._list.append(("Vary", "Cookie"))

@@ -28,6 +28,7 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from contextvars import ContextVar
 
 import pymongo
 from flask import Flask, current_app, g, request
@@ -74,6 +75,8 @@ class StoreBreaker:
         At most one probe per window: admitting it starts a new window, which its
         success (:meth:`reset`) or failure (:meth:`trip`) ends early.
         """
+        if self._open_until is None:  # one read, no lock: the usual case
+            return CLOSED
         with self._lock:
             if self._open_until is None:
                 return CLOSED
@@ -180,6 +183,11 @@ def describe_failure(exc: Exception) -> str:
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
+#: Whether this request is the breaker's probe (a context variable: set only for the probe,
+#: cleared after it, so an ordinary request reads it once and writes nothing).
+_PROBE: ContextVar[bool] = ContextVar("pkyx_store_probe", default=False)
+
+
 def _hold_back() -> None:
     """Before each request: refuse at once while the breaker is open; mark the probe."""
     if request.endpoint in UNGUARDED:
@@ -187,13 +195,16 @@ def _hold_back() -> None:
     state = store_breaker().admit()
     if state == OPEN:
         raise BreakerOpen("the store failed moments ago; not asking it again yet")
-    g.store_probe = state == PROBE
+    if state == PROBE:
+        _PROBE.set(True)
 
 
 def _after_probe(exc: BaseException | None) -> None:
     """After the probe: close the breaker when it ended without a store failure."""
-    if g.pop("store_probe", False) and exc is None and not g.get("store_failed"):
-        store_breaker().reset()
+    if _PROBE.get():
+        _PROBE.set(False)
+        if exc is None and not g.get("store_failed"):
+            store_breaker().reset()
 
 
 def init_health(app: Flask) -> None:

@@ -20,6 +20,7 @@ from flask import Flask, g, has_request_context, request
 __all__ = ["HEADER", "request_id", "RequestIdFilter", "init_request_ids"]
 
 HEADER = "X-Request-ID"
+LOWER = HEADER.lower()
 #: Where the WSGI server puts that header (read without building the request's headers).
 ENVIRON_KEY = "HTTP_X_REQUEST_ID"
 #: What a request id sent by a client or proxy may look like (else one is made).
@@ -60,8 +61,13 @@ def _assign() -> None:
 
 
 def _send(response):
-    """After each request, error answers included: name the request."""
-    response.headers[HEADER] = request_id()
+    """After each request, error answers included: name the request (replacing any id a
+    view set; the id is one line: checked when read or made)."""
+    headers = response.headers
+    if any(name.lower() == LOWER for name, _ in headers._list):
+        headers[HEADER] = request_id()
+    else:
+        headers._list.append((HEADER, request_id()))
     return response
 
 

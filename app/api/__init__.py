@@ -39,6 +39,7 @@ def init_api(app: Flask) -> Blueprint:
         users,
     )
     from .auth import init_auth
+    from .representations import EntryRepresentations
 
     # A blueprint per app: the test suite builds many apps in one process.
     bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -61,5 +62,6 @@ def init_api(app: Flask) -> Blueprint:
     register_api(bp, "/admin/audit-log", admin.AdminAuditLog)
     register_api(bp, "/openapi.json", openapi.OpenApiView)
     app.register_blueprint(bp)
+    app.extensions["pkyx.entry_representations"] = EntryRepresentations()
     init_auth(app)
     return bp

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import request, url_for
+from flask import current_app, request, url_for
 from flask.views import MethodView
 
 from ..domain.errors import InvalidValue
@@ -11,7 +11,7 @@ from ..repositories import repositories
 from ..services import wiki
 from ..store import QUERY_TIMEOUTS
 from ..write_limits import spending
-from .common import attribute_inputs, comment_of, definitions_for, editor
+from .common import attribute_inputs, comment_of, editor
 from .errors import ApiError
 from .http import (
     conditional,
@@ -22,7 +22,12 @@ from .http import (
     require_if_match,
 )
 from .query import parse_query
-from .representations import entry_etag, entry_json
+from .representations import (
+    Rendered,
+    entry_etag,
+    entry_etag_of,
+    entry_representations,
+)
 
 __all__ = ["EntryList", "EntryItem", "EntryRestore", "entry_response"]
 
@@ -35,12 +40,20 @@ def entry_response(doc: dict, status: int = 200, headers: dict | None = None):
     """An entry as JSON with its ETag (and a 304 when the client has it already)."""
     if status == 200 and (unchanged := not_modified(entry_etag(doc))) is not None:
         return unchanged
-    response = json_response(entry_json(doc, definitions_for(doc)), status, headers)
-    return conditional(response, entry_etag(doc)) if status == 200 else _tagged(response, doc)
+    order, definitions = repositories().definitions.snapshot()
+    kept = entry_representations()
+    return _answer(kept.render(kept.basis(order), doc, definitions), status, headers)
 
 
-def _tagged(response, doc: dict):
-    response.set_etag(entry_etag(doc))
+def _answer(rendered: Rendered, status: int = 200, headers: dict | None = None):
+    """The response carrying a made representation, with its ETag."""
+    response = current_app.response_class(rendered.body, status=status,
+                                          mimetype="application/json")
+    if headers:
+        response.headers.update(headers)
+    if status == 200:
+        return conditional(response, rendered.etag)
+    response.set_etag(rendered.etag)
     return response
 
 
@@ -51,20 +64,31 @@ class EntryList(MethodView):
     init_every_request = False
 
     def get(self):
-        """A page of entries matching the query string (SPEC.md §3 filter language)."""
+        """A page of entries matching the query string (SPEC.md §3 filter language).
+
+        The page is read as ids and versions; each entry's representation is made once
+        per version (:class:`~app.api.representations.EntryRepresentations`).
+        """
         repos = repositories()
-        definitions = {d.key: d for d in repos.definitions.all()}
+        order, definitions = repos.definitions.snapshot()
         query = parse_query(request.args, definitions)
         try:
-            docs, total = repos.entries.page(query.filter, query.sort, query.skip,
-                                             query.per_page)
+            refs, total = repos.entries.page_refs(query.filter, query.sort, query.skip,
+                                                  query.per_page)
         except QUERY_TIMEOUTS as exc:
             if not (query.filter or "sort" in request.args):
                 raise  # not the client's doing: a 503
             raise ApiError(400, "This filter and sort took too long to answer; narrow the "
                                 "filter (a category, fewer clauses) or sort by another field.",
                            errors={"query": "took too long"}) from exc
-        items = [entry_json(doc, definitions, query.fields) for doc in docs]
+        kept = entry_representations()
+        rendered = kept.page(kept.basis(order), refs, repos.entries.by_ids, definitions)
+        if query.fields is None:
+            items = [item.fragment for item in rendered]
+        else:
+            keep = {"id", "_links", *query.fields}
+            items = [{name: value for name, value in item.data.items() if name in keep}
+                     for item in rendered]
         body, headers = page_body(items, total, query.page, query.per_page, "api.entries")
         return json_response(body, headers=headers)
 
@@ -94,8 +118,25 @@ class EntryItem(MethodView):
     init_every_request = False
 
     def get(self, ident: str):
-        """The entry, with a strong ETag; 304 when If-None-Match has it."""
-        return entry_response(repositories().entries.get(ident))
+        """The entry, with a strong ETag; 304 when If-None-Match has it.
+
+        Its id and version are read first: they decide the ETag, and whether the
+        representation made for that version is still at hand.
+        """
+        repos = repositories()
+        ref = repos.entries.ref(ident)
+        if (unchanged := not_modified(entry_etag_of(ref))) is not None:
+            return unchanged
+        order, definitions = repos.definitions.snapshot()
+        kept = entry_representations()
+        basis = kept.basis(order)
+        rendered = kept.get(basis, ref)
+        if rendered is None:  # read it whole (it may have changed since: then as it is now)
+            doc = repos.entries.get(ref[0])
+            if (unchanged := not_modified(entry_etag(doc))) is not None:
+                return unchanged
+            rendered = kept.render(basis, doc, definitions)
+        return _answer(rendered)
 
     @api_auth.login_required
     def patch(self, ident: str):

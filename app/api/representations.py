@@ -7,18 +7,25 @@ the host name a client used.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 from urllib.parse import quote
 
-from flask import url_for
+import orjson
+from bson import ObjectId
+from cachetools import LRUCache
+from flask import current_app, request, url_for
 
 from ..domain.compare import Comparison, comparison_slug
 from ..domain.definitions import DEFAULT_GROUP, Definition, label_from_key
 from ..domain.types import display_value
-from ..json import iso
+from ..json import dumps, iso
+from ..repositories.entries import entry_ref
 from .http import etag_for
 
-__all__ = ["entry_json", "entry_etag", "attribute_json", "definition_json", "revision_json",
+__all__ = ["entry_json", "entry_etag", "entry_etag_of", "Rendered", "EntryRepresentations",
+           "entry_representations", "attribute_json", "definition_json", "revision_json",
            "user_json", "category_json", "category_etag", "comparison_json", "page_path"]
 
 #: Bump when a representation changes shape, so cached ETags stop matching.
@@ -51,7 +58,13 @@ def attribute_value(stored: Mapping, definition: Definition | None) -> dict:
 
 def entry_etag(doc: Mapping) -> str:
     """The ETag of an entry: its id, version and protection decide its representation."""
-    return etag_for("entry", doc["_id"], doc["version"], bool(doc.get("protected")), SHAPE)
+    return entry_etag_of(entry_ref(doc))
+
+
+def entry_etag_of(ref: tuple[ObjectId, int, bool]) -> str:
+    """:func:`entry_etag` from the entry's :func:`~app.repositories.entries.entry_ref`."""
+    entry_id, version, protected = ref
+    return etag_for("entry", entry_id, version, protected, SHAPE)
 
 
 def entry_json(doc: Mapping, definitions: Mapping[str, Definition],
@@ -86,6 +99,95 @@ def entry_json(doc: Mapping, definitions: Mapping[str, Definition],
         keep = {"id", "_links", *fields}
         data = {name: value for name, value in data.items() if name in keep}
     return data
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One entry's representation, made once: to read, never to change."""
+
+    data: dict
+    body: bytes
+    etag: str
+
+    @property
+    def fragment(self) -> orjson.Fragment:
+        """The encoded representation, for a larger document (a page) to include as is."""
+        return orjson.Fragment(self.body)
+
+
+class EntryRepresentations:
+    """Each entry's representation and its encoding, made once per version of the entry.
+
+    The representation is a function of the entry at one version and protection (every
+    change of content moves the version: :func:`~app.repositories.entries.entry_ref`), of
+    the definitions (the display text of values) and of the path the app is
+    mounted at (the links): a reading of the definitions and the mount is a *basis*, and
+    a representation is kept under the basis it was made for. Pages of the list and reads
+    of one entry then cost a look-up per entry, not a rendering and an encoding. The most
+    recently used :data:`SIZE` are kept; a new basis (a definition changed) starts afresh.
+    """
+
+    SIZE = 4096
+
+    def __init__(self, size: int = SIZE):
+        self._kept: LRUCache = LRUCache(size)
+        self._lock = threading.Lock()
+        self._basis: tuple[object, str, object] | None = None
+
+    def basis(self, definitions_order: object) -> object:
+        """A token for the definitions as :meth:`DefinitionRepository.snapshot` gave them
+        (their sequence) and this request's mount path; equal readings share one."""
+        root = request.script_root
+        kept = self._basis
+        if kept is not None and kept[1] == root and (
+                kept[0] is definitions_order or kept[0] == definitions_order):
+            return kept[2]
+        with self._lock:
+            kept = self._basis
+            if kept is None or kept[1] != root or not (
+                    kept[0] is definitions_order or kept[0] == definitions_order):
+                self._kept.clear()
+                kept = self._basis = (definitions_order, root, object())
+        return kept[2]
+
+    def get(self, basis: object, ref: tuple[ObjectId, int, bool]) -> Rendered | None:
+        """The representation of the entry ``ref`` names, made for ``basis``, if kept."""
+        with self._lock:
+            found = self._kept.get(ref)
+        return found[1] if found is not None and found[0] is basis else None
+
+    def render(self, basis: object, doc: Mapping,
+               definitions: Mapping[str, Definition]) -> Rendered:
+        """The representation of ``doc`` (made now unless kept), kept for ``basis``."""
+        ref = entry_ref(doc)
+        found = self.get(basis, ref)
+        if found is not None:
+            return found
+        data = entry_json(doc, definitions)
+        made = Rendered(data, dumps(data), entry_etag_of(ref))
+        with self._lock:
+            self._kept[ref] = (basis, made)
+        return made
+
+    def page(self, basis: object, refs: list[tuple[ObjectId, int, bool]],
+             fetch: Callable[[list[ObjectId]], Mapping[ObjectId, Mapping]],
+             definitions: Mapping[str, Definition]) -> list[Rendered]:
+        """The representations of the entries ``refs`` names, in order: those kept, and the
+        others fetched (one call of ``fetch`` with their ids) and made. An entry deleted
+        meanwhile is left out; one changed meanwhile is shown as it is now."""
+        found = [self.get(basis, ref) for ref in refs]
+        missing = [ref[0] for ref, item in zip(refs, found, strict=True) if item is None]
+        if missing:
+            docs = fetch(missing)
+            for position, ref in enumerate(refs):
+                if found[position] is None and ref[0] in docs:
+                    found[position] = self.render(basis, docs[ref[0]], definitions)
+        return [item for item in found if item is not None]
+
+
+def entry_representations() -> EntryRepresentations:
+    """The current app's kept entry representations."""
+    return current_app.extensions["pkyx.entry_representations"]
 
 
 def attribute_json(entry: Mapping, key: str, stored: Mapping,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+
 from pymongo import ASCENDING, ReturnDocument
 
 from ..domain.definitions import Definition
@@ -32,9 +34,9 @@ class DefinitionRepository(Repository):
         # Not getattr: pymongo's collections answer any attribute with a sub-collection.
         self._version = self.col.data_version if isinstance(self.col, EmbeddedCollection) \
             else None
-        self._kept: tuple[object, list[Definition], dict[str, Definition]] | None = None
+        self._kept: tuple[object, tuple[Definition, ...], dict[str, Definition]] | None = None
 
-    def _current(self) -> tuple[list[Definition], dict[str, Definition]] | None:
+    def _current(self) -> tuple[tuple[Definition, ...], dict[str, Definition]] | None:
         """Every definition in page order and by key, when this process can tell they
         are current (the embedded store); None on MongoDB."""
         if self._version is None:
@@ -42,7 +44,7 @@ class DefinitionRepository(Repository):
         version = self._version()  # before reading: a write meanwhile makes it stale
         kept = self._kept
         if kept is None or kept[0] != version:
-            ordered = self._read_all()
+            ordered = tuple(self._read_all())
             kept = self._kept = (version, ordered, {d.key: d for d in ordered})
         return kept[1], kept[2]
 
@@ -66,6 +68,18 @@ class DefinitionRepository(Repository):
             return {key: current[1][key] for key in keys if key in current[1]}
         docs = self.col.find({"key": {"$in": list(keys)}})
         return {doc["key"]: Definition.from_doc(doc) for doc in docs}
+
+    def snapshot(self) -> tuple[Sequence[Definition], Mapping[str, Definition]]:
+        """Every definition in page order and by key, to read and never to change.
+
+        On the embedded store both are the ones kept since the collection last changed, so
+        the sequence stays the same object until a definition changes: a representation
+        made from them can be kept for as long as the object (or an equal one) comes back.
+        """
+        if (current := self._current()) is not None:
+            return current
+        ordered = tuple(self._read_all())
+        return ordered, {d.key: d for d in ordered}
 
     def all(self) -> list[Definition]:
         """Every definition in page order (group, then order)."""

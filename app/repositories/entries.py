@@ -14,8 +14,11 @@ from ..domain.errors import NotFound, StaleVersion
 from ..embedded import EmbeddedCollection
 from .base import Repository, parse_id, total_order, utcnow
 
-__all__ = ["EntryRepository"]
+__all__ = ["EntryRepository", "entry_ref", "REF_FIELDS"]
 
+#: What decides an entry's representation (:meth:`EntryRepository.ref`): every change of
+#: content moves the version; protection is not content and leaves it (its own field).
+REF_FIELDS = ("_id", "version", "protected")
 #: The orders listings offer, each made total with ``_id`` (see :func:`total_order`).
 SORTS = {name: total_order(sort) for name, sort in {
     "title": [("title_key", ASCENDING)],
@@ -51,6 +54,24 @@ class EntryRepository(Repository):
         if doc is None:
             raise NotFound("Entry", str(ident))
         return doc
+
+    def ref(self, ident: str | ObjectId) -> tuple[ObjectId, int, bool]:
+        """The id, version and protection of the entry with this id or slug (:meth:`get`'s
+        look-up), without reading the rest of it; raise :class:`NotFound`."""
+        oid = parse_id(ident)
+        found = self._ref({"_id": oid}) if oid else None
+        if found is None and isinstance(ident, str):
+            found = self._ref({"slug": ident})
+        if found is None:
+            raise NotFound("Entry", str(ident))
+        return found
+
+    def _ref(self, filter: dict) -> tuple[ObjectId, int, bool] | None:
+        if isinstance(self.col, EmbeddedCollection):
+            found = self.col.find_one_fields(filter, REF_FIELDS)
+            return found and (found[0], found[1], bool(found[2]))
+        doc = self.col.find_one(filter, {"version": 1, "protected": 1})
+        return entry_ref(doc) if doc else None
 
     def find_slug(self, slug: str) -> dict | None:
         """The entry with this slug, or ``None``."""
@@ -165,6 +186,18 @@ class EntryRepository(Repository):
             return self.col.find_page(dict(filter or {}), sort, skip, limit)
         return self.find(filter, sort, skip, limit), self.count(filter)
 
+    def page_refs(self, filter: Mapping | None, sort: list[tuple[str, int]] | None, skip: int,
+                  limit: int) -> tuple[list[tuple[ObjectId, int, bool]], int]:
+        """:meth:`page`, each entry given as its :func:`entry_ref` only (what says whether
+        a representation made earlier is still that entry's)."""
+        if isinstance(self.col, EmbeddedCollection):
+            found, total = self.col.find_page_fields(dict(filter or {}), sort, skip, limit,
+                                                     REF_FIELDS)
+            return [(entry_id, version, bool(protected))
+                    for entry_id, version, protected in found], total
+        docs = self.find(filter, sort, skip, limit, projection={"version": 1, "protected": 1})
+        return [entry_ref(doc) for doc in docs], self.count(filter)
+
     def count(self, filter: Mapping | None = None) -> int:
         """How many entries match ``filter``."""
         return self.col.count_documents(dict(filter or {}))
@@ -255,6 +288,11 @@ class EntryRepository(Repository):
             update["$unset"] = unset
         with self.writing(self.unique):
             self.col.update_one({"_id": entry_id}, update)
+
+
+def entry_ref(doc: Mapping) -> tuple[ObjectId, int, bool]:
+    """What decides an entry's representation: its id, version and protection."""
+    return doc["_id"], doc["version"], bool(doc.get("protected"))
 
 
 def keyword_filter(words: list[str]) -> dict:

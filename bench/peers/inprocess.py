@@ -33,7 +33,7 @@ def build_app(instance: Path, entries: int):
         from bench.runner import _seed
 
         _seed(instance, entries, fresh=True)
-    os.environ.update({"PKYX_INSTANCE_PATH": str(instance),
+    os.environ.update({"PKYX_INSTANCE_PATH": str(instance), "PKYX_PUBLIC_URL": "http://127.0.0.1",
                        "SECRET_KEY": os.environ.get("SECRET_KEY") or secrets.token_urlsafe(48)})
     from app import create_app
 

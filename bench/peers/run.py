@@ -204,7 +204,7 @@ def get(url: str) -> tuple[int, bytes]:
 def servers(workdir: Path, instance: Path, dump: Path) -> dict[str, Server]:
     venv = ROOT / ".venv" / "bin"
     pkyx_env = {"PKYX_ENV": "production", "SECRET_KEY": secrets.token_urlsafe(48),
-                "PKYX_INSTANCE_PATH": str(instance)}
+                "PKYX_INSTANCE_PATH": str(instance), "PKYX_PUBLIC_URL": "http://127.0.0.1"}
     return {
         "pkyx": Server("pkyx", venv / "gunicorn", "app.wsgi:app", pkyx_env,
                        workdir / "pkyx.log"),

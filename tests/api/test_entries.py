@@ -112,7 +112,7 @@ def test_get_by_slug_or_id_with_etag_and_304(client, entry, ident):
 
 def test_a_304_is_answered_before_the_body_is_built(client, entry, monkeypatch):
     """An unchanged entry costs a lookup: the JSON body is never rendered for a 304."""
-    from app.api import entries as view
+    from app.api import representations as view
 
     def no_body(*args, **kwargs):
         raise AssertionError("the body was built for a 304")
