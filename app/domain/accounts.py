@@ -23,6 +23,7 @@ from zxcvbn import zxcvbn
 
 from .errors import InvalidValue
 from .messages import N_, _
+from .text import forbidden
 
 __all__ = ["ROLES", "PasswordHasher", "check_username", "check_email", "check_password",
            "check_profile", "PASSWORD_MIN", "PASSWORD_MAX", "MIN_GUESSES"]
@@ -176,7 +177,7 @@ def check_profile(fields: dict) -> dict:
             raise InvalidValue(
                 _("%(name)s must be at most %(limit)s characters.")
                 % {"name": shown, "limit": PROFILE_LIMITS[name]}, name)
-        if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+        if forbidden(value, lines=True):
             raise InvalidValue(_("%(name)s must not contain control characters.")
                                % {"name": shown}, name)
         if name == "website" and value:

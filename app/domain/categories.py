@@ -23,6 +23,7 @@ from slugify import slugify
 from .definitions import KEY_PATTERN, MAX_GROUP
 from .errors import InvalidValue
 from .messages import N_, _
+from .text import forbidden
 
 __all__ = ["CATEGORY_FIELDS", "NAME_FIELDS", "EDITOR_FIELDS", "MAX_SUGGESTED", "MAX_DEPTH",
            "STALE", "check_category", "check_changes", "check_parent", "check_slug",
@@ -61,8 +62,7 @@ def _text(value: object, label: str, field: str, limit: int, *, required: bool,
     if len(text) > limit:
         raise InvalidValue(_("%(label)s must be at most %(limit)s characters.")
                            % {"label": label, "limit": limit}, field)
-    allowed = "\n\t" if lines else ""
-    if any(unicodedata.category(ch) in ("Cc", "Cs") and ch not in allowed for ch in text):
+    if forbidden(text, lines=lines):
         message = _("%(label)s must not contain control characters.") if lines else \
             _("%(label)s must be one line without control characters.")
         raise InvalidValue(message % {"label": label}, field)

@@ -24,6 +24,7 @@ from slugify import slugify
 from app.domain import units
 from app.domain.errors import InvalidValue
 from app.domain.messages import N_, _
+from app.domain.text import forbidden
 from app.domain.types import TYPES, parse_value
 
 __all__ = [
@@ -255,7 +256,7 @@ def _require_text(value: Any, field: str, name: str, maximum: int, minimum: int 
             % {"name": name, "minimum": minimum, "maximum": maximum, "length": len(text)},
             field=field,
         )
-    if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in text):
+    if forbidden(text):
         raise InvalidValue(_("%(name)s must be one line without control characters.")
                            % {"name": name}, field=field)
     return text
@@ -363,7 +364,7 @@ def _check_description(value: Any, field: str = "description", name: str | None 
             % {"name": name, "limit": MAX_DESCRIPTION, "length": len(text)},
             field=field,
         )
-    if any(unicodedata.category(c) in ("Cc", "Cs") and c not in "\n\r\t" for c in text):
+    if forbidden(text, lines=True):
         raise InvalidValue(_("%(name)s must not contain control characters.") % {"name": name},
                            field=field)
     return text

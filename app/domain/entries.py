@@ -9,6 +9,7 @@ from slugify import slugify
 
 from .errors import InvalidValue
 from .messages import _
+from .text import forbidden
 
 __all__ = ["check_title", "check_summary", "check_slug", "slug_from_title", "title_key",
            "keywords", "search_words", "fold", "slug_neighbours", "SLUG_RE"]
@@ -33,7 +34,7 @@ def _single_line(value: object, label: str, field: str, limit: int, *, allow_emp
     if len(value) > limit:
         raise InvalidValue(_("%(label)s must be at most %(limit)s characters.")
                            % {"label": label, "limit": limit}, field)
-    if any(unicodedata.category(ch) == "Cc" and ch not in "\n\t" for ch in value):
+    if forbidden(value, lines=True):
         raise InvalidValue(_("%(label)s must not contain control characters.")
                            % {"label": label}, field)
     return value

@@ -24,6 +24,7 @@ from urllib.parse import urlsplit
 from app.domain import units
 from app.domain.errors import InvalidValue
 from app.domain.messages import N_, _, shown_label
+from app.domain.text import forbidden, quote
 
 if TYPE_CHECKING:
     from app.domain.definitions import Definition
@@ -43,7 +44,6 @@ __all__ = [
 
 _MAX_SAFE_INT = 2**53  # larger integers lose precision in JSON clients; kept as floats
 _MAX_NUMBER_TEXT = 100
-_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cs", "Zl", "Zp"})  # control, surrogate, line breaks
 
 
 # ----------------------------------------------------------------------------- helpers
@@ -56,14 +56,6 @@ def _refuse(definition: Definition, message: str) -> InvalidValue:
     if shown and shown != definition.label:
         message = message.replace(definition.label, shown)
     return InvalidValue(message, field=definition.key)
-
-
-def _quote(text: str, limit: int = 40) -> str:
-    """``text`` in double quotes for a message, shortened and with invisible characters shown."""
-    shown = "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in text)
-    if len(shown) > limit:
-        shown = shown[: limit - 1] + "…"
-    return f'"{shown}"'
 
 
 def _describe_json(raw: Any) -> str:
@@ -79,11 +71,6 @@ def _describe_json(raw: Any) -> str:
     if isinstance(raw, dict):
         return _("an object")
     return _("a %(type)s") % {"type": type(raw).__name__}
-
-
-def _has_forbidden(text: str) -> bool:
-    """Whether ``text`` holds control characters, line breaks or lone surrogates."""
-    return any(unicodedata.category(c) in _FORBIDDEN_CATEGORIES for c in text)
 
 
 def _clean_line(text: str) -> str:
@@ -200,7 +187,7 @@ class TextType(AttributeType):
     def parse(self, definition: Definition, raw: Any) -> dict:
         """Stripped, NFC text without control characters or line breaks."""
         text = _clean_line(self.text_input(definition, raw))
-        if _has_forbidden(text):
+        if forbidden(text):
             raise _refuse(
                 definition,
                 _("%(label)s must be a single line of text without control characters.")
@@ -282,7 +269,7 @@ class NumberType(AttributeType):
             raise _refuse(
                 definition,
                 template % {"label": definition.label, "example": self.example_for(definition),
-                            "given": _quote(raw) if isinstance(raw, str) else ""},
+                            "given": quote(raw) if isinstance(raw, str) else ""},
             )
         if isinstance(number, int) and abs(number) >= _MAX_SAFE_INT:
             return float(number)
@@ -297,7 +284,7 @@ class NumberType(AttributeType):
                 definition,
                 _('%(label)s must be a plain number without a unit, like "12"; '
                   '%(given)s has a unit.')
-                % {"label": definition.label, "given": _quote(str(raw))},
+                % {"label": definition.label, "given": quote(str(raw))},
             )
         try:
             unit = units.normalise_unit(written)
@@ -306,7 +293,7 @@ class NumberType(AttributeType):
                 definition,
                 _('%(label)s must be %(words)s, like "%(example)s"; '
                   '%(given)s is not a unit pkyx knows.')
-                % {**self.must_be(definition), "given": _quote(written)},
+                % {**self.must_be(definition), "given": quote(written)},
             ) from None
         self.check_dimension(definition, unit, raw)
         return unit
@@ -332,7 +319,7 @@ class NumberType(AttributeType):
                          '%(dimension)s.')
         raise _refuse(
             definition,
-            template % {**self.must_be(definition), "given": _quote(str(raw)),
+            template % {**self.must_be(definition), "given": quote(str(raw)),
                         "dimension": units.describe_dimension(unit, translate=True)},
         )
 
@@ -348,14 +335,14 @@ class NumberType(AttributeType):
             raise _refuse(
                 definition,
                 _('%(label)s must be %(words)s, like "%(example)s"; %(given)s cannot be converted.')
-                % {**self.must_be(definition), "given": _quote(str(raw))},
+                % {**self.must_be(definition), "given": quote(str(raw))},
             ) from None
         if not math.isfinite(converted):
             raise _refuse(
                 definition,
                 _('%(label)s must be %(words)s, like "%(example)s"; %(given)s is too large '
                   'once converted to %(unit)s.')
-                % {**self.must_be(definition), "given": _quote(str(raw)),
+                % {**self.must_be(definition), "given": quote(str(raw)),
                    "unit": definition.unit},
             )
         return converted
@@ -367,13 +354,13 @@ class NumberType(AttributeType):
             "between groups of three digits (1,500), a point for decimals (1.5), and no spaces "
             "inside the number."
         ) % {"label": definition.label, "example": self.example_for(definition),
-             "given": _quote(text)}
+             "given": quote(text)}
 
     def nan_message(self, definition: Definition, text: str) -> str:
         """The refusal for text that is not a number at all."""
         return _('%(label)s must be a number, like "%(example)s"; %(given)s is not one.') % {
             "label": definition.label, "example": self.example_for(definition),
-            "given": _quote(text)}
+            "given": quote(text)}
 
     def format(self, definition: Definition, stored: dict) -> str:
         """ "6.1 in", "799 USD" or "8": text that parses back to the same stored value."""
@@ -440,7 +427,7 @@ class BooleanType(AttributeType):
                 definition,
                 _("%(label)s must be yes or no (also true/false, y/n, 1/0, on/off, "
                   "✓/✗, 是/否, 有/无); %(given)s is neither.")
-                % {"label": definition.label, "given": _quote(text)},
+                % {"label": definition.label, "given": quote(text)},
             )
         return {"value": value}
 
@@ -483,7 +470,7 @@ class RatingType(AttributeType):
                 definition,
                 _('%(label)s must be a whole number of stars from 1 to 5. '
                   'Write "4", "4/5" or "★★★★☆"; %(given)s is not one.')
-                % {"label": definition.label, "given": _quote(shown)},
+                % {"label": definition.label, "given": quote(shown)},
             )
         return {"value": stars}
 
@@ -530,7 +517,7 @@ class UrlType(AttributeType):
                   "this one has %(length)s.")
                 % {"label": label, "limit": self.max_length, "length": len(text)},
             )
-        if any(c.isspace() for c in text) or _has_forbidden(text):
+        if any(c.isspace() for c in text) or forbidden(text):
             raise _refuse(definition, _("%(label)s must be a web address without spaces.")
                           % {"label": label})
         try:
@@ -538,7 +525,7 @@ class UrlType(AttributeType):
             _port = parts.port  # reading the port checks it
         except ValueError:
             message = _("%(label)s: %(given)s is not a valid web address.") % {
-                "label": label, "given": _quote(text)}
+                "label": label, "given": quote(text)}
             raise _refuse(definition, message) from None
         self.check_scheme(definition, text, parts.scheme.lower())
         if not parts.hostname:
@@ -570,9 +557,9 @@ class UrlType(AttributeType):
         else:
             message = _("%(label)s must be a web address starting with http:// or https://; "
                         "did you mean %(suggestion)s?")
-        suggestion = _quote(("https:" if text.startswith("//") else "https://") + text)
+        suggestion = quote(("https:" if text.startswith("//") else "https://") + text)
         raise _refuse(definition, message % {"label": definition.label, "scheme": scheme,
-                                             "given": _quote(text), "suggestion": suggestion})
+                                             "given": quote(text), "suggestion": suggestion})
 
 
 class ImageType(UrlType):
@@ -624,7 +611,7 @@ class DateType(AttributeType):
                 _('%(label)s must be a date written %(forms)s, like "%(example)s"; '
                   '%(given)s is not.')
                 % {"label": definition.label, "forms": _(self.forms), "example": self.example,
-                   "given": _quote(text)},
+                   "given": quote(text)},
             )
         self.check_real(definition, text, match)
         return {"value": text}
@@ -635,7 +622,7 @@ class DateType(AttributeType):
         if not 1000 <= year <= 9999:
             raise _refuse(
                 definition, _("%(label)s must have a year from 1000 to 9999; %(given)s does not.")
-                % {"label": definition.label, "given": _quote(text)}
+                % {"label": definition.label, "given": quote(text)}
             )
         try:
             datetime.date(year, int(match.group("month") or 1), int(match.group("day") or 1))
@@ -643,7 +630,7 @@ class DateType(AttributeType):
             raise _refuse(
                 definition,
                 _("%(label)s must be a real date written %(forms)s; %(given)s does not exist.")
-                % {"label": definition.label, "forms": _(self.forms), "given": _quote(text)},
+                % {"label": definition.label, "forms": _(self.forms), "given": quote(text)},
             ) from None
 
 
@@ -685,7 +672,7 @@ class ListType(AttributeType):
         if self.separators.search(item):
             raise _refuse(
                 definition, _("%(label)s: items must not contain commas; %(given)s does.")
-                % {"label": definition.label, "given": _quote(item)}
+                % {"label": definition.label, "given": quote(item)}
             )
         return item
 
@@ -697,9 +684,9 @@ class ListType(AttributeType):
                 _("%(label)s: each item must be 1 to %(limit)s characters; "
                   "%(given)s has %(length)s.")
                 % {"label": definition.label, "limit": self.max_item_length,
-                   "given": _quote(item), "length": len(item)},
+                   "given": quote(item), "length": len(item)},
             )
-        if _has_forbidden(item):
+        if forbidden(item):
             raise _refuse(
                 definition, _("%(label)s: items must not contain control characters.")
                 % {"label": definition.label}

@@ -22,7 +22,6 @@ from __future__ import annotations
 import datetime
 import difflib
 import re
-import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -33,6 +32,7 @@ from ..domain.definitions import KEY_PATTERN, Definition
 from ..domain.entries import search_words
 from ..domain.errors import InvalidValue
 from ..domain.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, last_page, read_number, too_deep
+from ..domain.text import forbidden, quote
 from ..domain.types import TYPES, mongo_path, parse_filter_value
 from ..repositories.base import total_order
 from ..repositories.entries import keyword_filter
@@ -203,12 +203,6 @@ def _combine(clauses: list[dict]) -> dict:
     return clauses[0] if len(clauses) == 1 else {"$and": clauses}
 
 
-def _quote(text: str, limit: int = 40) -> str:
-    """Client text in double quotes for a message, shortened."""
-    shown = "".join(c if c.isprintable() else "\N{REPLACEMENT CHARACTER}" for c in text)
-    return f'"{shown[: limit - 1]}…"' if len(shown) > limit else f'"{shown}"'
-
-
 # ----------------------------------------------------------------------------- fields
 
 
@@ -222,7 +216,7 @@ def _field(name: str, definitions: Mapping[str, Definition], role: str = "filter
         path = f"attributes.{definition.key}.{mongo_path(definition)}"
         return _Field(name, path, definition.type, _attribute_converter(definition))
     raise _Problem(
-        f"Unknown field {_quote(name)}; {role} fields are {', '.join(FIELDS)} and "
+        f"Unknown field {quote(name)}; {role} fields are {', '.join(FIELDS)} and "
         f"attr.<key>.{_suggest(name, list(FIELDS), definitions)}"
     )
 
@@ -232,7 +226,7 @@ def _definition(key: str, definitions: Mapping[str, Definition]) -> Definition:
     definition = definitions.get(key) if KEY_PATTERN.fullmatch(key) else None
     if definition is None or definition.key != key:
         raise _Problem(
-            f"No attribute {_quote(key)} is defined; GET /api/v1/attributes lists them."
+            f"No attribute {quote(key)} is defined; GET /api/v1/attributes lists them."
             f"{_suggest(ATTR + key, [], definitions)}"
         )
     return definition
@@ -273,7 +267,7 @@ def _timestamp(raw: str) -> datetime.datetime:
     except (ValueError, OverflowError):
         raise _Problem(
             'updated_at must be an ISO 8601 date or time, like "2024-05-01" or '
-            f'"2024-05-01T12:00:00Z"; {_quote(text)} is not.'
+            f'"2024-05-01T12:00:00Z"; {quote(text)} is not.'
         ) from None
 
 
@@ -301,7 +295,7 @@ def _split_operator(raw: str, field: _Field) -> tuple[str, str]:
     wordy = OPERATOR_WORD.fullmatch(word) is not None
     foreign = word in FOREIGN_OPERATORS or (wordy and word.startswith("$"))
     if dot and (foreign or (wordy and field.family in ("ordered", "boolean"))):
-        raise _Problem(f"Unknown operator {_quote(word)}; use one of {_words(OPERATORS)}.")
+        raise _Problem(f"Unknown operator {quote(word)}; use one of {_words(OPERATORS)}.")
     return "eq", raw
 
 
@@ -311,7 +305,7 @@ def _check_operand(name: str, operator: str, operand: str) -> None:
         raise _Problem(f'{name} needs a value after "{operator}", like {name}={operator}.…')
     if len(operand) > MAX_VALUE:
         raise _Problem(f"{name}: a value may be at most {MAX_VALUE:,} characters long.")
-    if any(unicodedata.category(c) in ("Cc", "Cs") for c in operand):
+    if forbidden(operand):
         raise _Problem(f"{name}: a value must not contain control characters.")
 
 
@@ -335,7 +329,7 @@ def _is(field: _Field, operand: str) -> dict:
     allowed = IS_VALUES.get(field.family, {"null": None})
     if operand not in allowed:
         raise _Problem(f'{field.name}: "is" takes {_words(tuple(allowed))}; '
-                       f"{_quote(operand)} is not one of them.")
+                       f"{quote(operand)} is not one of them.")
     value = allowed[operand]
     return {"$exists": False} if value is None else {"$eq": value}
 
@@ -451,7 +445,7 @@ def _sort_key(name: str, definitions: Mapping[str, Definition], taken: set[str])
     else:
         path = _field(field_name, definitions, "sortable").path
     if path in taken:
-        raise _Problem(f"sort names {_quote(field_name)} twice.")
+        raise _Problem(f"sort names {quote(field_name)} twice.")
     return path, -1 if name.startswith("-") else 1
 
 
@@ -462,7 +456,7 @@ def _parse_fields(text: str | None) -> tuple[str, ...] | None:
     names = [name.strip() for name in text.split(",")]
     unknown = [name for name in names if name not in REPRESENTATION_FIELDS]
     if unknown:
-        shown = ", ".join(_quote(name) for name in unknown)
+        shown = ", ".join(quote(name) for name in unknown)
         raise _Problem(f"fields cannot show {shown}; pick from {', '.join(REPRESENTATION_FIELDS)}.")
     return tuple(dict.fromkeys(["id", *names]))
 
@@ -475,7 +469,7 @@ def _parse_number(name: str, text: str | None, default: int, maximum: int) -> in
     if number is None:
         rule = too_deep(maximum) if name == "page" else \
             f"{name} must be a whole number from 1 to {maximum:,}"
-        raise _Problem(f"{rule}; {_quote(text)} is not.")
+        raise _Problem(f"{rule}; {quote(text)} is not.")
     return number
 
 
