@@ -117,3 +117,28 @@ def test_pages_stop_at_the_limit_and_say_so(client, deep, monkeypatch):
     deepest = client.get("/explore?page=99").get_data(as_text=True)
     assert len(ENTRY_LINK.findall(deepest)) == 24  # the deepest page there is, not none
     assert 'aria-current="page"><span class="page-link">2<' in deepest
+
+
+def test_one_page_rule_for_every_list(client):
+    """The entry list (filter language) and the other lists read pages by one rule
+    (``paging.read_paging``); each words its refusal as it always has."""
+    from app.domain.paging import read_paging
+
+    assert read_paging(None, None) == (1, 25, {})
+    assert read_paging("3", "10") == (3, 10, {})
+    assert read_paging("abc", "0") == (None, None, {
+        "per_page": "per_page must be a whole number from 1 to 100",
+        "page": "page must be a whole number from 1 to 400 at this per_page: a listing pages "
+                "through its first 10,000 items (narrow it with a filter, or sort it the other "
+                "way)"})
+    users = client.get("/api/v1/users?per_page=0&page=x").get_json()
+    assert users["errors"] == {
+        "per_page": "per_page must be a whole number from 1 to 100.",
+        "page": "page must be a whole number from 1 to 400 at this per_page: a listing pages "
+                "through its first 10,000 items (narrow it with a filter, or sort it the other "
+                "way)."}
+    twice = client.get("/api/v1/users?per_page=5&per_page=6").get_json()
+    assert twice["errors"] == {"per_page": "per_page must be a whole number from 1 to 100."}
+    entries = client.get("/api/v1/entries?per_page=0").get_json()
+    assert entries["errors"] == {
+        "per_page": 'per_page must be a whole number from 1 to 100; "0" is not.'}

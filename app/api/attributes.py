@@ -43,10 +43,7 @@ def _attribute_response(doc: dict, key: str, status: int = 200, headers: dict | 
     stored = doc["attributes"][key]
     response = json_response(attribute_json(doc, key, stored, definitions.get(key)), status,
                              headers)
-    if status == 200:
-        return conditional(response, entry_etag(doc))
-    response.set_etag(entry_etag(doc))
-    return response
+    return conditional(response, entry_etag(doc))
 
 
 class EntryAttributeList(MethodView):

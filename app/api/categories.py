@@ -34,11 +34,7 @@ TEXT_FIELDS = ("slug", "name", "name_zh", "description", "description_zh")
 
 def _response(doc: dict, status: int = 200, headers: dict | None = None):
     """A category as JSON with its ETag (304 when the client has it already)."""
-    response = json_response(category_json(doc), status, headers)
-    if status == 200:
-        return conditional(response, category_etag(doc))
-    response.set_etag(category_etag(doc))
-    return response
+    return conditional(json_response(category_json(doc), status, headers), category_etag(doc))
 
 
 def _is_admin() -> bool:

@@ -39,11 +39,8 @@ def _etag(key: str, version: int) -> str:
 def _response(key: str, status: int = 200, headers: dict | None = None):
     """The definition ``key`` as stored (with its last change), tagged with its ETag."""
     record = definitions().record(key)
-    response = json_response(definition_json(record), status, headers)
-    if status == 200:
-        return conditional(response, _etag(key, record.version))
-    response.set_etag(_etag(key, record.version))
-    return response
+    return conditional(json_response(definition_json(record), status, headers),
+                       _etag(key, record.version))
 
 
 class DefinitionList(MethodView):

@@ -51,10 +51,7 @@ def _answer(rendered: Rendered, status: int = 200, headers: dict | None = None):
                                           mimetype="application/json")
     if headers:
         response.headers.update(headers)
-    if status == 200:
-        return conditional(response, rendered.etag)
-    response.set_etag(rendered.etag)
-    return response
+    return conditional(response, rendered.etag)
 
 
 class EntryList(MethodView):

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 import orjson
 from flask import current_app, request, url_for
 
-from ..domain.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, last_page, read_number, too_deep
+from ..domain.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, last_page, read_paging
 from ..json import dumps
 from .errors import ApiError
 
@@ -93,8 +93,15 @@ def not_modified(etag: str):
 
 
 def conditional(response, etag: str):
-    """Add a strong ETag and answer 304 when ``If-None-Match`` already has it."""
+    """``response`` with the strong ETag ``etag``: how every single resource is answered
+    (GET, PUT, PATCH, a POST's 201).
+
+    A 200 to a GET or HEAD whose ``If-None-Match`` already holds ``etag`` becomes a
+    bodiless 304; any other answer only carries the tag.
+    """
     response.set_etag(etag)
+    if response.status_code != 200:
+        return response
     return response.make_conditional(request)
 
 
@@ -127,23 +134,17 @@ def page_args(default: int = DEFAULT_PER_PAGE, maximum: int = MAX_PER_PAGE,
     these ignores nothing.
     """
     no_query_args("page", "per_page", *also)
-    errors = {}
-    values = {}
-    for name, fallback in (("per_page", default), ("page", 1)):
-        high = maximum if name == "per_page" else last_page(values.get("per_page", default))
-        raw = request.args.getlist(name)
-        if not raw:
-            values[name] = fallback
-            continue
-        number = read_number(raw[0], maximum=high) if len(raw) == 1 else None
-        if number is None:
-            errors[name] = too_deep(high) + "." if name == "page" else \
-                f"per_page must be a whole number from 1 to {high:,}."
-            continue
-        values[name] = number
-    if errors:
+
+    def sent(name: str) -> str | None:  # given twice: as unreadable as a word
+        values = request.args.getlist(name)
+        return (values[0] if len(values) == 1 else "") if values else None
+
+    page, per_page, problems = read_paging(sent("page"), sent("per_page"), default=default,
+                                           maximum=maximum)
+    if problems:
+        errors = {name: f"{rule}." for name, rule in problems.items()}
         raise ApiError(400, " ".join(errors.values()), errors=errors)
-    return values["page"], values["per_page"]
+    return page, per_page
 
 
 

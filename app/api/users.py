@@ -40,11 +40,7 @@ def _can_see_private(user: dict) -> bool:
 def user_response(user: dict, status: int = 200, headers: dict | None = None):
     """A user (private fields for the user and admins), tagged with an ETag of the body."""
     response = json_response(user_json(user, private=_can_see_private(user)), status, headers)
-    etag = etag_for("user", response.get_data())
-    if status == 200:
-        return conditional(response, etag)
-    response.set_etag(etag)
-    return response
+    return conditional(response, etag_for("user", response.get_data()))
 
 
 class UserList(MethodView):
@@ -75,8 +71,7 @@ class UserList(MethodView):
                                        locale=str(get_locale()), **profile)
         location = url_for("api.user", ident=user["username"])
         response = json_response(user_json(user, private=True), 201, {"Location": location})
-        response.set_etag(etag_for("user", response.get_data()))
-        return response
+        return conditional(response, etag_for("user", response.get_data()))
 
 
 class UserItem(MethodView):

@@ -17,7 +17,7 @@ Example::
 from __future__ import annotations
 
 __all__ = ["MAX_OFFSET", "MAX_PER_PAGE", "DEFAULT_PER_PAGE", "last_page", "read_number",
-           "too_deep", "whole_number"]
+           "read_paging", "too_deep", "whole_number"]
 
 #: How deep any listing pages (pages and API alike): a page ends at most this many items in.
 MAX_OFFSET = 10_000
@@ -50,3 +50,26 @@ def read_number(text: object, *, maximum: int) -> int | None:
     if not whole_number(text) or not 1 <= int(text) <= maximum:
         return None
     return int(text)
+
+
+def read_paging(page: str | None, per_page: str | None, *, default: int = DEFAULT_PER_PAGE,
+                maximum: int = MAX_PER_PAGE) -> tuple[int | None, int | None, dict[str, str]]:
+    """``page`` and ``per_page`` read from what a client sent (None: not sent, so page 1 of
+    ``default`` items), and why either was refused: ``{name: rule}``, each rule a sentence
+    without its full stop. A refused number is None. The API's lists and the filter
+    language read their pages here.
+
+        >>> read_paging("2", None)
+        (2, 25, {})
+        >>> read_paging("0", "500")[2]["per_page"]
+        'per_page must be a whole number from 1 to 100'
+    """
+    problems = {}
+    per_page_number = default if per_page is None else read_number(per_page, maximum=maximum)
+    if per_page_number is None:
+        problems["per_page"] = f"per_page must be a whole number from 1 to {maximum:,}"
+    deepest = last_page(per_page_number or default)
+    page_number = 1 if page is None else read_number(page, maximum=deepest)
+    if page_number is None:
+        problems["page"] = too_deep(deepest)
+    return page_number, per_page_number, problems

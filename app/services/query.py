@@ -31,7 +31,7 @@ from werkzeug.datastructures import MultiDict
 from ..domain.definitions import KEY_PATTERN, Definition
 from ..domain.entries import search_words
 from ..domain.errors import InvalidValue
-from ..domain.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, last_page, read_number, too_deep
+from ..domain.paging import read_paging
 from ..domain.text import forbidden, quote
 from ..domain.types import TYPES, mongo_path, parse_filter_value
 from ..repositories.base import total_order
@@ -138,10 +138,9 @@ def parse_query(args: Any, definitions: Mapping[str, Definition]) -> Query:
     clauses += _attempt(errors, "q", _search_clauses, reserved.get("q", "")) or []
     sort = _attempt(errors, "sort", _parse_sort, reserved.get("sort"), definitions)
     fields = _attempt(errors, "fields", _parse_fields, reserved.get("fields"))
-    per_page = _attempt(errors, "per_page", _parse_number, "per_page", reserved.get("per_page"),
-                        DEFAULT_PER_PAGE, MAX_PER_PAGE)
-    page = _attempt(errors, "page", _parse_number, "page", reserved.get("page"), 1,
-                    last_page(per_page or DEFAULT_PER_PAGE))
+    page, per_page, problems = read_paging(reserved.get("page"), reserved.get("per_page"))
+    for name, rule in problems.items():
+        _note(errors, name, f"{rule}; {quote(reserved[name])} is not.")
     if errors:
         raise QueryError(errors)
     return Query(_combine(clauses), sort, fields, page, per_page)
@@ -459,18 +458,6 @@ def _parse_fields(text: str | None) -> tuple[str, ...] | None:
         shown = ", ".join(quote(name) for name in unknown)
         raise _Problem(f"fields cannot show {shown}; pick from {', '.join(REPRESENTATION_FIELDS)}.")
     return tuple(dict.fromkeys(["id", *names]))
-
-
-def _parse_number(name: str, text: str | None, default: int, maximum: int) -> int:
-    """A whole number from 1 to ``maximum`` (``page``, ``per_page``), or the default."""
-    if text is None:
-        return default
-    number = read_number(text, maximum=maximum)
-    if number is None:
-        rule = too_deep(maximum) if name == "page" else \
-            f"{name} must be a whole number from 1 to {maximum:,}"
-        raise _Problem(f"{rule}; {quote(text)} is not.")
-    return number
 
 
 # ----------------------------------------------------------------------------- auditing
