@@ -115,3 +115,26 @@ def test_attribute_pages_at_both_widths_in_both_languages(new_page, name, path, 
         assert size["overflow"] <= 0, (path, lang, size)
         violations = axe(page)
         assert not violations, format_violations(violations)
+
+
+def test_on_a_phone_the_rows_edit_panel_links_the_attribute(new_page, attribute):
+    """No tag beside a phone's labels (no room); the row's edit panel has the link."""
+    key = attribute("endurance_phone")
+    slug = f"def-{key.replace('_', '-')}"
+    page = new_page(width=PHONE["width"], mobile=True)
+    login(page, "chen", DEMO_PASSWORD, next_path=f"/entries/{slug}?edit={key}")
+    row = page.locator(f"tr[data-key='{key}']")
+    assert not row.locator("a.attr-definition-link").is_visible()
+    # The row's number and unit stay readable, and the table fits the phone.
+    sizes = row.evaluate("""r => [...r.querySelectorAll(
+        '.attr-edit .input-group > input, .attr-edit .input-group > select')]
+        .map(x => x.getBoundingClientRect().width)""")
+    assert len(sizes) == 2 and sizes[0] >= 45 and sizes[1] >= 70, sizes
+    table = page.locator("#entry-attributes table").first.bounding_box()
+    assert table["x"] + table["width"] <= PHONE["width"], table
+    link = row.get_by_role("link", name="Labels, description and section of this attribute")
+    link.scroll_into_view_if_needed()
+    screenshot(page, "i13-attribute-link-390-en", full_page=False)
+    link.click()
+    page.wait_for_url(f"**/attributes/{key}/edit**")
+    assert horizontal_overflow(page)["overflow"] <= 0
