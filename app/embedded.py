@@ -36,6 +36,7 @@ Example::
 
 from __future__ import annotations
 
+import contextvars
 import functools
 import itertools
 import random
@@ -67,7 +68,11 @@ class _Data:
     """What the engine keeps beside one collection's documents (shared by every handle)."""
 
     def __init__(self):
-        self.generation = 0
+        self.generation = 0  # moves at every write: data_version()
+        #: Moves at a write that may change an indexed or unique field, or add, remove or
+        #: replace a document: the indexes are rebuilt after it. A counter (``$inc`` of
+        #: views) leaves them standing, since mongomock changes documents in place.
+        self.index_generation = 0
         self.indexes: dict[str, _Index] = {}
         self.lock = threading.Lock()
 
@@ -118,21 +123,50 @@ def _lookup_values(condition: object) -> list[object] | None:
     return None
 
 
+#: The top-level fields the write under way in this context changes (None: any field,
+#: or documents added, removed or replaced).
+_TOUCHED: contextvars.ContextVar[frozenset | None] = contextvars.ContextVar("pkyx_touched",
+                                                                           default=None)
+
+
+def _touched_fields(name: str, args: tuple, kwargs: dict) -> frozenset | None:
+    """The top-level fields an ``_update(spec, document, …)`` changes, from its operators;
+    None for any other write, a replacement or a pipeline."""
+    if name != "_update":
+        return None
+    document = args[1] if len(args) > 1 else kwargs.get("document")
+    if not isinstance(document, dict) or not document \
+            or not all(isinstance(op, str) and op.startswith("$") for op in document):
+        return None
+    fields = set()
+    for changes in document.values():
+        if not isinstance(changes, dict):
+            return None
+        fields.update(str(path).split(".", 1)[0] for path in changes)
+    return frozenset(fields)
+
+
 def _counting_writes(method):
     """Wrap a mongomock write method so that it moves the collection's generation.
 
     The generation moves after the write, so an index built while the write was under
-    way carries the older stamp and is rebuilt.
+    way carries the older stamp and is rebuilt. An update that changes only fields no
+    index or unique key looks at keeps the indexes (their documents change in place).
     """
 
     @functools.wraps(method)
     def write(self, *args, **kwargs):
         data = self._engine_data()
+        touched = _touched_fields(method.__name__, args, kwargs)
+        token = _TOUCHED.set(touched)
         try:
             return method(self, *args, **kwargs)
         finally:
+            _TOUCHED.reset(token)
             with data.lock:
                 data.generation += 1
+                if self._may_move_indexes(data, touched):
+                    data.index_generation += 1
 
     return write
 
@@ -151,7 +185,20 @@ class EmbeddedCollection(mongomock.Collection):
         data = self._engine_data()
         with data.lock:
             data.generation += 1
+            if self._may_move_indexes(data, _TOUCHED.get()):
+                data.index_generation += 1
         super()._ensure_uniques(new_data)
+
+    def _may_move_indexes(self, data: _Data, touched: frozenset | None) -> bool:
+        """Whether a write that changes ``touched`` (None: anything) may leave an index
+        filing a document under a value it no longer holds."""
+        if touched is None:
+            return True
+        watched = set(data.indexes)
+        for index in self._store.indexes.values():
+            if index.get("unique"):
+                watched.update(str(field).split(".", 1)[0] for field, _ in index["key"])
+        return not touched.isdisjoint(watched)
 
     def _engine_data(self) -> _Data:
         """The engine's record for this collection's documents (created on first use)."""
@@ -161,7 +208,7 @@ class EmbeddedCollection(mongomock.Collection):
 
     def _stamp(self, data: _Data) -> tuple:
         """What an index must have been built at to be current."""
-        return data.generation, len(self._store)
+        return data.index_generation, len(self._store)
 
     def data_version(self) -> tuple:
         """A value that changes whenever this collection's documents change.
@@ -169,7 +216,8 @@ class EmbeddedCollection(mongomock.Collection):
         Read it *before* reading the documents: something computed from them stays
         current for as long as this value is unchanged (the store is one process).
         """
-        return self._stamp(self._engine_data())
+        data = self._engine_data()
+        return data.generation, len(self._store)
 
     def _index(self, field: str) -> _Index:
         """The current index on ``field``, built now if it is missing or stale."""

@@ -395,6 +395,50 @@ def test_an_update_onto_a_taken_unique_value_is_refused_after_a_read():
     assert users.find_one({"_id": 1})["email"] == "bob@example.org"
 
 
+def test_a_counter_keeps_the_indexes_and_they_stay_right():
+    """A view counter ($inc of a field no index or unique key looks at) leaves the equality
+    indexes standing: mongomock changes the document in place, and rebuilding them after
+    every view cost a scan of the collection per page."""
+    entries = EmbeddedClient(tz_aware=True).db.entries
+    entries.create_index("slug", unique=True)
+    entries.insert_many([{"_id": n, "slug": f"s{n}", "views": 0} for n in range(50)])
+    assert entries.find_one({"slug": "s7"})["views"] == 0
+    built = entries._index("slug")
+    for _ in range(3):
+        entries.update_one({"_id": 7}, {"$inc": {"views": 1}})
+        entries.find_one_and_update({"slug": "s8"}, {"$inc": {"views": 2}, "$set": {"seen": 1}})
+    assert entries._index("slug") is built
+    assert entries.find_one({"slug": "s7"})["views"] == 3
+    assert entries.find_one({"slug": "s8"})["views"] == 6
+    before = entries.data_version()
+    entries.update_one({"_id": 9}, {"$inc": {"views": 1}})
+    assert entries.data_version() != before  # caches of the documents still see the write
+
+
+@pytest.mark.parametrize("change", [
+    {"$set": {"slug": "renamed"}},            # an indexed and unique field
+    {"$rename": {"slug": "old_slug"}},        # the field moves away
+    {"$unset": {"slug": ""}},
+])
+def test_a_write_to_an_indexed_field_rebuilds_the_index(change):
+    entries = EmbeddedClient(tz_aware=True).db.entries
+    entries.insert_many([{"_id": n, "slug": f"s{n}", "group": "g"} for n in range(5)])
+    assert entries.find_one({"slug": "s1"})["_id"] == 1  # builds the index
+    entries.update_one({"_id": 1}, change)
+    assert entries.find_one({"slug": "s1"}) is None
+    assert entries.find_one({"slug": "renamed"}) == (
+        {"_id": 1, "slug": "renamed", "group": "g"} if "$set" in change else None)
+
+
+def test_a_replacement_rebuilds_the_indexes():
+    entries = EmbeddedClient(tz_aware=True).db.entries
+    entries.insert_many([{"_id": n, "group": "a"} for n in range(5)])
+    assert entries.count_documents({"group": "a"}) == 5
+    entries.replace_one({"_id": 2}, {"group": "b"})
+    assert entries.count_documents({"group": "a"}) == 4
+    assert [d["_id"] for d in entries.find({"group": "b"})] == [2]
+
+
 @pytest.fixture
 def things():
     collection = EmbeddedClient(tz_aware=True).db.things
