@@ -234,7 +234,13 @@ def edit(slug: str):
                 service.update(current_user.doc, slug, form.version.data,
                                _form_data(form, editing=True), admin=_is_admin())
         except StaleVersion as exc:
-            form.form_errors.append(exc.message)
+            form.form_errors.append(_(
+                "Someone else changed this category while you were editing (you had version "
+                "%(mine)s, it is now at %(now)s). Nothing was saved; your text is still here: "
+                "compare it with the category and save again.",
+                mine=exc.expected, now=exc.current))
+            form.version.data = service.get(slug).get("version", 1)
+            form.version.raw_data = [str(form.version.data)]  # what the field renders
             status = 409
         except RateLimited as exc:
             form.form_errors.append(exc.message)

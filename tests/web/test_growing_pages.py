@@ -123,8 +123,9 @@ def test_editors_change_descriptions_admins_rename(client, people, categories):
     assert (doc["name"], doc["description"], doc["version"]) == ("Phones", "New words.", 2)
     stale = client.post("/categories/phones/edit", data={
         "csrf_token": token, "version": 1, "description": "Mine.", "attributes": ""})
-    assert stale.status_code == 409 and "This category changed" in text(stale)
+    assert stale.status_code == 409 and "Someone else changed this category" in text(stale)
     assert "Mine." in text(stale)
+    assert re.search(r'<input[^>]*name="version"[^>]*value="2"', text(stale))  # save again
     client.post("/logout", data={"csrf_token": token})
     token = log_in(client, "boss")
     response = client.post("/categories/phones/edit", data={
