@@ -105,12 +105,32 @@ def _reason(data: Mapping) -> object:
     return data.get("reason", "")
 
 
-class AdminUserList(MethodView):
+class _AdminView(MethodView):
+    """A view for admins only (anyone else: 403; no credentials: 401)."""
+
+    init_every_request = False
+    decorators = [ADMIN_ONLY]
+
+
+class _AccountChange(_AdminView):
+    """A change to an account with a reason (the audit log keeps it), answered with the
+    account as admins see it."""
+
+    #: The :class:`~app.services.admin.Admin` method that makes the change.
+    change: str
+    #: ``REASON_FIELDS`` where the reason is required.
+    required: tuple[str, ...] = ()
+
+    def post(self, ident: str):
+        data = json_body(REASON_FIELDS, required=self.required, text=REASON_FIELDS)
+        change = getattr(admin(), self.change)
+        return _user_response(change(current_user(), ident, _reason(data)))
+
+
+class AdminUserList(_AdminView):
     """Accounts whose name or address starts with ``q``, by name."""
 
     endpoint = "admin_users"
-    init_every_request = False
-    decorators = [ADMIN_ONLY]
 
     def get(self):
         """One page of accounts (every one without ``q``), as admins see them."""
@@ -124,13 +144,11 @@ class AdminUserList(MethodView):
         return json_response(body, headers=headers)
 
 
-class AdminUserItem(MethodView):
+class AdminUserItem(_AdminView):
     """One account as administrators see it."""
 
     endpoint = "admin_user"
     path = "/<ident>"
-    init_every_request = False
-    decorators = [ADMIN_ONLY]
 
     def get(self, ident: str):
         """The account, blocked or not, confirmed or not; strong ETag, 304 when unchanged."""
@@ -138,41 +156,29 @@ class AdminUserItem(MethodView):
         return conditional(response, etag_for("admin-user", response.get_data()))
 
 
-class AdminUserBlock(MethodView):
-    """Block an account: it cannot log in or write; its sessions and tokens end at once."""
+class AdminUserBlock(_AccountChange):
+    """Block an account with a reason (required: the owner is shown it): it cannot log in
+    or write; its sessions and tokens end at once."""
 
     endpoint = "admin_user_block"
     path = "/<ident>/block"
-    init_every_request = False
-    decorators = [ADMIN_ONLY]
-
-    def post(self, ident: str):
-        """Block with a reason (required: the owner is shown it)."""
-        data = json_body(REASON_FIELDS, required=REASON_FIELDS, text=REASON_FIELDS)
-        return _user_response(admin().block(current_user(), ident, data["reason"]))
+    change, required = "block", REASON_FIELDS
 
 
-class AdminUserUnblock(MethodView):
-    """Let a blocked account log in again."""
+class AdminUserUnblock(_AccountChange):
+    """Let a blocked account log in again (a reason is optional); 409 when it is not
+    blocked."""
 
     endpoint = "admin_user_unblock"
     path = "/<ident>/unblock"
-    init_every_request = False
-    decorators = [ADMIN_ONLY]
-
-    def post(self, ident: str):
-        """Unblock (a reason is optional); 409 when it is not blocked."""
-        data = json_body(REASON_FIELDS, text=REASON_FIELDS)
-        return _user_response(admin().unblock(current_user(), ident, _reason(data)))
+    change = "unblock"
 
 
-class AdminUserRole(MethodView):
+class AdminUserRole(_AdminView):
     """Grant or revoke the admin role."""
 
     endpoint = "admin_user_role"
     path = "/<ident>/role"
-    init_every_request = False
-    decorators = [ADMIN_ONLY]
 
     def put(self, ident: str):
         """Set the role (``user`` or ``admin``); the last active admin keeps it (409)."""
@@ -181,27 +187,19 @@ class AdminUserRole(MethodView):
                                                _reason(data)))
 
 
-class AdminUserConfirm(MethodView):
-    """Confirm an account's e-mail address by hand."""
+class AdminUserConfirm(_AccountChange):
+    """Confirm an account's e-mail address by hand (again: no change)."""
 
     endpoint = "admin_user_confirm"
     path = "/<ident>/confirm"
-    init_every_request = False
-    decorators = [ADMIN_ONLY]
-
-    def post(self, ident: str):
-        """Mark the address confirmed (again: no change)."""
-        data = json_body(REASON_FIELDS, text=REASON_FIELDS)
-        return _user_response(admin().confirm(current_user(), ident, _reason(data)))
+    change = "confirm"
 
 
-class AdminUserRollback(MethodView):
+class AdminUserRollback(_AdminView):
     """Roll back every edit an account made since a time."""
 
     endpoint = "admin_user_rollback"
     path = "/<ident>/rollback"
-    init_every_request = False
-    decorators = [ADMIN_ONLY]
 
     def post(self, ident: str):
         """``dry_run`` (the default) reports what would change; ``false`` does it, each
@@ -215,13 +213,11 @@ class AdminUserRollback(MethodView):
         return json_response(rollback_json(report))
 
 
-class AdminEntryProtection(MethodView):
+class AdminEntryProtection(_AdminView):
     """Whether only administrators may change an entry."""
 
     endpoint = "admin_entry_protection"
     path = "/<ident>/protection"
-    init_every_request = False
-    decorators = [ADMIN_ONLY]
 
     def put(self, ident: str):
         """Protect (``true``) or unprotect (``false``); answers the entry with its ETag."""
@@ -233,12 +229,10 @@ class AdminEntryProtection(MethodView):
         return entry_response(change(current_user(), ident, _reason(data)))
 
 
-class AdminAuditLog(MethodView):
+class AdminAuditLog(_AdminView):
     """The audit log, newest first."""
 
     endpoint = "admin_audit_log"
-    init_every_request = False
-    decorators = [ADMIN_ONLY]
 
     def get(self):
         """One page of audit records."""
