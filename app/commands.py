@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import click
 from flask import Flask, current_app
@@ -45,6 +47,25 @@ def _fail(message: str) -> None:
     raise click.ClickException(message)
 
 
+@contextmanager
+def _refusals() -> Iterator[None]:
+    """Stop the command with the message of a refusal (a DomainError) and exit status 1."""
+    try:
+        yield
+    except DomainError as exc:
+        _fail(getattr(exc, "message", str(exc)))
+
+
+def _account_change(change: str, username: str, reason: str) -> dict:
+    """The account after the :class:`~app.services.admin.Admin` method ``change`` (block,
+    unblock), made by the operator."""
+    from .services import admin
+    from .services.admin import OPERATOR
+
+    with _refusals():
+        return getattr(admin(), change)(OPERATOR, username, reason)
+
+
 @click.command("seed")
 @with_appcontext
 @click.option("--replace", is_flag=True, help="Delete everything first.")
@@ -59,10 +80,8 @@ def seed_command(replace: bool, password: str | None) -> None:
         _fail("The store already holds entries; pass --replace to start again from the demo.")
     if replace:
         dump.import_data(_store(), dump.empty(), replace=True)
-    try:
+    with _refusals():
         counts = seed_demo(current_app, password=password)
-    except DomainError as exc:
-        _fail(getattr(exc, "message", str(exc)))
     click.echo(", ".join(f"{n} {name}" for name, n in counts.items()))
 
 
@@ -84,10 +103,8 @@ def create_admin_command(username: str, email: str, password: str) -> None:
     """Create an admin account (or make an existing user an admin)."""
     from .services import accounts
 
-    try:
+    with _refusals():
         user = accounts().create_admin(username, email, password)
-    except DomainError as exc:
-        _fail(getattr(exc, "message", str(exc)))
     click.echo(f"{user['username']} is an admin.")
 
 
@@ -97,13 +114,7 @@ def create_admin_command(username: str, email: str, password: str) -> None:
 @click.option("--reason", required=True, help="Why (the account's owner is shown it).")
 def block_user_command(username: str, reason: str) -> None:
     """Block an account: it cannot log in or write; its sessions and tokens end at once."""
-    from .services import admin
-    from .services.admin import OPERATOR
-
-    try:
-        user = admin().block(OPERATOR, username, reason)
-    except DomainError as exc:
-        _fail(getattr(exc, "message", str(exc)))
+    user = _account_change("block", username, reason)
     click.echo(f"{user['username']} is blocked: {reason.strip()}")
 
 
@@ -113,13 +124,7 @@ def block_user_command(username: str, reason: str) -> None:
 @click.option("--reason", default="", help="Why (kept in the audit log).")
 def unblock_user_command(username: str, reason: str) -> None:
     """Let a blocked account log in again."""
-    from .services import admin
-    from .services.admin import OPERATOR
-
-    try:
-        user = admin().unblock(OPERATOR, username, reason)
-    except DomainError as exc:
-        _fail(getattr(exc, "message", str(exc)))
+    user = _account_change("unblock", username, reason)
     click.echo(f"{user['username']} is no longer blocked.")
 
 
@@ -223,10 +228,8 @@ def send_test_mail_command(address: str, lang: str) -> None:
     from .mail.delivery import transport_of
     from .services import mail_service
 
-    try:
+    with _refusals():
         address = check_email(address)
-    except DomainError as exc:
-        _fail(getattr(exc, "message", str(exc)))
     mail_service().send_test(address, lang)
     config = current_app.config
     if transport_of(config) == "memory":
