@@ -19,6 +19,7 @@ from datetime import UTC, datetime, timedelta
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
@@ -135,17 +136,7 @@ def block(username: str):
 @admin_required
 def unblock(username: str):
     """Let a blocked account log in again."""
-    target = repositories().users.get(username)
-    form = ActionForm()
-    back = url_for("admin.user", username=target["username"])
-    if not form.validate_on_submit():
-        abort(400)
-    try:
-        admin().unblock(current_user.doc, target["_id"], form.reason.data)
-    except (InvalidValue, Conflict) as exc:
-        return _refused(exc, back)
-    flash(_("%(name)s may log in again.", name=target["username"]), "success")
-    return redirect(back)
+    return _account_change(username, "unblock", _l("%(name)s may log in again."))
 
 
 @bp.post("/users/<username>/role")
@@ -172,17 +163,23 @@ def role(username: str):
 @admin_required
 def confirm(username: str):
     """Confirm an account's e-mail address by hand."""
+    return _account_change(username, "confirm",
+                           _l("The e-mail address of %(name)s is confirmed."))
+
+
+def _account_change(username: str, change: str, done: str):
+    """Make the :class:`~app.services.admin.Admin` change ``change`` (with the form's
+    optional reason) to the account, and say ``done`` (or why not) on its page."""
     target = repositories().users.get(username)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
     back = url_for("admin.user", username=target["username"])
     try:
-        admin().confirm(current_user.doc, target["_id"], form.reason.data)
-    except InvalidValue as exc:
+        getattr(admin(), change)(current_user.doc, target["_id"], form.reason.data)
+    except (InvalidValue, Conflict) as exc:
         return _refused(exc, back)
-    flash(_("The e-mail address of %(name)s is confirmed.", name=target["username"]),
-          "success")
+    flash(str(done) % {"name": target["username"]}, "success")
     return redirect(back)
 
 

@@ -119,6 +119,24 @@ def test_roles_confirm_and_the_last_admin_on_the_pages(boss_client, repos):
     assert repos.users.get("vandal")["email_confirmed"] is True
 
 
+def test_unblock_and_confirm_say_what_they_did_or_why_not(app, boss_client, people):
+    """Unblock and confirm-by-hand flash what they did on the account's page; unblocking
+    an account that is not blocked says so there; a form without its token is a 400."""
+    boss, _ = people
+    app.extensions["pkyx.admin"].block(boss, "vandal", "Spam links")
+    token = csrf(boss_client, "/admin/users/vandal")
+    done = boss_client.post("/admin/users/vandal/unblock", data={"csrf_token": token},
+                            follow_redirects=True).get_data(as_text=True)
+    assert "vandal may log in again." in done
+    again = boss_client.post("/admin/users/vandal/unblock", data={"csrf_token": token},
+                             follow_redirects=True).get_data(as_text=True)
+    assert "vandal is not blocked." in again
+    confirmed = boss_client.post("/admin/users/vandal/confirm", data={"csrf_token": token},
+                                 follow_redirects=True).get_data(as_text=True)
+    assert "The e-mail address of vandal is confirmed." in confirmed
+    assert boss_client.post("/admin/users/vandal/confirm").status_code == 400
+
+
 def test_search_users(boss_client):
     page = boss_client.get("/admin/users?q=VAN").get_data(as_text=True)
     assert "vandal@example.org" in page and "boss@example.org" not in page
