@@ -73,29 +73,32 @@ def resend():
 @bp.get("/confirm/<token>")
 def confirm(token: str):
     """Follow the link of a registration's mail: the address is confirmed."""
-    try:
-        user = mail_service().confirm("confirm", token)
-    except BadLink as exc:
-        return link_problem(exc, "confirm")
-    flash(Markup(_("Thank you: your e-mail address %(email)s is confirmed."))
-          % {"email": address(user["email"])}, "success")
-    return redirect(url_for("users.settings" if current_user.is_authenticated else "auth.login"))
+    return _follow("confirm", token, _("Thank you: your e-mail address %(email)s is confirmed."))
 
 
 @bp.get("/confirm-email/<token>")
 def confirm_change(token: str):
     """Follow the link mailed to a new address: it becomes the account's address."""
+    return _follow("change", token, _("Thank you: your e-mail address is now %(email)s."))
+
+
+def _follow(kind: str, token: str, thanks: str):
+    """Follow a confirmation link of ``kind`` (``confirm``, ``change``): ``thanks`` on the
+    next page, or why not (a new address another account took meanwhile is refused)."""
     try:
-        user = mail_service().confirm("change", token)
+        user = mail_service().confirm(kind, token)
     except BadLink as exc:
         return link_problem(exc, "confirm")
     except Conflict:
-        flash(_("Another account uses this e-mail address now, so it cannot be yours. "
-                "Choose another one in your settings."), "danger")
-        return redirect(url_for("users.settings" if current_user.is_authenticated
-                                else "auth.login"))
-    flash(Markup(_("Thank you: your e-mail address is now %(email)s."))
-          % {"email": address(user["email"])}, "success")
+        return _onwards(_("Another account uses this e-mail address now, so it cannot be "
+                          "yours. Choose another one in your settings."), "danger")
+    return _onwards(Markup(thanks) % {"email": address(user["email"])}, "success")
+
+
+def _onwards(message: str, category: str):
+    """Say ``message`` on the settings page (logged in) or the login page, where a
+    followed confirmation link leads."""
+    flash(message, category)
     return redirect(url_for("users.settings" if current_user.is_authenticated else "auth.login"))
 
 

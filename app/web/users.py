@@ -83,6 +83,16 @@ def _attach(form, exc: InvalidValue | Conflict | RateLimited, field: str | None 
     (field.errors if field is not None else form.form_errors).append(exc.message)
 
 
+def _refused(name: str, form, exc: InvalidValue | Conflict | RateLimited, limited: str):
+    """The settings page again with ``form`` (bound as ``name``) saying why it was refused:
+    a limit (429, shown at the field ``limited``) or a refused value (400)."""
+    if isinstance(exc, RateLimited):
+        _attach(form, exc, limited)
+        return _settings_page(429, retry_after(exc), **{name: form})
+    _attach(form, exc)
+    return _settings_page(400, **{name: form})
+
+
 @bp.get("/settings")
 @login_required
 def settings():
@@ -105,12 +115,8 @@ def update_profile():
     try:
         with limit:
             updated = accounts().update_profile(user["_id"], fields)
-    except RateLimited as exc:
-        _attach(form, exc, "email")
-        return _settings_page(429, retry_after(exc), profile_form=form)
-    except (InvalidValue, Conflict) as exc:
-        _attach(form, exc)
-        return _settings_page(400, profile_form=form)
+    except (RateLimited, InvalidValue, Conflict) as exc:
+        return _refused("profile_form", form, exc, "email")
     flash(_("Your profile is saved."), "success")
     if updated.get("pending_email") and updated["pending_email"] != user.get("pending_email"):
         flash(Markup(_("We have sent a link to %(email)s: it becomes your address once you "
@@ -130,12 +136,8 @@ def upload_avatar():
     try:
         with spending("upload", current_user.doc):
             accounts().set_avatar(current_user.doc["_id"], form.file.data.read())
-    except RateLimited as exc:
-        _attach(form, exc, "file")
-        return _settings_page(429, retry_after(exc), avatar_form=form)
-    except InvalidValue as exc:
-        _attach(form, exc)
-        return _settings_page(400, avatar_form=form)
+    except (RateLimited, InvalidValue) as exc:
+        return _refused("avatar_form", form, exc, "file")
     flash(_("Your new picture is saved."), "success")
     return redirect(url_for("users.settings"))
 
@@ -150,12 +152,8 @@ def change_password():
     try:
         updated = throttled_change_password(current_user.doc["_id"],
                                             form.current_password.data, form.new_password.data)
-    except RateLimited as exc:
-        _attach(form, exc, "current_password")
-        return _settings_page(429, retry_after(exc), password_form=form)
-    except InvalidValue as exc:
-        _attach(form, exc)
-        return _settings_page(400, password_form=form)
+    except (RateLimited, InvalidValue) as exc:
+        return _refused("password_form", form, exc, "current_password")
     # A fresh session (and remember cookie, if this browser had one) with the new stamp.
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
     session.clear()
