@@ -9,13 +9,18 @@ class DomainError(Exception):
     """Base class of every error the domain raises."""
 
 
-class InvalidValue(DomainError):
-    """A value that does not fit its type; ``message`` is a sentence a person can act on."""
+class _AboutAField(DomainError):
+    """An error a person can act on: ``message`` says it, ``field`` names what it is about
+    (None: the whole request)."""
 
     def __init__(self, message: str, field: str | None = None):
         super().__init__(message)
         self.message = message
         self.field = field
+
+
+class InvalidValue(_AboutAField):
+    """A value that does not fit its type; ``message`` is a sentence a person can act on."""
 
 
 class NotFound(DomainError):
@@ -34,13 +39,8 @@ class NotFound(DomainError):
         self.message = str(self)
 
 
-class Conflict(DomainError):
+class Conflict(_AboutAField):
     """A write would break a uniqueness rule (a taken slug, username or key)."""
-
-    def __init__(self, message: str, field: str | None = None):
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 class AttributeExists(Conflict):

@@ -28,7 +28,7 @@ from .category_forms import (
     suggested_text,
 )
 from .filters import category_name
-from .forms import require_form
+from .forms import require_form, stale
 from .main import PER_PAGE, SORT_CHOICES, Page, page_number, sort_choice
 
 __all__ = ["bp"]
@@ -76,11 +76,17 @@ def _form_data(form: CategoryForm, *, editing: bool) -> dict:
     return data
 
 
-def _refuse(form: CategoryForm, exc: Exception) -> None:
-    """Put a refusal beside its field (or above the form)."""
-    message = getattr(exc, "message", str(exc))
-    field = getattr(form, getattr(exc, "field", None) or "", None)
-    (field.errors if field is not None else form.form_errors).append(message)
+#: A refused write's page status, by the error that refused it.
+REFUSED = ((RateLimited, 429), (InvalidValue, 400), (Conflict, 409), (Forbidden, 403))
+
+
+def _refuse(form: CategoryForm, exc: RateLimited | InvalidValue | Conflict | Forbidden) -> int:
+    """Put a refusal beside its field (a limit, or one without a field: above the form);
+    the page's status (429, 400, 409 or 403)."""
+    field = None if isinstance(exc, RateLimited) else \
+        getattr(form, getattr(exc, "field", None) or "", None)
+    (field.errors if field is not None else form.form_errors).append(exc.message)
+    return next(status for kind, status in REFUSED if isinstance(exc, kind))
 
 
 # ----------------------------------------------------------------------------- reading
@@ -199,12 +205,8 @@ def new():
             with spending("edit", current_user.doc):
                 created = categories().create(current_user.doc,
                                               _form_data(form, editing=False))
-        except RateLimited as exc:
-            form.form_errors.append(exc.message)
-            status = 429
-        except (InvalidValue, Conflict) as exc:
-            _refuse(form, exc)
-            status = 400 if isinstance(exc, InvalidValue) else 409
+        except (RateLimited, InvalidValue, Conflict) as exc:
+            status = _refuse(form, exc)
         else:
             flash(_("Category created."), "success")
             return redirect(url_for("categories.show", slug=created["slug"]))
@@ -234,20 +236,13 @@ def edit(slug: str):
                 service.update(current_user.doc, slug, form.version.data,
                                _form_data(form, editing=True), admin=_is_admin())
         except StaleVersion as exc:
-            form.form_errors.append(_(
+            status = stale(form, _(
                 "Someone else changed this category while you were editing (you had version "
                 "%(mine)s, it is now at %(now)s). Nothing was saved; your text is still here: "
                 "compare it with the category and save again.",
-                mine=exc.expected, now=exc.current))
-            form.version.data = service.get(slug).get("version", 1)
-            form.version.raw_data = [str(form.version.data)]  # what the field renders
-            status = 409
-        except RateLimited as exc:
-            form.form_errors.append(exc.message)
-            status = 429
-        except (InvalidValue, Forbidden) as exc:
-            _refuse(form, exc)
-            status = 403 if isinstance(exc, Forbidden) else 400
+                mine=exc.expected, now=exc.current), service.get(slug).get("version", 1))
+        except (RateLimited, InvalidValue, Forbidden) as exc:
+            status = _refuse(form, exc)
         else:
             flash(_("Saved."), "success")
             return redirect(url_for("categories.show", slug=slug))

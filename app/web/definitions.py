@@ -13,7 +13,7 @@ from ..services import definitions
 from ..write_limits import spending
 from .definition_forms import EDITED_FIELDS, DefinitionForm
 from .filters import chinese
-from .forms import require_form
+from .forms import require_form, stale
 
 __all__ = ["bp"]
 
@@ -60,15 +60,12 @@ def edit(key: str):
                 _changed, version = service.update(current_user.doc, key, form.version.data,
                                                    data, form.comment.data or "")
         except StaleVersion as exc:
-            form.form_errors.append(_(
+            record = service.record(key)
+            status = stale(form, _(
                 "Someone else changed this attribute while you were editing (you had version "
                 "%(mine)s, it is now at %(now)s). Nothing was saved; your text is still "
                 "here: compare it with the current values below and save again.",
-                mine=exc.expected, now=exc.current))
-            record = service.record(key)
-            form.version.data = record.version
-            form.version.raw_data = [str(record.version)]  # what the field renders
-            status = 409
+                mine=exc.expected, now=exc.current), record.version)
         except RateLimited as exc:
             form.form_errors.append(exc.message)
             status = 429

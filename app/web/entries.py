@@ -64,7 +64,7 @@ from .entry_forms import (
 )
 from .errors import retry_after
 from .filters import category_name, chinese
-from .forms import require_form
+from .forms import require_form, stale
 from .main import page_number
 
 __all__ = ["bp"]
@@ -436,14 +436,11 @@ def edit(slug: str):
             form.form_errors.append(exc.message)
             status = 429
         except StaleVersion as exc:
-            form.form_errors.append(_(
+            status = stale(form, _(
                 "Someone else changed this entry while you were editing (you had version "
                 "%(mine)s, it is now at %(now)s). Nothing was saved; your text is still "
                 "here: compare with the entry and save again.",
-                mine=exc.expected, now=exc.current))
-            form.version.data = get_entry(slug)["version"]
-            form.version.raw_data = [str(form.version.data)]  # what the field renders
-            status = 409
+                mine=exc.expected, now=exc.current), get_entry(slug)["version"])
         except InvalidValue as exc:
             field = getattr(form, {"image": "picture_url"}.get(exc.field or "", exc.field or ""),
                             None)
@@ -497,17 +494,23 @@ def delete_entry(slug: str):
             wiki().delete_entry(current_user.doc, entry["slug"], form.version.data,
                                 _comment(request.form))
         except StaleVersion:
-            flash(_("Someone else changed this entry meanwhile; look at it again before "
-                    "deleting it."), "warning")
-            return redirect(url_for("entries.show", slug=entry["slug"]))
+            return _said(_("Someone else changed this entry meanwhile; look at it again "
+                           "before deleting it."), "warning",
+                         url_for("entries.show", slug=entry["slug"]))
         except InvalidValue as exc:
-            flash(exc.message, "danger")
-            return redirect(url_for("entries.delete_entry", slug=entry["slug"]))
+            return _said(exc.message, "danger",
+                         url_for("entries.delete_entry", slug=entry["slug"]))
         flash(_("%(title)s was deleted. Its history is kept; it can be restored from its "
                 "address.", title=entry["title"]), "success")
         return redirect(url_for("entries.show", slug=entry["slug"]))
     return render_template("entries/delete.html", entry=entry,
                            form=DeleteEntryForm(formdata=None, version=entry["version"]))
+
+
+def _said(message: str, category: str, to: str):
+    """Go to the page at ``to``, which says ``message`` (flashed as ``category``)."""
+    flash(message, category)
+    return redirect(to)
 
 
 @bp.post("/entries/restore/<entry_id>")
@@ -648,16 +651,11 @@ def revert(slug: str, version: int):
         with spending("edit", current_user.doc):
             updated = wiki().revert(current_user.doc, entry["slug"], _version_of(form),
                                     version, _comment(request.form))
-    except RateLimited as exc:
-        flash(exc.message, "warning")
-        return redirect(url_for("entries.history", slug=entry["slug"]))
-    except StaleVersion:
-        flash(_("Someone else changed this entry meanwhile; look at the history again "
-                "before reverting."), "warning")
-        return redirect(url_for("entries.history", slug=entry["slug"]))
-    except InvalidValue as exc:
-        flash(exc.message, "danger")
-        return redirect(url_for("entries.history", slug=entry["slug"]))
+    except (RateLimited, StaleVersion, InvalidValue) as exc:
+        message = _("Someone else changed this entry meanwhile; look at the history again "
+                    "before reverting.") if isinstance(exc, StaleVersion) else exc.message
+        return _said(message, "danger" if isinstance(exc, InvalidValue) else "warning",
+                     url_for("entries.history", slug=entry["slug"]))
     if updated["version"] == entry["version"]:
         flash(_("Version %(v)s is the same as the current one; nothing to revert.",
                 v=version), "info")

@@ -114,15 +114,8 @@ def address(email: str) -> Markup:
 
 def register_filters(app: Flask) -> None:
     """Make the filters available in every template."""
-    app.add_template_filter(safe_url, "safe_url")
-    app.add_template_filter(address, "address")
-    app.add_template_filter(host_of, "host_of")
-    app.add_template_filter(category_name, "category_name")
-    app.add_template_filter(category_description, "category_description")
-    app.add_template_filter(label_of, "label_of")
-    app.add_template_filter(section_of, "section_of")
-    app.add_template_filter(description_of, "description_of")
-    app.add_template_filter(comment_text, "comment_text")
-    app.add_template_filter(attribute_label, "attribute_label")
-    app.add_template_filter(section_label, "section_label")
+    for function in (safe_url, address, host_of, category_name, category_description,
+                     label_of, section_of, description_of, comment_text, attribute_label,
+                     section_label):
+        app.add_template_filter(function, function.__name__)
     app.add_template_global(chinese, "is_chinese")

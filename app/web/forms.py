@@ -10,7 +10,7 @@ from wtforms.validators import DataRequired, Length
 
 from ..domain.errors import InvalidValue
 
-__all__ = ["LoginForm", "RegisterForm", "LogoutForm", "require_form"]
+__all__ = ["LoginForm", "RegisterForm", "LogoutForm", "require_form", "stale"]
 
 
 class LoginForm(FlaskForm):
@@ -39,3 +39,12 @@ def require_form(form: FlaskForm, *, validate: bool = True, versioned: bool = Tr
     if (validate and not form.validate_on_submit()) or (
             versioned and form.version.data is None):
         raise InvalidValue(_("The form could not be read; reload the page and try again."))
+
+
+def stale(form: FlaskForm, message: str, current: int) -> int:
+    """Say on ``form`` that someone saved meanwhile (``message``) and let it save against
+    the ``current`` version; everything typed stays. The page's status: 409."""
+    form.form_errors.append(message)
+    form.version.data = current
+    form.version.raw_data = [str(current)]  # what the field renders
+    return 409

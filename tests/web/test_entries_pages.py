@@ -385,6 +385,15 @@ def test_stale_revert_is_refused(client, wiki, repos, login, pixel):
                                                               "version": 1})
     assert response.status_code == 302 and response.location.endswith("/history")
     assert repos.entries.get("pixel-8")["version"] == 2
+    said = client.get("/entries/pixel-8/history").get_data(as_text=True)
+    assert re.search(r'alert-warning[^>]*>\s*Someone else changed this entry meanwhile; look at '
+                     r'the history again before reverting\.', said)
+    long = client.post("/entries/pixel-8/revert/1", data={"csrf_token": login, "version": 2,
+                                                          "comment": "x" * 501})
+    assert long.status_code == 302 and long.location.endswith("/history")
+    said = client.get("/entries/pixel-8/history").get_data(as_text=True)
+    assert re.search(r'alert-danger[^>]*>\s*The edit summary may be at most 500', said)
+    assert repos.entries.get("pixel-8")["version"] == 2
 
 
 def test_diff_of_unknown_version_is_400(client, pixel):
