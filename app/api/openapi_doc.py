@@ -177,6 +177,27 @@ def operation(op_id: str, summary: str, tag: str, responses: dict, *,
     return spec
 
 
+def create(op_id: str, summary: str, tag: str, answer: str, schema_name: str,
+           links: dict, **options: Any) -> Spec:
+    """A POST that makes a new ``schema_name`` from a ``{schema_name}Create`` body: 201 with
+    its Location and ETag (``answer`` describes it), or a refused body, a write refused, a
+    taken name (409)."""
+    return operation(op_id, summary, tag,
+                     {**ok(answer, schema_name, status=201, headers=("Location", "ETag"),
+                           links=links),
+                      **problem_responses(*BODY_ERRORS, *EDIT_ERRORS, 409)},
+                     body=json_body(f"{schema_name}Create"), secured=True, **options)
+
+
+def conditional_get(op_id: str, summary: str, tag: str, success: dict, *errors: int,
+                    parameters: tuple = (), **options: Any) -> Spec:
+    """A GET answered with a strong ETag, and a 304 when ``If-None-Match`` holds it
+    (:func:`app.api.http.conditional`): ``success`` and the problems of ``errors``."""
+    return operation(op_id, summary, tag,
+                     {**success, **NOT_MODIFIED, **problem_responses(*errors)},
+                     parameters=[*parameters, IF_NONE_MATCH], **options)
+
+
 #: Keyword names of :func:`link` that stand for conditional request headers.
 LINK_HEADERS = {"if_match": "header.If-Match", "if_none_match": "header.If-None-Match"}
 
@@ -316,22 +337,17 @@ def entry_paths() -> dict[str, Spec]:
                 "listEntries", "Filter, sort and page entries", "entries",
                 {**paged("EntryFields", "A page of entries."), **problem_responses(400)},
                 parameters=[*PAGE, *FILTER_PARAMETERS], description=FILTER_DESCRIPTION),
-            "post": operation(
+            "post": create(
                 "createEntry", "Create an entry with its first attributes", "entries",
-                {**ok("The new entry.", "Entry", status=201, headers=("Location", "ETag"),
-                      links=entry_links),
-                 **problem_responses(*BODY_ERRORS, *EDIT_ERRORS, 409)},
-                body=json_body("EntryCreate"), secured=True,
+                "The new entry.", "Entry", entry_links,
                 description="A new attribute key is defined on first use: give its type "
                             "(and label, unit…) with the value."),
         },
         "/entries/{ident}": {
             "parameters": [IDENT],
-            "get": operation(
+            "get": conditional_get(
                 "getEntry", "Read an entry", "entries",
-                {**ok("The entry.", "Entry", headers=("ETag",), links=entry_links),
-                 **NOT_MODIFIED, **problem_responses(404)},
-                parameters=[IF_NONE_MATCH]),
+                ok("The entry.", "Entry", headers=("ETag",), links=entry_links), 404),
             "patch": operation(
                 "updateEntry", "Change some fields and attributes", "entries",
                 {**written, **problem_responses(*write_errors)},
@@ -380,12 +396,10 @@ def attribute_paths() -> dict[str, Spec]:
     return {
         "/entries/{ident}/attributes": {
             "parameters": [IDENT],
-            "get": operation(
+            "get": conditional_get(
                 "listEntryAttributes", "An entry's attributes in page order", "attributes",
-                {**paged("Attribute", "A page of the entry's attributes (ETag: the entry's).",
-                         etag=True),
-                 **NOT_MODIFIED, **problem_responses(400, 404)},
-                parameters=[*PAGE, IF_NONE_MATCH]),
+                paged("Attribute", "A page of the entry's attributes (ETag: the entry's).",
+                      etag=True), 400, 404, parameters=PAGE),
             "post": operation(
                 "addEntryAttribute", "Add an attribute the entry does not have", "attributes",
                 {**created, **problem_responses(*write_errors, 409, *IF_MATCH_ERRORS)},
@@ -397,12 +411,10 @@ def attribute_paths() -> dict[str, Spec]:
         },
         "/entries/{ident}/attributes/{key}": {
             "parameters": [IDENT, KEY],
-            "get": operation(
+            "get": conditional_get(
                 "getEntryAttribute", "One attribute of an entry", "attributes",
-                {**ok("The value with its label, type and text (ETag: the entry's).",
-                      "Attribute", headers=("ETag",), links=value_links),
-                 **NOT_MODIFIED, **problem_responses(404)},
-                parameters=[IF_NONE_MATCH]),
+                ok("The value with its label, type and text (ETag: the entry's).",
+                   "Attribute", headers=("ETag",), links=value_links), 404),
             "put": operation(
                 "setEntryAttribute", "Set an attribute's value", "attributes",
                 {**ok("The value was changed.", "Attribute", headers=("ETag",),
@@ -437,11 +449,9 @@ def revision_paths() -> dict[str, Spec]:
         },
         "/entries/{ident}/revisions/{version}": {
             "parameters": [IDENT, param("version")],
-            "get": operation(
+            "get": conditional_get(
                 "getRevision", "One revision with its changes", "revisions",
-                {**ok("The revision.", "Revision", headers=("ETag",)), **NOT_MODIFIED,
-                 **problem_responses(404)},
-                parameters=[IF_NONE_MATCH]),
+                ok("The revision.", "Revision", headers=("ETag",)), 404),
         },
         "/entries/{ident}/revisions/diff": {
             "parameters": [IDENT],
@@ -477,20 +487,14 @@ def definition_paths() -> dict[str, Spec]:
                 "definitions",
                 {**paged("Definition", "A page of definitions."), **problem_responses(400)},
                 parameters=PAGE),
-            "post": operation(
-                "createDefinition", "Define an attribute before first use", "definitions",
-                {**ok("The new definition.", "Definition", status=201,
-                      headers=("Location", "ETag"), links=key_links),
-                 **problem_responses(*BODY_ERRORS, *EDIT_ERRORS, 409)},
-                body=json_body("DefinitionCreate"), secured=True),
+            "post": create("createDefinition", "Define an attribute before first use",
+                           "definitions", "The new definition.", "Definition", key_links),
         },
         "/attributes/{key}": {
             "parameters": [KEY],
-            "get": operation(
+            "get": conditional_get(
                 "getDefinition", "One definition", "definitions",
-                {**ok("The definition.", "Definition", headers=("ETag",), links=key_links),
-                 **NOT_MODIFIED, **problem_responses(404)},
-                parameters=[IF_NONE_MATCH]),
+                ok("The definition.", "Definition", headers=("ETag",), links=key_links), 404),
             "patch": operation(
                 "updateDefinition", "Change a definition's labels, descriptions, section, "
                                     "order or better", "definitions",
@@ -529,21 +533,16 @@ def category_paths() -> dict[str, Spec]:
                 "listCategories", "Every category with its entry count", "categories",
                 {**paged("Category", "A page of categories."), **problem_responses(400)},
                 parameters=PAGE),
-            "post": operation(
+            "post": create(
                 "createCategory", "Create a category (any editor)", "categories",
-                {**ok("The new category.", "Category", status=201,
-                      headers=("Location", "ETag"), links=created_links),
-                 **problem_responses(*BODY_ERRORS, *EDIT_ERRORS, 409)},
-                body=json_body("CategoryCreate"), secured=True,
+                "The new category.", "Category", created_links,
                 description="The slug comes from the name when it is left out; a parent and "
                             "suggested attribute keys must exist."),
         },
         "/categories/{slug}": {
             "parameters": [param("slug")],
-            "get": operation(
-                "getCategory", "One category", "categories",
-                {**category_ok, **NOT_MODIFIED, **problem_responses(404)},
-                parameters=[IF_NONE_MATCH]),
+            "get": conditional_get("getCategory", "One category", "categories", category_ok,
+                                   404),
             "patch": operation(
                 "updateCategory", "Change a category's fields", "categories",
                 {**category_ok,
@@ -580,12 +579,11 @@ def browse_paths() -> dict[str, Spec]:
     """``/compare`` and ``/openapi.json``."""
     flag = "^([Tt][Rr][Uu][Ee]|[Yy][Ee][Ss]|1|[Ff][Aa][Ll][Ss][Ee]|[Nn][Oo]|0)$"
     return {
-        "/compare": {"get": operation(
+        "/compare": {"get": conditional_get(
             "compareEntries", "Aligned rows of 2–6 entries", "compare",
-            {**ok("Rows in the canonical order of the entries, grouped by section, with "
-                  "differences and winners.", "Comparison", headers=("ETag",)),
-             **NOT_MODIFIED, **problem_responses(400, 404)},
-            parameters=[
+            ok("Rows in the canonical order of the entries, grouped by section, with "
+               "differences and winners.", "Comparison", headers=("ETag",)), 400, 404,
+            parameters=(
                 query_param("entries", "2 to 6 entry slugs (or ids), comma-separated.",
                             {"type": "string", "minLength": 1}, required=True,
                             example="iphone-15,pixel-8"),
@@ -596,8 +594,7 @@ def browse_paths() -> dict[str, Spec]:
                                      "attribute's own unit), metric or imperial. Currencies "
                                      "are never converted.",
                             {"type": "string", "enum": list(SYSTEMS)}),
-                IF_NONE_MATCH,
-            ],
+            ),
             description="Other query parameters are refused (400).")},
         "/openapi.json": {"get": operation(
             "getOpenApi", "This document", "meta",
@@ -645,10 +642,9 @@ def user_paths() -> dict[str, Spec]:
         },
         "/users/{ident}": {
             "parameters": [USER],
-            "get": operation(
-                "getUser", "A user's profile", "users",
-                {**user_ok, **NOT_MODIFIED, **problem_responses(404, 429)},
-                parameters=[IF_NONE_MATCH], secured=[{}, *AUTH],
+            "get": conditional_get(
+                "getUser", "A user's profile", "users", user_ok, 404, 429,
+                secured=[{}, *AUTH],
                 description="Authenticated as the user or an admin, the email, whether it "
                             "is confirmed, a new address waiting for confirmation and the "
                             "last seen time are included."),
@@ -668,15 +664,14 @@ def user_paths() -> dict[str, Spec]:
         },
         "/users/{ident}/avatar": {
             "parameters": [USER],
-            "get": operation(
+            "get": conditional_get(
                 "getAvatar", "A user's avatar image", "users",
                 {"200": {"description": "The image (cached, nosniff).",
                          "headers": header_refs("ETag", "Cache-Control",
                                                 "X-Content-Type-Options"),
                          "content": {f"image/{kind}": image
-                                     for kind in ("png", "jpeg", "gif", "webp")}},
-                 **NOT_MODIFIED, **problem_responses(404)},
-                parameters=[IF_NONE_MATCH]),
+                                     for kind in ("png", "jpeg", "gif", "webp")}}},
+                404),
             "put": operation(
                 "putAvatar", "Upload a new avatar", "users",
                 {**ok("The profile with its new avatar.", "User", headers=("ETag",)),
@@ -709,11 +704,10 @@ def admin_paths() -> dict[str, Spec]:
         },
         "/admin/users/{ident}": {
             "parameters": [admin_user],
-            "get": operation(
+            "get": conditional_get(
                 "adminGetUser", "An account as administrators see it", "admin",
-                {**ok("The account.", "AdminUser", headers=("ETag",)), **NOT_MODIFIED,
-                 **problem_responses(*AUTH_ERRORS, 404)},
-                parameters=[IF_NONE_MATCH], secured=True),
+                ok("The account.", "AdminUser", headers=("ETag",)), *AUTH_ERRORS, 404,
+                secured=True),
         },
         "/admin/users/{ident}/block": {
             "parameters": [admin_user],
