@@ -209,10 +209,12 @@ class EntryRepository(Repository):
         order = SORTS.get(sort, SORTS["title"])
         return self.page(filter, order, (page - 1) * per_page, per_page)
 
-    def recent(self, limit: int = 10, category: str | None = None) -> list[dict]:
-        """The most recently updated entries (of one category, when given)."""
+    def recent(self, limit: int = 10, category: str | None = None,
+               fields: Iterable[str] | None = None) -> list[dict]:
+        """The most recently updated entries (of one category, when given); only
+        ``fields`` (and ``_id``) of each when named."""
         return self.find({"category": category} if category else {}, SORTS["updated"],
-                         limit=limit)
+                         limit=limit, projection=dict.fromkeys(fields, 1) if fields else None)
 
     def by_creator(self, user_id: ObjectId, limit: int = 50) -> list[dict]:
         """Entries a user's account created, newest first."""

@@ -22,6 +22,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
@@ -43,7 +44,6 @@ from ..domain.errors import (
 )
 from ..domain.revisions import ATTR_PREFIX
 from ..domain.types import display_value, format_value
-from ..domain.units import describe_dimension
 from ..repositories import repositories
 from ..services import categories, wiki
 from ..services.wiki import IMAGE_KEY
@@ -60,7 +60,7 @@ from .entry_forms import (
     attribute_input,
     field_of,
     unit_choices,
-    unit_groups,
+    unit_groups_in,
 )
 from .errors import retry_after
 from .filters import category_name, chinese
@@ -156,8 +156,7 @@ def page_context(entry: dict, failed: dict | None = None) -> dict:
         "type_names": TYPE_NAMES,
         # The picker's groups in the reader's language ("a mass" → "质量"); the grouping
         # itself is computed once, in English.
-        "unit_groups": [(describe_dimension(members[0], translate=True), members)
-                        for _words, members in unit_groups()],
+        "unit_groups": unit_groups_in(str(get_locale())),
         "unit_choices": unit_choices,
         "active_type": _active_type(failed),
         "known_definitions": known,
@@ -179,7 +178,8 @@ def _number_text(definition: Definition, stored: dict) -> str:
 
 def _similar(entry: dict, limit: int = 6) -> list[dict]:
     """A few entries of the same category to compare with, linked in canonical order."""
-    others = repositories().entries.recent(limit + 1, entry.get("category"))
+    others = repositories().entries.recent(limit + 1, entry.get("category"),
+                                           fields=("slug", "title"))
     links = []
     for other in others:
         if other["_id"] == entry["_id"]:

@@ -37,6 +37,7 @@ __all__ = [
     "RestoreForm",
     "RevertForm",
     "TYPE_NAMES",
+    "unit_groups_in",
     "attribute_input",
     "field_of",
     "unit_choices",
@@ -70,6 +71,14 @@ def unit_groups() -> tuple[tuple[str, tuple[str, ...]], ...]:
     for unit in PICKER_UNITS:
         groups.setdefault(units.describe_dimension(unit), []).append(unit)
     return tuple((words, tuple(members)) for words, members in groups.items())
+
+
+@lru_cache(maxsize=8)
+def unit_groups_in(locale: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """:func:`unit_groups` with their words in ``locale`` ("a mass" → "质量"), worked out
+    once per language (call it inside a request in that language)."""
+    return tuple((units.describe_dimension(members[0], translate=True), members)
+                 for _words, members in unit_groups())
 
 
 @lru_cache(maxsize=256)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 
-from flask import Flask
+from flask import Flask, g
 from flask_babel import gettext as _
 from markupsafe import Markup, escape
 
@@ -51,7 +51,16 @@ def value_html(kind: str, stored: Mapping | None, text: object, label: object = 
                texts: ValueTexts | None = None) -> Markup:
     """One stored value of type ``kind`` as HTML (``text`` is the domain's display text;
     ``label`` the attribute's label, the alt text of an image)."""
-    return Markup(_value(kind, stored, text, label, texts or ValueTexts()))
+    return Markup(_value(kind, stored, text, label, texts or _request_texts()))
+
+
+def _request_texts() -> ValueTexts:
+    """This request's :class:`ValueTexts` (an entry page draws dozens of values; their
+    words are translated once)."""
+    texts = g.get("pkyx_value_texts")
+    if texts is None:
+        texts = g.pkyx_value_texts = ValueTexts()
+    return texts
 
 
 def _value(kind: str, stored: Mapping | None, text: object, label: object,
@@ -94,7 +103,7 @@ def compare_rows_html(groups: Iterable[Mapping], columns: int,
     as entered in ``title`` and a bar in twentieths (``cmp-bar b0``–``b20``); the best
     cells a trophy; missing ones a dash that screen readers read as "not given".
     """
-    texts = ValueTexts()
+    texts = _request_texts()
     out: list[str] = []
     for group in groups:
         out.append(f'<tbody class="compare-group{"" if group["differs"] else " group-same"}">'
