@@ -22,19 +22,15 @@ from ..repositories import repositories
 from ..repositories.users import is_confirmed
 from ..services import admin
 from .auth import current_user
+from .bodies import json_body
 from .entries import entry_response
-from .http import conditional, etag_for, json_body, json_response, page_args, page_body
+from .http import conditional, etag_for, json_response, page_args, page_body
 from .representations import user_json
 
 __all__ = ["AdminUserList", "AdminUserItem", "AdminUserBlock", "AdminUserUnblock",
            "AdminUserRole", "AdminUserConfirm", "AdminUserRollback", "AdminEntryProtection",
-           "AdminAuditLog", "REASON_FIELDS", "ROLE_FIELDS", "ROLLBACK_FIELDS",
-           "PROTECTION_FIELDS"]
+           "AdminAuditLog"]
 
-REASON_FIELDS = ("reason",)
-ROLE_FIELDS = ("role", "reason")
-ROLLBACK_FIELDS = ("since", "dry_run", "reason")
-PROTECTION_FIELDS = ("protected", "reason")
 ADMIN_ONLY = api_auth.login_required(role="admin")
 
 
@@ -116,13 +112,12 @@ class _AccountChange(_AdminView):
     """A change to an account with a reason (the audit log keeps it), answered with the
     account as admins see it."""
 
-    #: The :class:`~app.services.admin.Admin` method that makes the change.
+    #: The :class:`~app.services.admin.Admin` method that makes the change (whether the
+    #: reason is required: the operation's published schema says).
     change: str
-    #: ``REASON_FIELDS`` where the reason is required.
-    required: tuple[str, ...] = ()
 
     def post(self, ident: str):
-        data = json_body(REASON_FIELDS, required=self.required, text=REASON_FIELDS)
+        data = json_body()
         change = getattr(admin(), self.change)
         return _user_response(change(current_user(), ident, _reason(data)))
 
@@ -162,7 +157,7 @@ class AdminUserBlock(_AccountChange):
 
     endpoint = "admin_user_block"
     path = "/<ident>/block"
-    change, required = "block", REASON_FIELDS
+    change = "block"
 
 
 class AdminUserUnblock(_AccountChange):
@@ -182,7 +177,7 @@ class AdminUserRole(_AdminView):
 
     def put(self, ident: str):
         """Set the role (``user`` or ``admin``); the last active admin keeps it (409)."""
-        data = json_body(ROLE_FIELDS, required=("role",), text=ROLE_FIELDS)
+        data = json_body()
         return _user_response(admin().set_role(current_user(), ident, data["role"],
                                                _reason(data)))
 
@@ -204,10 +199,8 @@ class AdminUserRollback(_AdminView):
     def post(self, ident: str):
         """``dry_run`` (the default) reports what would change; ``false`` does it, each
         entry as one revision. At most 500 entries (else 400)."""
-        data = json_body(ROLLBACK_FIELDS, required=("since",), text=("since", "reason"))
-        dry_run = data.get("dry_run", True)
-        if not isinstance(dry_run, bool):
-            raise InvalidValue("'dry_run' must be true or false.", "dry_run")
+        data = json_body()
+        dry_run = data.get("dry_run", True)  # true or false: the schema says so
         report = admin().rollback(current_user(), ident, data["since"], dry_run=dry_run,
                                   reason=_reason(data))
         return json_response(rollback_json(report))
@@ -221,9 +214,7 @@ class AdminEntryProtection(_AdminView):
 
     def put(self, ident: str):
         """Protect (``true``) or unprotect (``false``); answers the entry with its ETag."""
-        data = json_body(PROTECTION_FIELDS, required=("protected",), text=REASON_FIELDS)
-        if not isinstance(data["protected"], bool):
-            raise InvalidValue("'protected' must be true or false.", "protected")
+        data = json_body()  # "protected" is true or false: the schema says so
         service = admin()
         change = service.protect if data["protected"] else service.unprotect
         return entry_response(change(current_user(), ident, _reason(data)))

@@ -13,11 +13,11 @@ from ..extensions import api_auth
 from ..repositories import repositories
 from ..services import AttributeInput, wiki
 from ..write_limits import spending
+from .bodies import json_body
 from .common import comment_of, definitions_for, editor
 from .errors import problem
 from .http import (
     conditional,
-    json_body,
     json_response,
     page_args,
     page_body,
@@ -26,9 +26,6 @@ from .http import (
 from .representations import attribute_json, attribute_value, entry_etag
 
 __all__ = ["EntryAttributeList", "EntryAttributeItem"]
-
-VALUE_FIELDS = ("value", "type", "label", "unit", "better", "group", "comment")
-TEXT_FIELDS = ("key", "type", "label", "unit", "better", "group", "comment")
 
 
 def _ordered(doc: dict, definitions: dict) -> list[str]:
@@ -75,7 +72,7 @@ class EntryAttributeList(MethodView):
         punctuation — is a 409 naming its current value (use PUT to replace it).
         """
         doc = repositories().entries.get(ident)
-        data = json_body(("key", *VALUE_FIELDS), required=("value",), text=TEXT_FIELDS)
+        data = json_body()
         if request.if_match:
             require_if_match(entry_etag(doc))
         item = AttributeInput.from_mapping(data)
@@ -118,7 +115,7 @@ class EntryAttributeItem(MethodView):
         """Set the value (creating the attribute if needed); needs If-Match."""
         doc = repositories().entries.get(ident)
         require_if_match(entry_etag(doc))
-        data = json_body(VALUE_FIELDS, required=("value",), text=TEXT_FIELDS)
+        data = json_body()
         item = AttributeInput.from_mapping({**data, "key": key})
         created = key not in doc.get("attributes", {})
         with spending("edit", editor()):

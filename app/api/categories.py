@@ -10,15 +10,14 @@ from __future__ import annotations
 from flask import url_for
 from flask.views import MethodView
 
-from ..domain.categories import CATEGORY_FIELDS
 from ..extensions import api_auth
 from ..services import categories
 from ..write_limits import spending
 from .auth import current_user
+from .bodies import json_body
 from .common import editor
 from .http import (
     conditional,
-    json_body,
     json_response,
     page_args,
     page_body,
@@ -28,8 +27,6 @@ from .representations import category_etag, category_json
 
 __all__ = ["CategoryList", "CategoryItem", "CategoryMerge"]
 
-#: Fields that must be JSON strings when sent (``parent`` may also be null).
-TEXT_FIELDS = ("slug", "name", "name_zh", "description", "description_zh")
 
 
 def _response(doc: dict, status: int = 200, headers: dict | None = None):
@@ -59,7 +56,7 @@ class CategoryList(MethodView):
     @api_auth.login_required
     def post(self):
         """Create a category (any editor): 201 with Location and ETag."""
-        data = json_body(CATEGORY_FIELDS, required=("name",), text=TEXT_FIELDS)
+        data = json_body()
         with spending("edit", editor()):
             doc = categories().create(editor(), data)
         location = url_for("api.category", slug=doc["slug"])
@@ -81,8 +78,7 @@ class CategoryItem(MethodView):
     def patch(self, slug: str):
         """Change some fields; names and the parent are for admins. Needs If-Match."""
         doc = categories().get(slug)
-        data = json_body([name for name in CATEGORY_FIELDS if name != "slug"],
-                         text=TEXT_FIELDS)
+        data = json_body()
         require_if_match(category_etag(doc))
         with spending("edit", editor()):
             updated = categories().update(editor(), slug, doc.get("version", 1), data,
@@ -110,7 +106,7 @@ class CategoryMerge(MethodView):
     def post(self, slug: str):
         """Move every entry into ``into`` and delete this category; needs If-Match."""
         doc = categories().get(slug)
-        data = json_body(("into",), required=("into",), text=("into",))
+        data = json_body()
         require_if_match(category_etag(doc))
         with spending("edit", editor()):
             target = categories().merge(editor(), slug, doc.get("version", 1),

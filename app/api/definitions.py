@@ -8,11 +8,11 @@ from flask.views import MethodView
 from ..extensions import api_auth
 from ..services import definitions
 from ..write_limits import spending
+from .bodies import json_body
 from .common import editor
 from .http import (
     conditional,
     etag_for,
-    json_body,
     json_response,
     page_args,
     page_body,
@@ -21,15 +21,6 @@ from .http import (
 from .representations import definition_json
 
 __all__ = ["DefinitionList", "DefinitionItem"]
-
-CREATE_FIELDS = ("key", "label", "type", "unit", "better", "group", "order", "description",
-                 "label_zh", "group_zh", "description_zh")
-#: The type and the canonical unit decide how stored values were read: they stay.
-PATCH_FIELDS = ("label", "better", "group", "order", "description", "label_zh", "group_zh",
-                "description_zh", "comment")
-#: Every field but ``order`` (a number, or digits from a form) is text when sent.
-TEXT_FIELDS = ("key", "label", "type", "unit", "better", "group", "description", "label_zh",
-               "group_zh", "description_zh", "comment")
 
 
 def _etag(key: str, version: int) -> str:
@@ -60,7 +51,7 @@ class DefinitionList(MethodView):
     @api_auth.login_required
     def post(self):
         """Define an attribute before first use: 201 with Location."""
-        data = json_body(CREATE_FIELDS, required=("label", "type"), text=TEXT_FIELDS)
+        data = json_body()
         with spending("edit", editor()):
             definition = definitions().create(editor(), data)
         location = url_for("api.definition", key=definition.key)
@@ -83,7 +74,7 @@ class DefinitionItem(MethodView):
         """Change the labels, descriptions, section, order or better; needs If-Match."""
         _definition, version = definitions().get(key)
         require_if_match(_etag(key, version))
-        data = json_body((*PATCH_FIELDS, "type", "unit", "key"), text=TEXT_FIELDS)
+        data = json_body()
         comment = data.pop("comment", "")
         with spending("edit", editor()):
             definitions().update(editor(), key, version, data, comment)

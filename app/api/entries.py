@@ -5,17 +5,16 @@ from __future__ import annotations
 from flask import current_app, request, url_for
 from flask.views import MethodView
 
-from ..domain.errors import InvalidValue
 from ..extensions import api_auth
 from ..repositories import repositories
 from ..services import wiki
 from ..store import QUERY_TIMEOUTS
 from ..write_limits import spending
+from .bodies import json_body
 from .common import attribute_inputs, comment_of, editor
 from .errors import ApiError
 from .http import (
     conditional,
-    json_body,
     json_response,
     not_modified,
     page_body,
@@ -30,10 +29,6 @@ from .representations import (
 )
 
 __all__ = ["EntryList", "EntryItem", "EntryRestore", "entry_response"]
-
-CREATE_FIELDS = ("title", "category", "summary", "slug", "attributes", "comment")
-PATCH_FIELDS = ("title", "category", "summary", "attributes", "comment")
-TEXT_FIELDS = ("title", "category", "summary", "slug", "comment")
 
 
 def entry_response(doc: dict, status: int = 200, headers: dict | None = None):
@@ -92,11 +87,8 @@ class EntryList(MethodView):
     @api_auth.login_required
     def post(self):
         """Create an entry with its first attributes: 201 with Location and ETag."""
-        data = json_body(CREATE_FIELDS, required=("title", "category"), text=TEXT_FIELDS)
-        items, unset = attribute_inputs(data.get("attributes", {}))
-        if unset:
-            raise InvalidValue("A new entry cannot remove attributes (null values).",
-                               "attributes")
+        data = json_body()
+        items, _ = attribute_inputs(data.get("attributes", {}))  # no nulls: the schema
         with spending("entry", editor()):
             doc = wiki().create_entry(
                 editor(), title=data["title"], category=data["category"],
@@ -140,7 +132,7 @@ class EntryItem(MethodView):
         """Change some fields and attributes (``null`` removes one); needs If-Match."""
         doc = repositories().entries.get(ident)
         require_if_match(entry_etag(doc))
-        data = json_body(PATCH_FIELDS, text=TEXT_FIELDS)
+        data = json_body()
         items, unset = attribute_inputs(data.get("attributes", {}))
         fields = {name: data[name] for name in ("title", "category", "summary") if name in data}
         with spending("edit", editor()):
@@ -154,7 +146,7 @@ class EntryItem(MethodView):
         """Replace the entry's fields and attributes (absent attributes are removed)."""
         doc = repositories().entries.get(ident)
         require_if_match(entry_etag(doc))
-        data = json_body(PATCH_FIELDS, required=("title", "category"), text=TEXT_FIELDS)
+        data = json_body()
         items, _ = attribute_inputs(data.get("attributes", {}))
         given = {item.key for item in items}
         unset = [key for key in doc.get("attributes", {}) if key not in given]
@@ -191,7 +183,7 @@ class EntryRestore(MethodView):
         No If-Match: a deleted entry has no ETag to send; restoring it twice is a 409 (it
         is not deleted any more), never a silent overwrite.
         """
-        data = json_body(("comment",)) if request.content_length else {}
+        data = json_body() if request.content_length else {}
         with spending("edit", editor()):
             doc = wiki().restore(editor(), ident, comment_of(data))
         return entry_response(doc, 201, {"Location": url_for("api.entry", ident=doc["slug"])})

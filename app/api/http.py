@@ -1,23 +1,21 @@
-"""HTTP plumbing every resource shares: JSON in and out, ETags, If-Match, pages."""
+"""HTTP plumbing every resource shares: JSON out, ETags, If-Match, pages (JSON in:
+:mod:`.bodies`)."""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
-import orjson
 from flask import current_app, request, url_for
 
 from ..domain.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, last_page, read_paging
 from ..json import dumps
 from .errors import ApiError
 
-__all__ = ["json_response", "json_body", "etag_for", "require_if_match", "conditional",
-           "not_modified", "page_body", "page_args", "no_query_args", "JSON_TYPES"]
-
-JSON_TYPES = ("application/json", "application/merge-patch+json")
+__all__ = ["json_response", "etag_for", "require_if_match", "conditional",
+           "not_modified", "page_body", "page_args", "no_query_args"]
 
 
 def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None):
@@ -26,40 +24,6 @@ def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | Non
                                           mimetype="application/json")
     response.headers.update(headers or {})
     return response
-
-
-def json_body(allowed: Iterable[str], required: Iterable[str] = (),
-              text: Iterable[str] = ()) -> dict:
-    """The request's JSON object, refusing other media types, bad JSON and unknown fields.
-
-    Unknown fields are refused (400) rather than ignored, so a client that sends
-    ``role`` or ``version`` learns at once that it cannot set them. Fields named in
-    ``text`` must be JSON strings when present: an object such as ``{"$ne": ""}``, an
-    array, a number, a boolean or ``null`` is a 400, never a default or an operator.
-    """
-    if request.mimetype not in JSON_TYPES:
-        raise ApiError(415, "Send a JSON body with Content-Type: application/json.")
-    try:
-        data = orjson.loads(request.get_data(cache=True))
-    except orjson.JSONDecodeError as exc:
-        raise ApiError(400, f"The body is not valid JSON: {exc}.") from None
-    if not isinstance(data, dict):
-        raise ApiError(400, "The body must be a JSON object.")
-    allowed = set(allowed)
-    unknown = sorted(set(data) - allowed)
-    if unknown:
-        errors = {name: "This field is unknown or cannot be set." for name in unknown}
-        raise ApiError(400, f"Unknown or read-only fields: {', '.join(unknown)}.", errors=errors)
-    not_text = [name for name in text if name in data and not isinstance(data[name], str)]
-    if not_text:
-        raise ApiError(400, f"These fields must be text: {', '.join(not_text)}.",
-                       errors={name: "This field must be text; leave it out for its default."
-                               for name in not_text})
-    missing = [name for name in required if name not in data]
-    if missing:
-        raise ApiError(400, f"Missing fields: {', '.join(missing)}.",
-                       errors={name: "This field is required." for name in missing})
-    return data
 
 
 def etag_for(*parts: object) -> str:

@@ -2,7 +2,9 @@
 
 Response schemas mirror :mod:`.representations` exactly (``additionalProperties: false``),
 so a field that leaks or goes missing fails the schemathesis run. Request schemas are
-what the views accept, never stricter: limits the server applies after trimming or
+what the views accept, never stricter — and what they accept is these schemas: every
+JSON body is validated against its operation's schema (:mod:`.bodies`; shapes there,
+values by the domain). Limits the server applies after trimming or
 normalising text are given in words, not as ``maxLength``, because a string that breaks
 a keyword yet passes once trimmed would be accepted. Limits come from the domain's own
 constants, so the document cannot drift from the checks.

@@ -10,13 +10,13 @@ from ..extensions import api_auth
 from ..repositories import repositories
 from ..services import wiki
 from ..write_limits import spending
+from .bodies import json_body
 from .common import comment_of, editor
 from .entries import entry_response
 from .errors import ApiError
 from .http import (
     conditional,
     etag_for,
-    json_body,
     json_response,
     page_args,
     page_body,
@@ -100,7 +100,7 @@ class RevisionRevert(MethodView):
         entry = repos.entries.get(ident)
         repos.revisions.get(entry["_id"], version)  # a version never stored is a 404
         require_if_match(entry_etag(entry))
-        data = json_body(("comment",)) if request.content_length else {}
+        data = json_body() if request.content_length else {}
         with spending("edit", editor()):
             reverted = wiki().revert(editor(), entry["slug"], entry["version"], version,
                                      comment_of(data))

@@ -15,11 +15,11 @@ from ..services import accounts, admin
 from ..throttle import change_password
 from ..write_limits import spending
 from .auth import current_user
+from .bodies import json_body
 from .common import require_admin_or_self
 from .http import (
     conditional,
     etag_for,
-    json_body,
     json_response,
     page_args,
     page_body,
@@ -27,9 +27,6 @@ from .http import (
 from .representations import user_json
 
 __all__ = ["UserList", "UserItem", "user_response"]
-
-REGISTER_FIELDS = ("username", "email", "password", "location", "website", "bio")
-PATCH_FIELDS = ("email", "location", "website", "bio", "password", "current_password", "role")
 
 
 def _can_see_private(user: dict) -> bool:
@@ -63,8 +60,7 @@ class UserList(MethodView):
         """Register: 201 with Location; the password is never echoed. Limited per address
         (accounts created and refusals as taken). A link to confirm the address is mailed
         (in the Accept-Language's language)."""
-        data = json_body(REGISTER_FIELDS, required=("username", "email", "password"),
-                         text=REGISTER_FIELDS)
+        data = json_body()
         profile = {name: data[name] for name in ("location", "website", "bio") if name in data}
         with spending("register"):
             user = accounts().register(data["username"], data["email"], data["password"],
@@ -93,7 +89,7 @@ class UserItem(MethodView):
         repos = repositories()
         user = repos.users.get(ident)
         caller = require_admin_or_self(user["_id"])
-        data = json_body(PATCH_FIELDS, text=PATCH_FIELDS)
+        data = json_body()
         # Every refusal comes before the first write: a refused PATCH changes nothing.
         if "role" in data:
             if caller["role"] != "admin":
