@@ -238,6 +238,35 @@ def test_an_address_taken_meanwhile_is_not_taken_over(client, outbox, accounts, 
     assert repos.users.get("alice")["email"] == "alice@example.org"
 
 
+def test_the_old_address_hears_of_a_change(client, outbox, accounts):
+    """Once the new address is confirmed, the old one gets a notice (no link to follow but
+    the site): a takeover by a change of address does not go unseen."""
+    alice = accounts.register("alice", "alice@example.org", PASSWORD, confirmed=True)
+    accounts.update_profile(alice["_id"], {"email": "alice@new.example"})
+    client.get(link_in(outbox[0]))
+    notice = outbox[-1]
+    assert (notice["To"], notice["Subject"]) == (
+        "alice@example.org", "The e-mail address of your pkyx account was changed")
+    assert "from alice@example.org to alice@new.example" in text_of(notice)
+    assert "/confirm" not in text_of(notice) and "/reset/" not in text_of(notice)
+
+
+def test_a_changed_password_is_told_to_the_owner(app, client, outbox, accounts):
+    """Settings (or the API) change the password: the owner gets a notice with the way to a
+    reset, in case it was not them."""
+    accounts.register("alice", "alice@example.org", PASSWORD, confirmed=True)
+    login(client)
+    outbox.clear()
+    response = client.post("/settings/password", data={
+        "current_password": PASSWORD, "new_password": NEW_PASSWORD, "confirm": NEW_PASSWORD,
+        "csrf_token": csrf(client, "/settings")})
+    assert response.status_code == 302
+    [notice] = outbox
+    assert (notice["To"], notice["Subject"]) == (
+        "alice@example.org", "The password of your pkyx account was changed")
+    assert "http://localhost/reset\n" in text_of(notice)
+
+
 # -- password reset ------------------------------------------------------------------------
 
 
@@ -286,6 +315,8 @@ def test_a_reset_ends_every_session_and_token(app, client, outbox, accounts, rep
     assert client.get("/api/v1/users/alice", headers=bearer).get_json().get("email") is None
     assert app.test_client().post("/api/v1/tokens",
                                   headers=basic("alice", PASSWORD)).status_code == 401
+    assert [m["Subject"] for m in outbox] == ["Reset your pkyx password",
+                                               "The password of your pkyx account was changed"]
     fresh = app.test_client()
     assert login(fresh, "alice", PASSWORD).status_code == 401
     assert login(fresh, "alice", NEW_PASSWORD).status_code == 302

@@ -272,9 +272,13 @@ def test_mail_in_chinese_shows_no_english(app, accounts):
         accounts.update_profile(bob["_id"], {"email": "bob@example.net"})
         mail.request_reset("bob@example.org", "zh_Hans", allowed=lambda key: True)
         mail.send_test("ops@example.org", "zh_Hans")
+        change = re.search(r"/confirm-email/(\S+)",
+                           outbox[1].get_body(("plain",)).get_content()).group(1)
+        mail.confirm("change", change)  # the old address hears of it
+        accounts.change_password(bob["_id"], "correct horse battery", "a new horse battery")
     assert [m["Subject"] for m in outbox] == [
         "确认你在 pkyx 的电子邮件地址", "确认你在 pkyx 的新电子邮件地址", "重设你的 pkyx 密码",
-        "来自 pkyx 的测试邮件"]
+        "来自 pkyx 的测试邮件", "你的 pkyx 账户的电子邮件地址已更改", "你的 pkyx 账户的密码已更改"]
     assert len(outbox) == len(SUBJECTS)
     problems = {}
     for message in outbox:

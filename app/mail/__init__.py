@@ -40,6 +40,8 @@ SUBJECTS = {
     "change": N_("Confirm your new e-mail address for pkyx"),
     "reset": N_("Reset your pkyx password"),
     "test": N_("A test message from pkyx"),
+    "address-changed": N_("The e-mail address of your pkyx account was changed"),
+    "password-changed": N_("The password of your pkyx account was changed"),
 }
 
 

@@ -33,7 +33,8 @@ __all__ = ["AccountMail", "Letter"]
 
 @dataclass(frozen=True)
 class Letter:
-    """A mail to write: its template (``confirm``, ``change``, ``reset``, ``test``), the
+    """A mail to write: its template (``confirm``, ``change``, ``reset``, ``test``, and the
+    notices ``address-changed`` and ``password-changed``), the
     address, the language, what the template shows, and the page its link opens
     (``(endpoint, values)``, made absolute with ``PUBLIC_URL``). A letter that is not
     ``real`` is written and queued like any other, then dropped: a reset asked for an
@@ -93,7 +94,21 @@ class AccountMail:
             done = self.repos.users.apply_pending_email(user["_id"], address)
         if done is None:
             raise BadLink("used")
+        if kind == "change":  # the old address hears of it: a takeover does not go unseen
+            self._notice("address-changed", done, user["email"], old=user["email"],
+                         new=done["email"])
         return done
+
+    def _notice(self, template: str, user: Mapping, address: str, **context: object) -> None:
+        """A notice to the account's owner (no token: its link is an ordinary page)."""
+        link = ("account.request_reset", {}) if template == "password-changed" \
+            else ("main.home", {})
+        self.post(Letter(template, address, user.get("locale") or "en",
+                         {"username": user["username"], "email": address, **context}, link))
+
+    def notify_password_changed(self, user: Mapping) -> None:
+        """Tell the owner their password changed (settings, API, or a reset link)."""
+        self._notice("password-changed", user, user["email"])
 
     @staticmethod
     def require_confirmed(user: Mapping) -> None:
@@ -145,6 +160,7 @@ class AccountMail:
         claims = self.links.read("reset", token)
         if updated["email"] == claims.get("addr") and not is_confirmed(updated):
             updated = self.repos.users.confirm_email(user["_id"], updated["email"]) or updated
+        self.notify_password_changed(updated)
         return updated
 
     # -- operators ---------------------------------------------------------------------

@@ -79,12 +79,16 @@ class Accounts:
         return user
 
     def change_password(self, user_id: ObjectId, current: object, new: object) -> dict:
-        """Set a new password after checking the current one; revokes every old session."""
+        """Set a new password after checking the current one; revokes every old session,
+        and the owner is told by mail."""
         user = self.repos.users.get(user_id)
         if not isinstance(current, str) or not self.hasher.verify(user["password_hash"], current):
             raise InvalidValue("The current password is not right.", "current_password")
         new = accounts.check_password(new, username=user["username"], email=user["email"])
-        return self.repos.users.set_password(user["_id"], self.hasher.hash(new))
+        updated = self.repos.users.set_password(user["_id"], self.hasher.hash(new))
+        if self.mail is not None:
+            self.mail.notify_password_changed(updated)
+        return updated
 
     def set_password(self, user_id: ObjectId, new: object, *,
                      replacing: str | None = None) -> dict:
