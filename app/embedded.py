@@ -207,8 +207,14 @@ class EmbeddedCollection(mongomock.Collection):
             "pkyx_engine", _Data())
 
     def _stamp(self, data: _Data) -> tuple:
-        """What an index must have been built at to be current."""
-        return data.index_generation, len(self._store)
+        """What an index must have been built at to be current.
+
+        The count catches documents a TTL index expired (mongomock removes them outside
+        the write methods); it is read without mongomock's reader lock, which costs more
+        than the rest of an index look-up, and expiry is asked for only where a TTL index
+        exists, as ``len(store)`` would.
+        """
+        return data.index_generation, _count(self._store)
 
     def data_version(self) -> tuple:
         """A value that changes whenever this collection's documents change.
@@ -217,7 +223,7 @@ class EmbeddedCollection(mongomock.Collection):
         current for as long as this value is unchanged (the store is one process).
         """
         data = self._engine_data()
-        return data.generation, len(self._store)
+        return data.generation, _count(self._store)
 
     def _index(self, field: str) -> _Index:
         """The current index on ``field``, built now if it is missing or stale."""
@@ -324,10 +330,33 @@ class EmbeddedCollection(mongomock.Collection):
     def find_one_fields(self, filter: dict, fields: tuple[str, ...]) -> tuple | None:
         """The ``fields`` of the first document matching ``filter``, as
         :meth:`find_page_fields` gives them, or ``None``."""
-        spec = helpers.patch_datetime_awareness_in_document(filter)
-        for doc in self._sorted_documents(spec, None):
+        matches = self._exact_matches(filter)
+        if matches is None:
+            spec = helpers.patch_datetime_awareness_in_document(filter)
+            matches = self._sorted_documents(spec, None)
+        for doc in matches:
             return tuple(doc.get(name) for name in fields)
         return None
+
+    def _exact_matches(self, filter: dict) -> list[dict] | None:
+        """The matches of ``{field: value}`` (a string, ObjectId or integer) straight from the
+        field's index, when the index alone decides: no document holds a value of another
+        type there (else None, and the query goes the usual way). Shuffled as
+        :meth:`_sorted_documents` shuffles them under ``any_order``."""
+        if len(filter) != 1:
+            return None
+        (field, value), = filter.items()
+        if type(value) not in INDEXED_TYPES or not isinstance(field, str) \
+                or field.startswith("$") or "." in field or field == "_id":
+            return None
+        index = self._index(field)
+        if index.always:
+            return None
+        matches = [index.documents[p] for p in index.by_value.get(value, ())]
+        shuffle = getattr(self.database.client, "pkyx_any_order", None)
+        if shuffle is not None:
+            shuffle.shuffle(matches)
+        return matches
 
     def _get_dataset(self, spec, sort, fields, as_class):
         for document in self._sorted_documents(spec, sort):
@@ -342,6 +371,13 @@ class EmbeddedCollection(mongomock.Collection):
         collection = super().with_options(*args, **kwargs)
         collection.__class__ = type(self)
         return collection
+
+
+def _count(store) -> int:
+    """``len(store)`` of a mongomock collection store, without its reader lock."""
+    if store._ttl_indexes:
+        store._remove_expired_documents()
+    return len(store._documents)
 
 
 #: How many documents a scan tests between two looks at the clock.

@@ -65,12 +65,14 @@ class Pkyx(Flask):
 
     def ensure_sync(self, func: Callable[..., Any]) -> Callable[..., Any]:
         """``func`` itself when it is synchronous, else Flask's wrapper (each asked once)."""
-        key = getattr(func, "__func__", func)
         try:
-            if key in self._plain:
+            if func in self._plain:  # a function (a bound method is found by its function)
                 return func
         except TypeError:  # an unhashable callable: ask every time
             return super().ensure_sync(func)
+        key = getattr(func, "__func__", None) or func
+        if key in self._plain:
+            return func
         sync = super().ensure_sync(func)
         if sync is func:  # a coroutine function's wrapper is made anew each time, as in Flask
             with self._plain_lock:

@@ -645,3 +645,39 @@ def test_a_scan_past_its_time_budget_fails_as_a_server_would(monkeypatch):
         things.count_documents({"slug": {"$regex": "9$"}})
     assert caught.value.code == 50
     assert things.find_one({"_id": 7})["slug"] == "s7"  # by _id: no scan, no clock
+
+
+@settings(max_examples=150, suppress_health_check=[HealthCheck.too_slow], deadline=None)
+@given(docs=st.lists(documents, max_size=8), field=st.sampled_from(FIELDS),
+       value=st.one_of(st.sampled_from(["x", "y", ""]), st.integers(-2, 2),
+                       st.sampled_from(OIDS)),
+       sort=st.lists(st.tuples(st.sampled_from(FIELDS), st.sampled_from([1, -1])),
+                     max_size=2, unique_by=lambda key: key[0]))
+def test_fields_of_matches_are_those_of_the_documents_find_returns(docs, field, value, sort):
+    """find_one_fields and find_page_fields (issue 15: a page read as ids and versions,
+    the item by its slug) give the fields of what find_one and find give, index or not
+    (as stored: a date is not made aware, as the copies find returns are)."""
+    collection = EmbeddedClient(tz_aware=True).db.things
+    if docs:
+        collection.insert_many([{**doc, "_id": n} for n, doc in enumerate(docs)])
+    fields = ("_id", field)
+    one = collection.find_one({field: value})
+    assert naive(collection.find_one_fields({field: value}, fields)) == \
+        (None if one is None else naive(tuple(one.get(name) for name in fields)))
+    order = [*sort, ("_id", 1)]
+    everything = list(collection.find({field: {"$ne": value}}).sort(order))
+    page, total = collection.find_page_fields({field: {"$ne": value}}, order, 1, 3, fields)
+    assert total == len(everything)
+    assert naive(page) == naive([tuple(doc.get(name) for name in fields)
+                                 for doc in everything[1:4]])
+
+
+def naive(value):
+    """``value`` with every date as naive UTC (nested in tuples, lists and dicts too)."""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).replace(tzinfo=None) if value.tzinfo else value
+    if isinstance(value, list | tuple):
+        return type(value)(naive(item) for item in value)
+    if isinstance(value, dict):
+        return {key: naive(item) for key, item in value.items()}
+    return value

@@ -137,3 +137,27 @@ def test_the_language_cookie_is_set_only_when_lang_picks_one(client):
     assert "pkyx_lang=zh_Hans" in client.get("/?lang=zh_Hans").headers.get("Set-Cookie", "")
     for path in ("/", "/?lang=xx", "/healthz?lang=zh_Hans"):  # the probe never asks the locale
         assert "pkyx_lang" not in client.get(path).headers.get("Set-Cookie", ""), path
+
+
+@pytest.mark.parametrize("headers", [
+    {}, {"If-None-Match": '"abc"'}, {"If-None-Match": 'W/"abc"'}, {"If-None-Match": '"other"'},
+    {"If-Match": '"abc"'}, {"If-Modified-Since": "Sat, 05 Dec 2026 09:00:00 GMT"},
+    {"Range": "bytes=0-1"},
+])
+@pytest.mark.parametrize("method", ["GET", "HEAD"])
+def test_conditional_answers_as_werkzeugs_make_conditional(app, headers, method):
+    """The shortcut for a GET without preconditions gives what make_conditional gives."""
+    from flask import request
+
+    from app.api.http import conditional
+
+    with app.test_request_context("/x", method=method, headers=headers):
+        ours = conditional(Response(b'{"a":1}', mimetype="application/json"), "abc")
+        theirs = Response(b'{"a":1}', mimetype="application/json")
+        theirs.set_etag("abc")
+        theirs = theirs.make_conditional(request)
+    assert ours.status_code == theirs.status_code
+    assert sorted(ours.headers.keys()) == sorted(theirs.headers.keys())
+    for name in ("ETag", "Content-Length", "Content-Type"):
+        assert ours.headers.get(name) == theirs.headers.get(name)
+    assert ours.get_data() == theirs.get_data()

@@ -4,11 +4,13 @@
 from __future__ import annotations
 
 import hashlib
+import time
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
+from werkzeug.http import http_date
 
 from ..domain.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, last_page, read_paging
 from ..json import dumps
@@ -56,17 +58,47 @@ def not_modified(etag: str):
     return None
 
 
+#: What can make an answer conditional in werkzeug's ``make_conditional`` (it accepts no
+#: ranges here, and ignores If-Range without them).
+PRECONDITIONS = ("HTTP_IF_NONE_MATCH", "HTTP_IF_MATCH", "HTTP_IF_MODIFIED_SINCE")
+
+
 def conditional(response, etag: str):
     """``response`` with the strong ETag ``etag``: how every single resource is answered
     (GET, PUT, PATCH, a POST's 201).
 
     A 200 to a GET or HEAD whose ``If-None-Match`` already holds ``etag`` becomes a
-    bodiless 304; any other answer only carries the tag.
+    bodiless 304; any other answer only carries the tag. A 200 to a GET without
+    preconditions gets what ``make_conditional`` would give it (a Date, a Content-Length)
+    without parsing the headers it does not have.
     """
     response.set_etag(etag)
     if response.status_code != 200:
         return response
-    return response.make_conditional(request)
+    environ = request.environ
+    if environ.get("REQUEST_METHOD") != "GET" or any(name in environ for name in PRECONDITIONS):
+        return response.make_conditional(request)
+    headers = response.headers
+    if "date" not in headers:
+        headers["Date"] = http_date_now()
+    if response.automatically_set_content_length and "content-length" not in headers:
+        length = response.calculate_content_length()
+        if length is not None:
+            headers["Content-Length"] = str(length)
+    return response
+
+
+_DATE: tuple[int, str] = (0, "")
+
+
+def http_date_now() -> str:
+    """``werkzeug.http.http_date()``: the time now to the second, formatted once a second."""
+    global _DATE
+    second = int(time.time())
+    kept = _DATE
+    if kept[0] != second:
+        kept = _DATE = (second, http_date(second))
+    return kept[1]
 
 
 def page_body(items: list, total: int, page: int, per_page: int, endpoint: str,
