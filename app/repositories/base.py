@@ -5,20 +5,31 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from bson import ObjectId
 from bson.errors import InvalidId
 from pymongo.errors import DuplicateKeyError
 
-from ..domain.errors import Conflict
+from ..domain.errors import Conflict, NotFound
 
-__all__ = ["Repository", "parse_id", "total_order", "utcnow"]
+__all__ = ["Repository", "parse_id", "present", "total_order", "utcnow"]
+
+T = TypeVar("T")
 
 
 def utcnow() -> datetime:
     """Now, in UTC, at the millisecond precision MongoDB keeps."""
     now = datetime.now(UTC)
     return now.replace(microsecond=now.microsecond // 1000 * 1000)
+
+
+def present(found: T | None, what: str, ident: object) -> T:
+    """``found``, or raise :class:`NotFound` for the ``what`` named ``ident`` (``"Entry"``,
+    ``"pixel-8"``) when it is None."""
+    if found is None:
+        raise NotFound(what, ident)
+    return found
 
 
 def parse_id(text: object) -> ObjectId | None:

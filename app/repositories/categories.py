@@ -13,7 +13,7 @@ from pymongo import ASCENDING, ReturnDocument
 
 from ..domain.categories import STALE
 from ..domain.errors import NotFound, StaleVersion
-from .base import Repository, total_order, utcnow
+from .base import Repository, present, total_order, utcnow
 
 __all__ = ["CategoryRepository"]
 
@@ -79,10 +79,7 @@ class CategoryRepository(Repository):
 
     def get(self, slug: str) -> dict:
         """The category ``slug``, or raise :class:`NotFound`."""
-        doc = self.find(slug)
-        if doc is None:
-            raise NotFound("Category", slug)
-        return doc
+        return present(self.find(slug), "Category", slug)
 
     def find(self, slug: str) -> dict | None:
         """The category ``slug``, or ``None``."""

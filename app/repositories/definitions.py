@@ -9,7 +9,7 @@ from pymongo import ASCENDING, ReturnDocument
 from ..domain.definitions import Definition
 from ..domain.errors import NotFound, StaleVersion
 from ..embedded import EmbeddedCollection
-from .base import Repository, utcnow
+from .base import Repository, present, utcnow
 
 __all__ = ["DefinitionRepository", "PAGE_ORDER"]
 
@@ -50,10 +50,7 @@ class DefinitionRepository(Repository):
 
     def get(self, key: str) -> Definition:
         """The definition of ``key``, or raise :class:`NotFound`."""
-        found = self.find(key)
-        if found is None:
-            raise NotFound("Attribute", key)
-        return found
+        return present(self.find(key), "Attribute", key)
 
     def find(self, key: str) -> Definition | None:
         """The definition of ``key``, or ``None``."""
@@ -93,18 +90,13 @@ class DefinitionRepository(Repository):
 
     def get_versioned(self, key: str) -> tuple[Definition, int]:
         """The definition of ``key`` and its version, or raise :class:`NotFound`."""
-        doc = self.col.find_one({"key": key})
-        if doc is None:
-            raise NotFound("Attribute", key)
+        doc = present(self.col.find_one({"key": key}), "Attribute", key)
         return Definition.from_doc(doc), doc.get("version", 1)
 
     def get_record(self, key: str) -> dict:
         """``{definition, version, updated_by, updated_at, comment}`` of ``key`` (the last
         change's editor, time and edit summary), or raise :class:`NotFound`."""
-        doc = self.col.find_one({"key": key})
-        if doc is None:
-            raise NotFound("Attribute", key)
-        return _record(doc)
+        return _record(present(self.col.find_one({"key": key}), "Attribute", key))
 
     def page_records(self, skip: int, limit: int) -> tuple[list[dict], int]:
         """One page of definitions in page order as records (see :meth:`get_record`), and

@@ -7,8 +7,7 @@ from datetime import datetime
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
-from ..domain.errors import NotFound
-from .base import Repository, total_order
+from .base import Repository, present, total_order
 
 __all__ = ["RevisionRepository"]
 
@@ -38,10 +37,8 @@ class RevisionRepository(Repository):
 
     def get(self, entry_id: ObjectId, version: int) -> dict:
         """One version of an entry's history, or raise :class:`NotFound`."""
-        doc = self.col.find_one({"entry_id": entry_id, "version": version})
-        if doc is None:
-            raise NotFound("Version", version)
-        return doc
+        return present(self.col.find_one({"entry_id": entry_id, "version": version}),
+                       "Version", version)
 
     def recent(self, limit: int = 50, skip: int = 0, *, category: str | None = None,
                user_id: ObjectId | None = None, action: str | None = None,
