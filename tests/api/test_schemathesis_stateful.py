@@ -83,7 +83,11 @@ REACHED = {
     ("DELETE /categories/{slug}", 204),
 }
 
-schema = schemathesis.openapi.from_dict(build_document())
+# Restoring needs a deleted entry, which no link can hand over (a DELETE answers no body,
+# and schemathesis' use_after_free counts any later success on its path as a failure):
+# as a scenario's start it is only refused, and spent a third of the steps on that. The
+# stateless run fuzzes it and test_wiki_state_machine.py drives its successes.
+schema = schemathesis.openapi.from_dict(build_document()).exclude(operation_id="restoreEntry")
 schema.config.update(base_url="http://localhost" + API)
 schema.config.phases.stateful.inference.algorithms = []  # the document's links only
 #: The server checks If-Match before it reads the body, and in a chain the ETag a link
