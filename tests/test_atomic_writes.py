@@ -113,6 +113,21 @@ def test_a_counter_that_fails_leaves_the_entry_whole_and_check_mends_it(
     assert repos.users.find("alice")["edit_count"] == 1
 
 
+def test_a_store_that_goes_away_mid_write_leaves_the_revision_to_settle(
+        wiki, repos, alice, pixel, monkeypatch):
+    """The entry write fails and so does the look that would tell whether it landed: the
+    writer's own error reaches the caller, and the revision stays for a later write (or
+    check --repair) to settle once it is a minute old."""
+    fail(monkeypatch, repos.entries, "update")
+    fail(monkeypatch, repos.entries, "by_ids")
+    with pytest.raises(Boom, match="update"):
+        edit(wiki, alice, pixel)
+    assert [r["version"] for r in history(repos, pixel["_id"])] == [1, 2]
+    monkeypatch.setattr(wiki, "UNFINISHED_AFTER", timedelta(0))
+    assert wiki.settle(pixel["_id"])
+    assert_replays(repos, pixel["_id"])
+
+
 # -- create, delete, restore, revert ----------------------------------------------------------
 
 

@@ -602,11 +602,11 @@ class Wiki:
         recorded = self._add_revision(revision)
         try:
             return write()
-        except BaseException:
+        except BaseException as failed:
             try:
                 entry = landed()
             except Exception:  # the store is away: the revision waits to be settled
-                raise
+                raise failed from None
             if entry is not None:
                 return entry
             self.repos.revisions.take_back(recorded["_id"])
