@@ -65,10 +65,10 @@ class EntryList(MethodView):
         order, definitions = repos.definitions.snapshot()
         query = parse_query(request.args, definitions)
         try:
-            refs, total = repos.entries.page_refs(query.filter, query.sort, query.skip,
-                                                  query.per_page)
+            refs, total = repos.entries.matching_refs(query.clauses, query.sort, query.skip,
+                                                      query.per_page)
         except QUERY_TIMEOUTS as exc:
-            if not (query.filter or "sort" in request.args):
+            if not (query.clauses or "sort" in request.args):
                 raise  # not the client's doing: a 503
             raise ApiError(400, "This filter and sort took too long to answer; narrow the "
                                 "filter (a category, fewer clauses) or sort by another field.",

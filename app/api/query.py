@@ -13,19 +13,14 @@ from ..services.query import (
     MAX_Q,
     MAX_SORT_KEYS,
     MAX_VALUE,
-    MONGO_OPERATORS,
     OPERATORS,
     REPRESENTATION_FIELDS,
     RESERVED,
     Query,
     QueryError,
-    filter_operators,
-    filter_paths,
-    like_pattern,
     parse_query,
 )
 
 __all__ = ["FIELDS", "MAX_FILTERS", "MAX_LIST_ITEMS", "MAX_Q", "MAX_SORT_KEYS", "MAX_VALUE",
-           "MONGO_OPERATORS", "OPERATORS", "REPRESENTATION_FIELDS", "RESERVED",
-           "Query", "QueryError",
-           "filter_operators", "filter_paths", "like_pattern", "parse_query"]
+           "OPERATORS", "REPRESENTATION_FIELDS", "RESERVED", "Query", "QueryError",
+           "parse_query"]

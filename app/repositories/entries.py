@@ -10,9 +10,11 @@ from collections.abc import Iterable, Mapping
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
+from ..domain.clauses import Clause, Field
 from ..domain.errors import NotFound, StaleVersion
 from ..embedded import EmbeddedCollection
 from .base import Repository, parse_id, total_order, utcnow
+from .filters import mongo_query
 
 __all__ = ["EntryRepository", "entry_ref", "REF_FIELDS"]
 
@@ -197,6 +199,17 @@ class EntryRepository(Repository):
                     for entry_id, version, protected in found], total
         docs = self.find(filter, sort, skip, limit, projection={"version": 1, "protected": 1})
         return [entry_ref(doc) for doc in docs], self.count(filter)
+
+    def matching(self, clauses: Iterable[Clause], sort: Iterable[tuple[Field, int]],
+                 skip: int, limit: int) -> tuple[list[dict], int]:
+        """:meth:`page` of the entries meeting every clause, in the neutral ``sort``
+        (:func:`~app.repositories.filters.mongo_query` makes the filter and sort)."""
+        return self.page(*mongo_query(clauses, sort), skip, limit)
+
+    def matching_refs(self, clauses: Iterable[Clause], sort: Iterable[tuple[Field, int]],
+                      skip: int, limit: int) -> tuple[list[tuple[ObjectId, int, bool]], int]:
+        """:meth:`page_refs` of the entries meeting every clause, in the neutral ``sort``."""
+        return self.page_refs(*mongo_query(clauses, sort), skip, limit)
 
     def count(self, filter: Mapping | None = None) -> int:
         """How many entries match ``filter``."""

@@ -134,8 +134,8 @@ class Categories:
             error = " ".join(exc.errors.values())
             filters = []
             query = parse_query(args, definitions)
-        docs, total = self.repos.entries.page(query.filter, query.sort, query.skip,
-                                              query.per_page)
+        docs, total = self.repos.entries.matching(query.clauses, query.sort, query.skip,
+                                                  query.per_page)
         return SpecTable(columns, docs, total, page, per_page, sort, filters, error)
 
     def resolve_suggestions(self, items: list[Mapping]) -> list[dict]:

@@ -6,15 +6,17 @@ It lives among the services, below the API, because pages use it too (a category
 table filters in the same language); :mod:`app.api.query` re-exports it.
 
 ``parse_query(request.args, definitions)`` turns ``?attr.weight=lt.0.2kg&sort=-attr.price``
-into a :class:`Query`. Field paths and MongoDB operators come only from the tables
-below; client text only ever becomes a *value* (converted by the field's type) or a
-literal inside an anchored, escaped regular expression. Every problem is collected and
-reported per parameter in one :class:`QueryError`.
+into a :class:`Query` of neutral clauses (:mod:`app.domain.clauses`): a field, an
+operator and a value typed by the field's type, which the entry repository turns into
+a MongoDB filter (:func:`app.repositories.filters.mongo_query`). Fields and operators
+come only from the tables below; client text only ever becomes a *value* (converted by
+the field's type) or a ``like`` pattern the repository escapes and anchors. Every
+problem is collected and reported per parameter in one :class:`QueryError`.
 
 Example::
 
-    >>> parse_query(MultiDict([("attr.weight", "lt.0.2kg")]), {"weight": weight}).filter
-    {'attributes.weight.n': {'$lt': 200.0}}
+    >>> parse_query(MultiDict([("attr.weight", "lt.0.2kg")]), {"weight": weight}).clauses
+    (Clause(field=('attr', 'weight', 'n'), operator='lt', value=200.0),)
 """
 
 from __future__ import annotations
@@ -28,28 +30,23 @@ from typing import Any
 
 from werkzeug.datastructures import MultiDict
 
+from ..domain.clauses import KEYWORDS, Clause, Field, attribute_field
 from ..domain.definitions import KEY_PATTERN, Definition
 from ..domain.entries import search_words
 from ..domain.errors import InvalidValue
 from ..domain.paging import read_paging
 from ..domain.text import forbidden, quote
 from ..domain.types import TYPES, mongo_path, parse_filter_value
-from ..repositories.base import total_order
-from ..repositories.entries import keyword_filter
 
-__all__ = ["FIELDS", "MAX_FILTERS", "MONGO_OPERATORS", "OPERATORS", "REPRESENTATION_FIELDS",
-           "Query", "QueryError", "filter_operators", "filter_paths", "like_pattern",
-           "parse_query"]
+__all__ = ["FIELDS", "MAX_FILTERS", "OPERATORS", "REPRESENTATION_FIELDS", "Query",
+           "QueryError", "parse_query"]
 
 RESERVED = ("page", "per_page", "sort", "fields", "q")
 FIELDS: dict[str, str] = {"title": "text", "slug": "text", "category": "text",
                           "created_by": "text", "updated_at": "datetime"}
-SORT_PATHS = {**{name: name for name in FIELDS}, "title": "title_key"}
 ATTR = "attr."
 OPERATORS = ("eq", "neq", "gt", "gte", "lt", "lte", "in", "nin", "is", "like", "ilike", "cs",
              "ov")
-MONGO_OPERATORS = frozenset({"$eq", "$ne", "$gt", "$gte", "$lt", "$lte", "$in", "$nin",
-                             "$exists", "$regex", "$options", "$all", "$and"})
 REPRESENTATION_FIELDS = ("id", "slug", "title", "category", "summary", "attributes", "version",
                          "protected", "created_at", "created_by", "created_by_id", "updated_at",
                          "updated_by", "updated_by_id")
@@ -97,10 +94,11 @@ class _Problem(Exception):
 
 @dataclass(frozen=True)
 class Query:
-    """A parsed query string: a safe MongoDB filter and sort, the fields to show, a page."""
+    """A parsed query string: neutral clauses (all must hold) and sort keys, the fields to
+    show, a page. The repository adds the ``_id`` tie-break to the sort."""
 
-    filter: dict
-    sort: list[tuple[str, int]]
+    clauses: tuple[Clause, ...]
+    sort: tuple[tuple[Field, int], ...]
     fields: tuple[str, ...] | None
     page: int
     per_page: int
@@ -113,10 +111,10 @@ class Query:
 
 @dataclass(frozen=True)
 class _Field:
-    """A filterable field: the name the client used, its MongoDB path, kind and converter."""
+    """A filterable field: the name the client used, its neutral field, kind and converter."""
 
     name: str
-    path: str
+    field: Field
     kind: str
     convert: Callable[[str], Any]
 
@@ -143,7 +141,7 @@ def parse_query(args: Any, definitions: Mapping[str, Definition]) -> Query:
         _note(errors, name, f"{rule}; {quote(reserved[name])} is not.")
     if errors:
         raise QueryError(errors)
-    return Query(_combine(clauses), sort, fields, page, per_page)
+    return Query(tuple(clauses), sort, fields, page, per_page)
 
 
 def _reserved(args: MultiDict, errors: dict[str, str]) -> dict[str, str]:
@@ -159,7 +157,7 @@ def _reserved(args: MultiDict, errors: dict[str, str]) -> dict[str, str]:
 
 
 def _filter_clauses(args: MultiDict, definitions: Mapping[str, Definition],
-                    errors: dict[str, str]) -> list[dict]:
+                    errors: dict[str, str]) -> list[Clause]:
     """One clause per filter parameter, in the order given; problems go to ``errors``.
 
     More than :data:`MAX_FILTERS` filters are refused before any is read, the problem
@@ -195,13 +193,6 @@ def _note(errors: dict[str, str], name: str, message: str) -> None:
     errors[name] = f"{errors[name]} {message}" if name in errors else message
 
 
-def _combine(clauses: list[dict]) -> dict:
-    """One filter from the clauses: ``{}``, the clause itself, or their ``$and``."""
-    if not clauses:
-        return {}
-    return clauses[0] if len(clauses) == 1 else {"$and": clauses}
-
-
 # ----------------------------------------------------------------------------- fields
 
 
@@ -212,8 +203,8 @@ def _field(name: str, definitions: Mapping[str, Definition], role: str = "filter
         return _Field(name, name, FIELDS[name], convert)
     if name.startswith(ATTR):
         definition = _definition(name.removeprefix(ATTR), definitions)
-        path = f"attributes.{definition.key}.{mongo_path(definition)}"
-        return _Field(name, path, definition.type, _attribute_converter(definition))
+        field = attribute_field(definition.key, mongo_path(definition))
+        return _Field(name, field, definition.type, _attribute_converter(definition))
     raise _Problem(
         f"Unknown field {quote(name)}; {role} fields are {', '.join(FIELDS)} and "
         f"attr.<key>.{_suggest(name, list(FIELDS), definitions)}"
@@ -273,8 +264,8 @@ def _timestamp(raw: str) -> datetime.datetime:
 # ----------------------------------------------------------------------------- filters
 
 
-def _filter_clause(name: str, raw: str, definitions: Mapping[str, Definition]) -> dict:
-    """The clause ``{path: {operator: value}}`` of one ``FIELD=OP.VALUE`` parameter."""
+def _filter_clause(name: str, raw: str, definitions: Mapping[str, Definition]) -> Clause:
+    """The clause of one ``FIELD=OP.VALUE`` parameter."""
     field = _field(name, definitions)
     operator, operand = _split_operator(raw, field)
     if operator not in FAMILY_OPERATORS[field.family]:
@@ -283,7 +274,7 @@ def _filter_clause(name: str, raw: str, definitions: Mapping[str, Definition]) -
             f"use {_words(FAMILY_OPERATORS[field.family])}."
         )
     _check_operand(name, operator, operand)
-    return {field.path: BUILDERS[operator](field, operand)}
+    return BUILDERS[operator](field, operand)
 
 
 def _split_operator(raw: str, field: _Field) -> tuple[str, str]:
@@ -313,44 +304,29 @@ def _words(words: tuple[str, ...]) -> str:
     return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else words[0]
 
 
-def _compare(mongo_operator: str) -> Callable[[_Field, str], dict]:
+def _compare(operator: str) -> Callable[[_Field, str], Clause]:
     """A builder comparing the field with one converted value."""
-    return lambda field, operand: {mongo_operator: field.convert(operand)}
+    return lambda field, operand: Clause(field.field, operator, field.convert(operand))
 
 
-def _present(condition: dict) -> dict:
-    """``condition`` limited to entries that have the value (as SQL leaves NULL out)."""
-    return {**condition, "$exists": True}
+def _listed(operator: str) -> Callable[[_Field, str], Clause]:
+    """A builder comparing the field with a list of converted values."""
+    return lambda field, operand: Clause(field.field, operator, tuple(_items(field, operand)))
 
 
-def _is(field: _Field, operand: str) -> dict:
+def _is(field: _Field, operand: str) -> Clause:
     """``is.null`` (the value is absent), or ``is.true``/``is.false`` for booleans."""
     allowed = IS_VALUES.get(field.family, {"null": None})
     if operand not in allowed:
         raise _Problem(f'{field.name}: "is" takes {_words(tuple(allowed))}; '
                        f"{quote(operand)} is not one of them.")
-    value = allowed[operand]
-    return {"$exists": False} if value is None else {"$eq": value}
+    return Clause(field.field, "is", allowed[operand])
 
 
-def _like(options: str) -> Callable[[_Field, str], dict]:
-    """A builder matching the whole value against a ``*`` pattern."""
-    extra = {"$options": options} if options else {}
-    return lambda field, operand: {"$regex": like_pattern(operand), **extra}
-
-
-def like_pattern(pattern: str) -> str:
-    """An anchored regex where ``*`` matches any text and everything else is literal.
-
-    Inner pieces are found by atomic lazy groups ``(?>.*?piece)``, so matching never
-    backtracks over earlier pieces (no catastrophic patterns, in Python or PCRE).
-    """
-    pieces = [re.escape(piece) for piece in pattern.split("*")]
-    if len(pieces) == 1:
-        return f"^{pieces[0]}$"
-    first, *middle, last = pieces
-    inner = "".join(f"(?>.*?{piece})" for piece in middle if piece)
-    return f"^{first}{inner}.*{last}$"
+def _like(operator: str) -> Callable[[_Field, str], Clause]:
+    """A builder matching the whole value against a ``*`` pattern (kept as given: the
+    repository escapes and anchors it)."""
+    return lambda field, operand: Clause(field.field, operator, operand)
 
 
 def _items(field: _Field, operand: str) -> list:
@@ -387,65 +363,65 @@ def _list_item(match: re.Match) -> str:
     return item
 
 
-BUILDERS: dict[str, Callable[[_Field, str], dict]] = {
-    "eq": _compare("$eq"),
-    "neq": lambda field, operand: _present(_compare("$ne")(field, operand)),
-    "gt": _compare("$gt"),
-    "gte": _compare("$gte"),
-    "lt": _compare("$lt"),
-    "lte": _compare("$lte"),
-    "in": lambda field, operand: {"$in": _items(field, operand)},
-    "nin": lambda field, operand: _present({"$nin": _items(field, operand)}),
+#: Each operator of the language as a neutral clause builder (``neq`` holds only where
+#: there is a value, as SQL leaves NULL out; ``ov`` is ``in`` of a list field).
+BUILDERS: dict[str, Callable[[_Field, str], Clause]] = {
+    "eq": _compare("eq"),
+    "neq": _compare("ne"),
+    "gt": _compare("gt"),
+    "gte": _compare("gte"),
+    "lt": _compare("lt"),
+    "lte": _compare("lte"),
+    "in": _listed("in"),
+    "nin": _listed("nin"),
     "is": _is,
-    "like": _like(""),
-    "ilike": _like("i"),
-    "cs": lambda field, operand: {"$all": _items(field, operand)},
-    "ov": lambda field, operand: {"$in": _items(field, operand)},
+    "like": _like("like"),
+    "ilike": _like("ilike"),
+    "cs": _listed("all"),
+    "ov": _listed("in"),
 }
 
 
 # ----------------------------------------------------------------------------- q, sort, fields
 
 
-def _search_clauses(text: str) -> list[dict]:
+def _search_clauses(text: str) -> list[Clause]:
     """The keyword clauses of ``q=`` (word-prefix matches on the indexed keywords)."""
     if len(text) > MAX_Q:
         raise _Problem(f"q may be at most {MAX_Q} characters long; this is {len(text)}.")
-    found = keyword_filter(search_words(text))
-    return found.get("$and", [found]) if found else []
+    return [Clause(KEYWORDS, "search", word) for word in search_words(text) if word]
 
 
-def _parse_sort(text: str | None, definitions: Mapping[str, Definition]) -> list[tuple[str, int]]:
-    """Sort keys from ``-attr.price,title``; always ends with ``_id`` for stable pages."""
+def _parse_sort(text: str | None,
+                definitions: Mapping[str, Definition]) -> tuple[tuple[Field, int], ...]:
+    """Sort keys from ``-attr.price,title`` (by title when not given)."""
     if text is None:
-        return total_order([("title_key", 1)])
+        return (("title", 1),)
     names = [name.strip() for name in text.split(",")]
     if len(names) > MAX_SORT_KEYS:
         raise _Problem(f"sort takes at most {MAX_SORT_KEYS} fields; this has {len(names)}.")
-    keys: list[tuple[str, int]] = []
+    keys: list[tuple[Field, int]] = []
     problems: list[str] = []
     for name in names:
         try:
-            keys.append(_sort_key(name, definitions, {path for path, _ in keys}))
+            keys.append(_sort_key(name, definitions, {field for field, _ in keys}))
         except _Problem as problem:
             problems.append(problem.message)
     if problems:
         raise _Problem(" ".join(problems))
-    return total_order(keys)
+    return tuple(keys)
 
 
-def _sort_key(name: str, definitions: Mapping[str, Definition], taken: set[str]) -> tuple:
-    """``("attributes.price.n", -1)`` from ``-attr.price``."""
+def _sort_key(name: str, definitions: Mapping[str, Definition], taken: set[Field]) -> tuple:
+    """``(("attr", "price", "n"), -1)`` from ``-attr.price``."""
     field_name = name.removeprefix("-")
     if not field_name:
         raise _Problem("sort has an empty field; write fields like sort=-attr.price,title.")
-    if field_name in SORT_PATHS:
-        path = SORT_PATHS[field_name]
-    else:
-        path = _field(field_name, definitions, "sortable").path
-    if path in taken:
+    field = field_name if field_name in FIELDS else \
+        _field(field_name, definitions, "sortable").field
+    if field in taken:
         raise _Problem(f"sort names {quote(field_name)} twice.")
-    return path, -1 if name.startswith("-") else 1
+    return field, -1 if name.startswith("-") else 1
 
 
 def _parse_fields(text: str | None) -> tuple[str, ...] | None:
@@ -458,30 +434,3 @@ def _parse_fields(text: str | None) -> tuple[str, ...] | None:
         shown = ", ".join(quote(name) for name in unknown)
         raise _Problem(f"fields cannot show {shown}; pick from {', '.join(REPRESENTATION_FIELDS)}.")
     return tuple(dict.fromkeys(["id", *names]))
-
-
-# ----------------------------------------------------------------------------- auditing
-
-
-def filter_paths(filter: Mapping) -> set[str]:
-    """Every field path in a produced filter (keys outside ``$and``), for tests and audits."""
-    paths: set[str] = set()
-    for key, value in filter.items():
-        if key == "$and":
-            for clause in value:
-                paths |= filter_paths(clause)
-        else:
-            paths.add(key)
-    return paths
-
-
-def filter_operators(filter: Any) -> set[str]:
-    """Every ``$``-operator anywhere in a produced filter, values included."""
-    if isinstance(filter, Mapping):
-        found = {key for key in filter if isinstance(key, str) and key.startswith("$")}
-        for value in filter.values():
-            found |= filter_operators(value)
-        return found
-    if isinstance(filter, list | tuple):
-        return set().union(*(filter_operators(item) for item in filter))
-    return set()

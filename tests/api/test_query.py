@@ -1,5 +1,6 @@
 """The query-string filter language (app.services.query, re-exported by app.api.query): the
-exact filters it builds, what it refuses and why, and that no client text becomes an
+neutral clauses it reads, the exact MongoDB filters the entry repository makes of them
+(app.repositories.filters), what it refuses and why, and that no client text becomes an
 operator, a path or a raw regex."""
 
 from __future__ import annotations
@@ -15,17 +16,22 @@ from werkzeug.datastructures import MultiDict
 
 from app.api.query import (
     FIELDS,
-    MONGO_OPERATORS,
     OPERATORS,
     REPRESENTATION_FIELDS,
     Query,
     QueryError,
+    parse_query,
+)
+from app.domain.clauses import Clause
+from app.domain.definitions import validate_definition
+from app.repositories.filters import (
+    MONGO_OPERATORS,
     filter_operators,
     filter_paths,
     like_pattern,
-    parse_query,
+    mongo_filter,
+    mongo_sort,
 )
-from app.domain.definitions import validate_definition
 
 UTC = datetime.UTC
 
@@ -54,6 +60,11 @@ ALLOWED_PATHS = {"title", "slug", "category", "created_by", "updated_at", "keywo
 def parse(query_string: str) -> Query:
     """parse_query of a raw query string, decoded as Flask decodes request.args."""
     return parse_query(MultiDict(parse_qsl(query_string, keep_blank_values=True)), DEFINITIONS)
+
+
+def mongo(query: Query) -> dict:
+    """The MongoDB filter the entry repository makes of a query's clauses."""
+    return mongo_filter(query.clauses)
 
 
 def errors_of(query_string: str) -> dict[str, str]:
@@ -118,12 +129,49 @@ def test_every_operator_on_every_kind_of_field(field, operator):
     query_string = f"{field}={operator}.{operand_for(field, operator)}"
     if operator in FITS[field]:
         query = parse(query_string.replace("+", "%2B"))
-        assert len(query.filter) == 1
-        assert filter_paths(query.filter) <= ALLOWED_PATHS
-        assert filter_operators(query.filter) <= MONGO_OPERATORS
+        assert len(query.clauses) == 1
+        assert filter_paths(mongo(query)) <= ALLOWED_PATHS
+        assert filter_operators(mongo(query)) <= MONGO_OPERATORS
     else:
         message = errors_of(query_string)[field]
         assert f'{field} (' in message and f'cannot be filtered with "{operator}"' in message
+
+
+@pytest.mark.parametrize(("query_string", "expected"), [
+    ("title=like.a*b", [Clause("title", "like", "a*b")]),
+    ("title=ilike.*pro*", [Clause("title", "ilike", "*pro*")]),
+    ("title=is.null", [Clause("title", "is", None)]),
+    ("updated_at=gte.2024-05-01", [Clause("updated_at", "gte", at(2024, 5, 1))]),
+    ("attr.weight=lt.0.2kg", [Clause(("attr", "weight", "n"), "lt", 200.0)]),
+    ("attr.weight=neq.171 g", [Clause(("attr", "weight", "n"), "ne", 171.0)]),
+    ("attr.weight=in.(100,0.2kg)", [Clause(("attr", "weight", "n"), "in", (100.0, 200.0))]),
+    ("attr.weight=nin.(100)", [Clause(("attr", "weight", "n"), "nin", (100.0,))]),
+    ("attr.stars=gte.★★★★☆", [Clause(("attr", "stars", "value"), "gte", 4)]),
+    ("attr.five_g=is.true", [Clause(("attr", "five_g", "value"), "is", True)]),
+    ("attr.five_g=yes", [Clause(("attr", "five_g", "value"), "eq", True)]),
+    ("attr.colors=cs.(Red,Blue)", [Clause(("attr", "colors", "value"), "all", ("Red", "Blue"))]),
+    ("attr.colors=ov.(Red,Blue)", [Clause(("attr", "colors", "value"), "in", ("Red", "Blue"))]),
+    ('title={"$gt":""}', [Clause("title", "eq", '{"$gt":""}')]),
+    ("q=Pixel Pro&category=phones", [Clause("category", "eq", "phones"),
+                                     Clause("keywords", "search", "pixel"),
+                                     Clause("keywords", "search", "pro")]),
+    ("", []),
+])
+def test_the_parser_reads_neutral_clauses(query_string, expected):
+    """A query string becomes clauses of a neutral field, an operator of the closed set and
+    a value typed by the field's type (like patterns kept as given, for the repository to
+    escape); no MongoDB path or operator."""
+    assert list(parse(query_string.replace("+", "%2B")).clauses) == expected
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (None, (("title", 1),)),
+    ("-attr.price,title", ((("attr", "price", "n"), -1), ("title", 1))),
+    ("attr.stars", ((("attr", "stars", "value"), 1),)),
+])
+def test_the_parser_reads_neutral_sort_keys(value, expected):
+    """sort= becomes (field, direction) pairs; the _id tie-break is the repository's."""
+    assert parse("" if value is None else f"sort={value}").sort == expected
 
 
 @pytest.mark.parametrize(("query_string", "expected"), [
@@ -209,8 +257,8 @@ def test_every_operator_on_every_kind_of_field(field, operator):
     ("", {}),
 ])
 def test_accepted_filters(query_string, expected):
-    """Each accepted filter builds exactly this MongoDB filter."""
-    assert parse(query_string.replace("+", "%2B")).filter == expected
+    """Each accepted filter's clauses become exactly this MongoDB filter."""
+    assert mongo(parse(query_string.replace("+", "%2B"))) == expected
 
 
 @pytest.mark.parametrize(("query_string", "parameter", "fragment"), [
@@ -327,7 +375,7 @@ def test_a_query_carries_at_most_ten_filters():
     errors = errors_of("&".join(["title=like.a*"] * 10 + ["attr.weight=lt.200", "q=pixel"]))
     assert errors == {"attr.weight": "A query may have at most 10 filters; this one has 11."}
     query = parse("&".join(["title=like.a*"] * 9 + ["attr.weight=lt.200", "q=pixel", "sort=slug"]))
-    assert len(query.filter["$and"]) == 11  # ten filters and the one word of q
+    assert len(query.clauses) == 11  # ten filters and the one word of q
 
 
 def test_filters_past_the_limit_are_not_parsed(monkeypatch):
@@ -364,9 +412,9 @@ def test_query_error_message_has_every_sentence():
       ("_id", -1)]),
 ])
 def test_sort(value, expected):
-    """sort= becomes MongoDB sort keys ending with _id (the last key's way); title sorts by
-    title_key."""
-    assert parse("" if value is None else f"sort={value}").sort == expected
+    """sort= becomes neutral sort keys; the repository's MongoDB sort ends with _id (the
+    last key's way) and sorts title by title_key."""
+    assert mongo_sort(parse("" if value is None else f"sort={value}").sort) == expected
 
 
 @pytest.mark.parametrize(("value", "expected"), [
@@ -395,12 +443,12 @@ def test_fields(value, expected):
 ])
 def test_q(value, expected):
     """q= becomes word-prefix matches on the keywords; empty or wordless q is ignored."""
-    assert parse(f"q={value}").filter == expected
+    assert mongo(parse(f"q={value}")) == expected
 
 
 def test_q_is_combined_with_the_filters():
     """q= becomes word-prefix matches on the keywords; empty or wordless q is ignored."""
-    assert parse("q=pixel&category=phones").filter == {"$and": [
+    assert mongo(parse("q=pixel&category=phones")) == {"$and": [
         {"category": {"$eq": "phones"}}, {"keywords": {"$regex": "^pixel"}}]}
 
 
@@ -422,7 +470,7 @@ def test_paging(query_string, page, per_page, skip):
 def test_a_plain_mapping_is_accepted_too():
     """A dict works as well as a MultiDict."""
     query = parse_query({"attr.weight": "lt.200", "page": "2"}, DEFINITIONS)
-    assert query.filter == {"attributes.weight.n": {"$lt": 200.0}} and query.page == 2
+    assert query.clauses == (Clause(("attr", "weight", "n"), "lt", 200.0),) and query.page == 2
 
 
 def test_fixed_fields_and_their_kinds():
@@ -470,8 +518,8 @@ def test_a_hostile_definitions_key_never_becomes_a_path():
 def test_values_stay_values(query_string, expected):
     """Operator-looking values stay plain strings or escaped regexes."""
     query = parse(query_string.replace("+", "%2B"))
-    assert query.filter == expected
-    assert filter_operators(query.filter) <= MONGO_OPERATORS
+    assert mongo(query) == expected
+    assert filter_operators(mongo(query)) <= MONGO_OPERATORS
 
 
 @pytest.mark.parametrize(("pattern", "matches", "misses"), [
@@ -543,13 +591,15 @@ def test_random_query_strings_are_safe_or_refused(pairs):
         assert exc.errors and set(exc.errors) <= set(args.keys())
         assert all(isinstance(message, str) and message for message in exc.errors.values())
         return
-    assert filter_paths(query.filter) <= ALLOWED_PATHS
-    assert filter_operators(query.filter) <= MONGO_OPERATORS
-    for pattern in regexes(query.filter):
+    filter, sort = mongo(query), mongo_sort(query.sort)
+    assert all(isinstance(clause, Clause) for clause in query.clauses)
+    assert filter_paths(filter) <= ALLOWED_PATHS
+    assert filter_operators(filter) <= MONGO_OPERATORS
+    for pattern in regexes(filter):
         re.compile(pattern)
     scalar = (str, int, float, bool, datetime.datetime, type(None))
-    assert all(isinstance(leaf, scalar) for leaf in leaves(query.filter))
-    assert query.sort[-1] == ("_id", 1) and len(query.sort) <= 6
-    assert all(path in ALLOWED_PATHS | {"title_key", "_id"} for path, _ in query.sort)
+    assert all(isinstance(leaf, scalar) for leaf in leaves(filter))
+    assert sort[-1] == ("_id", 1) and len(sort) <= 6
+    assert all(path in ALLOWED_PATHS | {"title_key", "_id"} for path, _ in sort)
     assert query.fields is None or set(query.fields) <= set(REPRESENTATION_FIELDS)
     assert 1 <= query.per_page <= 100 and query.page >= 1
