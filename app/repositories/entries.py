@@ -10,11 +10,11 @@ from collections.abc import Iterable, Mapping
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
-from ..domain.clauses import Clause, Field
+from ..domain.clauses import KEYWORDS, Clause, Field
 from ..domain.errors import NotFound, StaleVersion
 from ..embedded import EmbeddedCollection
 from .base import Repository, parse_id, total_order, utcnow
-from .filters import mongo_query
+from .filters import mongo_filter, mongo_query
 
 __all__ = ["EntryRepository", "entry_ref", "REF_FIELDS"]
 
@@ -311,8 +311,9 @@ def entry_ref(doc: Mapping) -> tuple[ObjectId, int, bool]:
 
 
 def keyword_filter(words: list[str]) -> dict:
-    """A filter matching entries whose keywords start with each word (escaped)."""
-    clauses = [{"keywords": {"$regex": "^" + re.escape(word)}} for word in words if word]
+    """A filter matching entries whose keywords start with each word (escaped): the
+    ``search`` clauses of :mod:`app.repositories.filters`, always under ``$and``."""
+    clauses = [mongo_filter([Clause(KEYWORDS, "search", word)]) for word in words if word]
     return {"$and": clauses} if clauses else {}
 
 

@@ -4,10 +4,14 @@ allowlisted paths, and that a clause it has no table entry for is refused, not g
 
 from __future__ import annotations
 
+import ast
 import datetime
+import re
+from pathlib import Path
 
 import pytest
 
+import app.services.query as query_module
 from app.domain.clauses import Clause
 from app.repositories.filters import (
     MONGO_OPERATORS,
@@ -120,3 +124,21 @@ def test_the_repository_answers_clauses(phones):
     assert [entries.get(ref[0])["slug"] for ref in refs] == ["b", "c"] and total == 2
     docs, total = entries.matching([Clause(WEIGHT, "is", None)], [("title", 1)], 0, 10)
     assert [doc["slug"] for doc in docs] == ["d"] and total == 1
+
+
+def test_the_parser_holds_no_mongodb():
+    """app/services/query.py imports nothing from the repositories or the driver and holds
+    no MongoDB operator or document path: every one of those is in filters.py's tables."""
+    source = Path(query_module.__file__).read_text(encoding="utf-8")
+    tree = ast.parse(source)
+    imported = {node.module or "" for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    imported |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import)
+                 for alias in node.names}
+    assert not any("repositories" in name or name.split(".")[0] in ("pymongo", "bson")
+                   for name in imported), imported
+    texts = [node.value for node in ast.walk(tree)
+             if isinstance(node, ast.Constant) and isinstance(node.value, str)]
+    assert not [text for text in texts if text in MONGO_OPERATORS or "attributes." in text
+                or text in ("title_key", "_id")]
+    assert not re.search(r"\$(?:eq|ne|gt|gte|lt|lte|in|nin|exists|regex|options|all|and)\b",
+                         source)
