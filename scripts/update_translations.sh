@@ -17,7 +17,7 @@ POT="$DIR/messages.pot"
 LOCALE=zh_Hans
 PO="$DIR/$LOCALE/LC_MESSAGES/messages.po"
 
-"$PYBABEL" --quiet extract -F babel.cfg -k _l -k lazy_gettext \
+"$PYBABEL" --quiet extract -F babel.cfg -k _l -k lazy_gettext -k M_ \
     --project=pkyx --copyright-holder="pkyx contributors" \
     --sort-by-file --no-wrap -o "$POT" .
 

@@ -21,7 +21,7 @@ TRANSLATIONS = ROOT / "app" / "translations"
 PO = TRANSLATIONS / "zh_Hans" / "LC_MESSAGES" / "messages.po"
 MO = PO.with_suffix(".mo")
 #: The same extraction as scripts/update_translations.sh.
-EXTRACT = ["extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext"]
+EXTRACT = ["extract", "-F", "babel.cfg", "-k", "_l", "-k", "lazy_gettext", "-k", "M_"]
 
 #: A %-placeholder: %(name)s, %(n)d, %s, %.1f … or the escaped %%.
 PLACEHOLDER = re.compile(

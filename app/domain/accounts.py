@@ -22,7 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 from zxcvbn import zxcvbn
 
 from .errors import InvalidValue
-from .messages import N_, _
+from .messages import M_, N_, Message, _
 from .text import forbidden
 
 __all__ = ["ROLES", "PasswordHasher", "check_username", "check_email", "check_password",
@@ -90,14 +90,14 @@ def check_username(name: object, *, allow_reserved: bool = False) -> str:
     Names such as ``admin`` are reserved for operators (``manage.py create-admin``).
     """
     if not isinstance(name, str):
-        raise InvalidValue(_("Username must be text."), "username")
+        raise InvalidValue(M_("Username must be text."), "username")
     name = name.strip()
     if not USERNAME_RE.fullmatch(name):
         raise InvalidValue(
-            _("Username must be 2 to 30 characters: letters, digits, '_', '.' or '-', "
+            M_("Username must be 2 to 30 characters: letters, digits, '_', '.' or '-', "
               "starting with a letter or digit."), "username")
     if name.casefold() in RESERVED and not allow_reserved:
-        raise InvalidValue(_("The username %(name)s is reserved.") % {"name": repr(name)},
+        raise InvalidValue(M_("The username %(name)s is reserved.") % {"name": repr(name)},
                            "username")
     return name
 
@@ -105,11 +105,11 @@ def check_username(name: object, *, allow_reserved: bool = False) -> str:
 def check_email(email: object) -> str:
     """A valid email address, normalised and lowercased (no DNS look-up)."""
     if not isinstance(email, str):
-        raise InvalidValue(_("Email must be text."), "email")
+        raise InvalidValue(M_("Email must be text."), "email")
     try:
         result = validate_email(email.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
-        raise InvalidValue(_("Email address is not valid: %(reason)s") % {"reason": exc},
+        raise InvalidValue(M_("Email address is not valid: %(reason)s") % {"reason": exc},
                            "email") from None
     return result.normalized.lower()
 
@@ -120,17 +120,17 @@ def check_password(password: object, *, username: str = "", email: str = "") -> 
     Nothing is truncated or stripped: every character counts and is hashed.
     """
     if not isinstance(password, str):
-        raise InvalidValue(_("Password must be text."), "password")
+        raise InvalidValue(M_("Password must be text."), "password")
     length = len(unicodedata.normalize("NFC", password))
     if length < PASSWORD_MIN:
-        raise InvalidValue(_("Password must be at least %(limit)s characters.")
+        raise InvalidValue(M_("Password must be at least %(limit)s characters.")
                            % {"limit": PASSWORD_MIN}, "password")
     if max(length, len(password)) > PASSWORD_MAX:
-        raise InvalidValue(_("Password must be at most %(limit)s characters.")
+        raise InvalidValue(M_("Password must be at most %(limit)s characters.")
                            % {"limit": PASSWORD_MAX}, "password")
     lowered = password.casefold()
     if lowered in {username.casefold(), email.casefold(), email.split("@")[0].casefold()}:
-        raise InvalidValue(_("Password must not be your username or email address."),
+        raise InvalidValue(M_("Password must not be your username or email address."),
                            "password")
     _check_strength(password, username, email)
     return password
@@ -148,7 +148,7 @@ def _check_strength(password: str, username: str, email: str) -> None:
     advice = [_(text) for text in (feedback["warning"], *feedback["suggestions"]) if text]
     if not advice:
         advice = [_("Add another word or two. Uncommon words are better.")]
-    raise InvalidValue(_("This password is too easy to guess. %(advice)s")
+    raise InvalidValue(M_("This password is too easy to guess. %(advice)s")
                        % {"advice": _sentences(advice)}, "password")
 
 
@@ -167,18 +167,18 @@ def check_profile(fields: dict) -> dict:
     clean = {}
     for name, value in fields.items():
         if name not in PROFILE_LIMITS:
-            raise InvalidValue(_("%(name)s is not a profile field.") % {"name": repr(name)},
+            raise InvalidValue(M_("%(name)s is not a profile field.") % {"name": repr(name)},
                                name)
-        shown = _(PROFILE_NAMES[name])
+        shown = Message(PROFILE_NAMES[name])
         if not isinstance(value, str):
-            raise InvalidValue(_("%(name)s must be text.") % {"name": shown}, name)
+            raise InvalidValue(M_("%(name)s must be text.") % {"name": shown}, name)
         value = value.strip()
         if len(value) > PROFILE_LIMITS[name]:
             raise InvalidValue(
-                _("%(name)s must be at most %(limit)s characters.")
+                M_("%(name)s must be at most %(limit)s characters.")
                 % {"name": shown, "limit": PROFILE_LIMITS[name]}, name)
         if forbidden(value, lines=True):
-            raise InvalidValue(_("%(name)s must not contain control characters.")
+            raise InvalidValue(M_("%(name)s must not contain control characters.")
                                % {"name": shown}, name)
         if name == "website" and value:
             value = _check_website(value)
@@ -190,7 +190,7 @@ def _check_website(url: str) -> str:
     """An http(s) URL with a host: the only links a profile may show."""
     parts = urlsplit(url)
     if parts.scheme.lower() not in ("http", "https") or not parts.hostname or " " in url:
-        raise InvalidValue(_("Website must be an http:// or https:// address."), "website")
+        raise InvalidValue(M_("Website must be an http:// or https:// address."), "website")
     return url
 
 

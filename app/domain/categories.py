@@ -22,7 +22,7 @@ from slugify import slugify
 
 from .definitions import KEY_PATTERN, MAX_GROUP
 from .errors import InvalidValue
-from .messages import N_, _
+from .messages import M_, N_
 from .text import forbidden
 
 __all__ = ["CATEGORY_FIELDS", "NAME_FIELDS", "EDITOR_FIELDS", "MAX_SUGGESTED", "MAX_DEPTH",
@@ -55,16 +55,16 @@ def _text(value: object, label: str, field: str, limit: int, *, required: bool,
     if value is None and not required:
         return ""
     if not isinstance(value, str):
-        raise InvalidValue(_("%(label)s must be text.") % {"label": label}, field)
+        raise InvalidValue(M_("%(label)s must be text.") % {"label": label}, field)
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").strip())
     if required and not text:
-        raise InvalidValue(_("%(label)s must not be empty.") % {"label": label}, field)
+        raise InvalidValue(M_("%(label)s must not be empty.") % {"label": label}, field)
     if len(text) > limit:
-        raise InvalidValue(_("%(label)s must be at most %(limit)s characters.")
+        raise InvalidValue(M_("%(label)s must be at most %(limit)s characters.")
                            % {"label": label, "limit": limit}, field)
     if forbidden(text, lines=lines):
-        message = _("%(label)s must not contain control characters.") if lines else \
-            _("%(label)s must be one line without control characters.")
+        message = M_("%(label)s must not contain control characters.") if lines else \
+            M_("%(label)s must be one line without control characters.")
         raise InvalidValue(message % {"label": label}, field)
     return text
 
@@ -79,7 +79,7 @@ def check_slug(value: object) -> str:
     """A category slug: lowercase words joined by ``-``, at most 40 characters."""
     if not isinstance(value, str) or not SLUG_RE.fullmatch(value) or len(value) > SLUG_MAX:
         raise InvalidValue(
-            _("Slug must be 1 to %(limit)s lowercase letters and digits in words joined by "
+            M_("Slug must be 1 to %(limit)s lowercase letters and digits in words joined by "
               "'-', like 'flip-phones'.") % {"limit": SLUG_MAX}, "slug")
     return value
 
@@ -87,10 +87,10 @@ def check_slug(value: object) -> str:
 def check_suggested(value: object) -> list[dict]:
     """Suggested attributes: a list of keys or ``{key, group}`` objects, each key once."""
     if not isinstance(value, list):
-        raise InvalidValue(_("Suggested attributes must be a list of attribute keys."),
+        raise InvalidValue(M_("Suggested attributes must be a list of attribute keys."),
                            "attributes")
     if len(value) > MAX_SUGGESTED:
-        raise InvalidValue(_("A category suggests at most %(limit)s attributes.")
+        raise InvalidValue(M_("A category suggests at most %(limit)s attributes.")
                            % {"limit": MAX_SUGGESTED}, "attributes")
     out: list[dict] = []
     seen: set[str] = set()
@@ -98,17 +98,17 @@ def check_suggested(value: object) -> list[dict]:
         if isinstance(item, str):
             item = {"key": item}
         if not isinstance(item, Mapping) or set(item) - {"key", "group"}:
-            raise InvalidValue(_("Each suggested attribute is a key, or an object of key and "
+            raise InvalidValue(M_("Each suggested attribute is a key, or an object of key and "
                                  "group."), "attributes")
         key = item.get("key")
         if not isinstance(key, str) or not KEY_PATTERN.fullmatch(key.strip()):
-            raise InvalidValue(_('"%(key)s" is not an attribute key (a-z, 0-9 and _).')
+            raise InvalidValue(M_('"%(key)s" is not an attribute key (a-z, 0-9 and _).')
                                % {"key": str(key)[:40]}, "attributes")
         key = key.strip()
         if key in seen:
-            raise InvalidValue(_("%(key)s is suggested twice.") % {"key": key}, "attributes")
+            raise InvalidValue(M_("%(key)s is suggested twice.") % {"key": key}, "attributes")
         seen.add(key)
-        group = _text(item.get("group"), _("Section"), "attributes", MAX_GROUP, required=False)
+        group = _text(item.get("group"), M_("Section"), "attributes", MAX_GROUP, required=False)
         out.append({"key": key, "group": group} if group else {"key": key})
     return out
 
@@ -118,7 +118,7 @@ def check_parent(value: object) -> str | None:
     if value is None or value == "":
         return None
     if not isinstance(value, str):
-        raise InvalidValue(_("Parent must be the slug of a category."), "parent")
+        raise InvalidValue(M_("Parent must be the slug of a category."), "parent")
     return check_slug(value.strip()) if value.strip() else None
 
 
@@ -127,23 +127,23 @@ def _field(name: str, value: object):
     if name == "slug":
         return check_slug(value)
     if name == "name":
-        return _text(value, _("Name"), "name", NAME_MAX, required=True)
+        return _text(value, M_("Name"), "name", NAME_MAX, required=True)
     if name == "name_zh":
-        return _text(value, _("Chinese name"), "name_zh", NAME_MAX, required=False)
+        return _text(value, M_("Chinese name"), "name_zh", NAME_MAX, required=False)
     if name in ("description", "description_zh"):
-        label = _("Description") if name == "description" else _("Chinese description")
+        label = M_("Description") if name == "description" else M_("Chinese description")
         return _text(value, label, name, DESCRIPTION_MAX, required=False, lines=True)
     if name == "parent":
         return check_parent(value)
     if name == "attributes":
         return check_suggested(value)
-    raise InvalidValue(_("'%(name)s' cannot be set on a category.") % {"name": name}, name)
+    raise InvalidValue(M_("'%(name)s' cannot be set on a category.") % {"name": name}, name)
 
 
 def check_category(data: Mapping) -> dict:
     """The fields of a new category, each checked; the slug comes from the name if absent."""
     if not isinstance(data, Mapping):
-        raise InvalidValue(_("A category must be an object of fields, such as name."))
+        raise InvalidValue(M_("A category must be an object of fields, such as name."))
     fields = {name: _field(name, data.get(name, [] if name == "attributes" else None))
               for name in CATEGORY_FIELDS if name != "slug"}
     slug = data.get("slug")
@@ -156,7 +156,7 @@ def check_changes(data: Mapping) -> dict:
     """The fields a change sets, each checked (only those given)."""
     unknown = [name for name in data if name not in CATEGORY_FIELDS or name == "slug"]
     if unknown:
-        raise InvalidValue(_("'%(name)s' cannot be changed.") % {"name": unknown[0]},
+        raise InvalidValue(M_("'%(name)s' cannot be changed.") % {"name": unknown[0]},
                            unknown[0])
     return {name: _field(name, value) for name, value in data.items()}
 
@@ -180,14 +180,14 @@ def check_tree(slug: str, parent: str | None, parents: Mapping[str, str | None],
     if parent is None:
         return
     if parent not in parents:
-        raise InvalidValue(_("There is no category '%(slug)s' to put this one in.")
+        raise InvalidValue(M_("There is no category '%(slug)s' to put this one in.")
                            % {"slug": parent}, "parent")
     path = trail(parent, parents)
     if slug in path:
-        raise InvalidValue(_("A category cannot be inside itself or one of its "
+        raise InvalidValue(M_("A category cannot be inside itself or one of its "
                              "subcategories."), "parent")
     if len(path) + 1 + children_depth > MAX_DEPTH:
-        raise InvalidValue(_("Categories nest at most %(depth)s deep.") % {"depth": MAX_DEPTH},
+        raise InvalidValue(M_("Categories nest at most %(depth)s deep.") % {"depth": MAX_DEPTH},
                            "parent")
 
 

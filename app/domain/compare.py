@@ -22,7 +22,7 @@ from typing import Any
 
 from app.domain.definitions import Definition, definition_for, in_sections
 from app.domain.errors import InvalidValue
-from app.domain.messages import _
+from app.domain.messages import M_, _
 from app.domain.types import display_value, number_text, sort_key, values_equal
 from app.domain.unit_systems import DEFAULT_SYSTEM, SYSTEMS, display_unit, shown_number, to_unit
 
@@ -222,7 +222,7 @@ def align(entries: Sequence[dict], definitions: Mapping[str, Definition],
     entries = tuple(entries)
     _check_entries(entries)
     if units not in SYSTEMS:
-        raise InvalidValue(_("Units must be one of %(systems)s.")
+        raise InvalidValue(M_("Units must be one of %(systems)s.")
                            % {"systems": ", ".join(SYSTEMS)}, "units")
     attributes = [_attributes(entry) for entry in entries]
     keys = {key for values in attributes for key in values}
@@ -244,19 +244,19 @@ def _check_entries(entries: Sequence[dict]) -> None:
     """Refuse too few, too many, or repeated entries."""
     if len(entries) < MIN_ENTRIES:
         raise InvalidValue(
-            _("A comparison needs at least %(limit)s entries; %(count)s given.")
+            M_("A comparison needs at least %(limit)s entries; %(count)s given.")
             % {"limit": MIN_ENTRIES, "count": len(entries)}, "entries"
         )
     if len(entries) > MAX_ENTRIES:
         raise InvalidValue(
-            _("A comparison shows at most %(limit)s entries; %(count)s given.")
+            M_("A comparison shows at most %(limit)s entries; %(count)s given.")
             % {"limit": MAX_ENTRIES, "count": len(entries)}, "entries"
         )
     slugs = [entry.get("slug") for entry in entries]
     repeated = sorted({str(slug) for slug in slugs if slugs.count(slug) > 1})
     if repeated:
         raise InvalidValue(
-            _("Each entry can appear only once in a comparison; repeated: %(repeated)s.")
+            M_("Each entry can appear only once in a comparison; repeated: %(repeated)s.")
             % {"repeated": ", ".join(repeated)},
             "entries",
         )
@@ -473,7 +473,7 @@ def comparison_slug(slugs: Iterable[str]) -> str:
     for slug in slugs:
         words = slug.split("-")
         if not slug or SEPARATOR in words or "" in words:
-            raise InvalidValue(_("%(slug)s cannot be part of a comparison address.")
+            raise InvalidValue(M_("%(slug)s cannot be part of a comparison address.")
                                % {"slug": repr(slug)}, "entries")
     return f"-{SEPARATOR}-".join(slugs)
 
@@ -487,6 +487,6 @@ def parse_comparison_slug(text: str) -> list[str]:
         else:
             parts[-1].append(word)
     if any(not words or "" in words for words in parts):
-        raise InvalidValue(_("%(text)s is not a comparison address like 'a-vs-b'.")
+        raise InvalidValue(M_("%(text)s is not a comparison address like 'a-vs-b'.")
                            % {"text": repr(text)}, "entries")
     return ["-".join(words) for words in parts]

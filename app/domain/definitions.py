@@ -23,7 +23,7 @@ from slugify import slugify
 
 from app.domain import units
 from app.domain.errors import InvalidValue
-from app.domain.messages import N_, _
+from app.domain.messages import M_, N_
 from app.domain.text import forbidden
 from app.domain.types import TYPES, parse_value
 
@@ -145,7 +145,7 @@ def key_from_label(label: str) -> str:
     key = key.strip("_")
     if not KEY_PATTERN.fullmatch(key):
         raise InvalidValue(
-            _('The label "%(label)s" has no letters or digits to make a key from; '
+            M_('The label "%(label)s" has no letters or digits to make a key from; '
               'give a key such as "weight" as well.') % {"label": label},
             field="key",
         )
@@ -165,7 +165,7 @@ def validate_definition(fields: dict) -> Definition:
     """
     if not isinstance(fields, dict):
         raise InvalidValue(
-            _("A definition must be an object of fields, such as label and type."))
+            M_("A definition must be an object of fields, such as label and type."))
     label = _check_label(fields.get("label"))
     key = _check_key(fields.get("key") or key_from_label(label))
     type_name = _check_type(fields.get("type"))
@@ -179,10 +179,10 @@ def validate_definition(fields: dict) -> Definition:
         order=_check_order(fields.get("order", 1000)),
         description=_check_description(fields.get("description", "")),
         description_zh=_check_description(fields.get("description_zh", ""),
-                                          "description_zh", _("Chinese description")),
-        label_zh=_optional_text(fields.get("label_zh"), "label_zh", _("Chinese label"),
+                                          "description_zh", M_("Chinese description")),
+        label_zh=_optional_text(fields.get("label_zh"), "label_zh", M_("Chinese label"),
                                 MAX_LABEL),
-        group_zh=_optional_text(fields.get("group_zh"), "group_zh", _("Chinese section"),
+        group_zh=_optional_text(fields.get("group_zh"), "group_zh", M_("Chinese section"),
                                 MAX_GROUP),
     )
 
@@ -236,7 +236,7 @@ def _unit_written_in(key: str, raw: Any, label: str) -> str | None:
         return units.normalise_unit(written)
     except units.UnknownUnit:
         raise InvalidValue(
-            _('%(label)s: "%(unit)s" is not a unit pkyx knows; try a symbol such as '
+            M_('%(label)s: "%(unit)s" is not a unit pkyx knows; try a symbol such as '
               '"g", "in", "mAh", "GB" or "USD".') % {"label": label, "unit": written},
             field=key,
         ) from None
@@ -248,16 +248,16 @@ def _unit_written_in(key: str, raw: Any, label: str) -> str | None:
 def _require_text(value: Any, field: str, name: str, maximum: int, minimum: int = 1) -> str:
     """``value`` as stripped single-line text of ``minimum``..``maximum`` characters."""
     if not isinstance(value, str):
-        raise InvalidValue(_("%(name)s must be text.") % {"name": name}, field=field)
+        raise InvalidValue(M_("%(name)s must be text.") % {"name": name}, field=field)
     text = unicodedata.normalize("NFC", value.strip())
     if not minimum <= len(text) <= maximum:
         raise InvalidValue(
-            _("%(name)s must be %(minimum)s to %(maximum)s characters long; this is %(length)s.")
+            M_("%(name)s must be %(minimum)s to %(maximum)s characters long; this is %(length)s.")
             % {"name": name, "minimum": minimum, "maximum": maximum, "length": len(text)},
             field=field,
         )
     if forbidden(text):
-        raise InvalidValue(_("%(name)s must be one line without control characters.")
+        raise InvalidValue(M_("%(name)s must be one line without control characters.")
                            % {"name": name}, field=field)
     return text
 
@@ -272,15 +272,15 @@ def _optional_text(value: Any, field: str, name: str, maximum: int) -> str:
 def _check_label(value: Any) -> str:
     """The label: 1 to 60 characters on one line."""
     if value is None:
-        raise InvalidValue(_("Label is required."), field="label")
-    return _require_text(value, "label", _("Label"), MAX_LABEL)
+        raise InvalidValue(M_("Label is required."), field="label")
+    return _require_text(value, "label", M_("Label"), MAX_LABEL)
 
 
 def _check_key(value: Any) -> str:
     """The key: 1 to 40 lowercase ASCII letters, digits or underscores."""
     if not isinstance(value, str) or not KEY_PATTERN.fullmatch(value):
         raise InvalidValue(
-            _('Key must be 1 to %(limit)s lowercase letters (a-z), digits or underscores, '
+            M_('Key must be 1 to %(limit)s lowercase letters (a-z), digits or underscores, '
               'like "screen_size".') % {"limit": MAX_KEY},
             field="key",
         )
@@ -290,7 +290,7 @@ def _check_key(value: Any) -> str:
 def _check_type(value: Any) -> str:
     """The type: one of TYPE_NAMES."""
     if value not in TYPE_NAMES:
-        raise InvalidValue(_("Type must be one of %(types)s.") % {"types": ", ".join(TYPE_NAMES)},
+        raise InvalidValue(M_("Type must be one of %(types)s.") % {"types": ", ".join(TYPE_NAMES)},
                            field="type")
     return value
 
@@ -300,14 +300,14 @@ def _check_unit(value: Any, type_name: str) -> str | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         return None
     if type_name != "number":
-        raise InvalidValue(_("Only numbers have a unit; leave the unit empty."), field="unit")
+        raise InvalidValue(M_("Only numbers have a unit; leave the unit empty."), field="unit")
     if not isinstance(value, str):
-        raise InvalidValue(_('Unit must be text, like "g" or "in".'), field="unit")
+        raise InvalidValue(M_('Unit must be text, like "g" or "in".'), field="unit")
     try:
         return units.normalise_unit(value)
     except units.UnknownUnit:
         raise InvalidValue(
-            _('Unit "%(unit)s" is not a unit pkyx knows; try a symbol such as '
+            M_('Unit "%(unit)s" is not a unit pkyx knows; try a symbol such as '
               '"g", "in", "mAh", "GB" or "USD".') % {"unit": value.strip()},
             field="unit",
         ) from None
@@ -316,10 +316,10 @@ def _check_unit(value: Any, type_name: str) -> str | None:
 def _check_better(value: Any, type_name: str) -> str:
     """Which values win: higher, lower or none; only orderable types can have a winner."""
     if value not in BETTER:
-        raise InvalidValue(_('Better must be "higher", "lower" or "none".'), field="better")
+        raise InvalidValue(M_('Better must be "higher", "lower" or "none".'), field="better")
     if value != "none" and type_name not in ORDERABLE_TYPES:
         raise InvalidValue(
-            _('A %(type)s attribute has no better value; "better" must be "none" '
+            M_('A %(type)s attribute has no better value; "better" must be "none" '
               "(only %(orderable)s attributes can be higher or lower).")
             % {"type": type_name, "orderable": ", ".join(ORDERABLE_TYPES)},
             field="better",
@@ -331,7 +331,7 @@ def _check_group(value: Any) -> str:
     """The section on pages; empty means "General"."""
     if value is None or (isinstance(value, str) and not value.strip()):
         return DEFAULT_GROUP
-    return _require_text(value, "group", _("Group"), MAX_GROUP)
+    return _require_text(value, "group", M_("Group"), MAX_GROUP)
 
 
 def _check_order(value: Any) -> int:
@@ -342,7 +342,7 @@ def _check_order(value: Any) -> int:
         ORDER_RANGE[0] <= value <= ORDER_RANGE[1]
     ):
         raise InvalidValue(
-            _("Order must be a whole number from %(low)s to %(high)s.")
+            M_("Order must be a whole number from %(low)s to %(high)s.")
             % {"low": f"{ORDER_RANGE[0]:,}", "high": f"{ORDER_RANGE[1]:,}"},
             field="order",
         )
@@ -352,20 +352,20 @@ def _check_order(value: Any) -> int:
 def _check_description(value: Any, field: str = "description", name: str | None = None,
                        ) -> str:
     """A description (or its Chinese form) of up to 500 characters; several lines are fine."""
-    name = name if name is not None else _("Description")
+    name = name if name is not None else M_("Description")
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise InvalidValue(_("%(name)s must be text.") % {"name": name}, field=field)
+        raise InvalidValue(M_("%(name)s must be text.") % {"name": name}, field=field)
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n").strip())
     if len(text) > MAX_DESCRIPTION:
         raise InvalidValue(
-            _("%(name)s must be at most %(limit)s characters; this is %(length)s.")
+            M_("%(name)s must be at most %(limit)s characters; this is %(length)s.")
             % {"name": name, "limit": MAX_DESCRIPTION, "length": len(text)},
             field=field,
         )
     if forbidden(text, lines=True):
-        raise InvalidValue(_("%(name)s must not contain control characters.") % {"name": name},
+        raise InvalidValue(M_("%(name)s must not contain control characters.") % {"name": name},
                            field=field)
     return text
 

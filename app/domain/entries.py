@@ -8,7 +8,7 @@ import unicodedata
 from slugify import slugify
 
 from .errors import InvalidValue
-from .messages import _
+from .messages import M_
 from .text import forbidden
 
 __all__ = ["check_title", "check_summary", "check_slug", "slug_from_title", "title_key",
@@ -27,41 +27,41 @@ WORD_RE = re.compile(r"\w+", re.UNICODE)
 def _single_line(value: object, label: str, field: str, limit: int, *, allow_empty: bool) -> str:
     """Stripped text of at most ``limit`` characters without control characters."""
     if not isinstance(value, str):
-        raise InvalidValue(_("%(label)s must be text.") % {"label": label}, field)
+        raise InvalidValue(M_("%(label)s must be text.") % {"label": label}, field)
     value = unicodedata.normalize("NFC", value.strip())
     if not value and not allow_empty:
-        raise InvalidValue(_("%(label)s must not be empty.") % {"label": label}, field)
+        raise InvalidValue(M_("%(label)s must not be empty.") % {"label": label}, field)
     if len(value) > limit:
-        raise InvalidValue(_("%(label)s must be at most %(limit)s characters.")
+        raise InvalidValue(M_("%(label)s must be at most %(limit)s characters.")
                            % {"label": label, "limit": limit}, field)
     if forbidden(value, lines=True):
-        raise InvalidValue(_("%(label)s must not contain control characters.")
+        raise InvalidValue(M_("%(label)s must not contain control characters.")
                            % {"label": label}, field)
     return value
 
 
 def check_title(title: object) -> str:
     """A title: 1–120 characters, one line."""
-    value = _single_line(title, _("Title"), "title", TITLE_MAX, allow_empty=False)
+    value = _single_line(title, M_("Title"), "title", TITLE_MAX, allow_empty=False)
     if "\n" in value or "\t" in value:
-        raise InvalidValue(_("Title must be a single line."), "title")
+        raise InvalidValue(M_("Title must be a single line."), "title")
     return value
 
 
 def check_summary(summary: object) -> str:
     """A summary: up to 2000 characters (may be empty)."""
-    return _single_line(summary, _("Summary"), "summary", SUMMARY_MAX, allow_empty=True)
+    return _single_line(summary, M_("Summary"), "summary", SUMMARY_MAX, allow_empty=True)
 
 
 def check_slug(slug: object) -> str:
     """A slug: lowercase words joined by ``-``, never containing the word ``vs``."""
     if not isinstance(slug, str) or not SLUG_RE.fullmatch(slug) or len(slug) > SLUG_MAX:
         raise InvalidValue(
-            _("Slug must be 1 to %(limit)s lowercase letters and digits in words joined by "
+            M_("Slug must be 1 to %(limit)s lowercase letters and digits in words joined by "
               "'-', like 'iphone-15-pro'.") % {"limit": SLUG_MAX}, "slug")
     if SEPARATOR_WORD in slug.split("-"):
         raise InvalidValue(
-            _("Slug must not contain the word 'vs': comparison addresses use it to join entries."),
+            M_("Slug must not contain the word 'vs': comparison addresses use it to join entries."),
             "slug")
     return slug
 

@@ -1,21 +1,46 @@
-"""Errors the domain raises; the web and API layers turn them into responses."""
+"""Errors the domain raises; the web and API layers turn them into responses.
+
+An error carries a ``Message`` (a template marked with ``N_`` and its parameters), never
+translated text: ``.message`` (and ``str(error)``) gives it in the language of the moment it
+is read, so an error raised outside a request reads in Chinese when a Chinese page shows it.
+"""
 
 from __future__ import annotations
 
-from .messages import N_, _
+from .messages import N_, Message, text
+
+
+def _as_message(message: Message | str) -> Message:
+    """A plain string is a template without parameters (translated when shown)."""
+    return message if isinstance(message, Message) else Message(message)
 
 
 class DomainError(Exception):
-    """Base class of every error the domain raises."""
+    """Base class of every error the domain raises; ``said`` is its ``Message``."""
+
+    def __init__(self, message: Message | str = ""):
+        self.said = _as_message(message)
+        super().__init__(self.said)
+
+    @property
+    def message(self) -> str:
+        """What the error says, in the current language (the request's, when shown)."""
+        return text(self.said)
+
+    @message.setter
+    def message(self, value: Message | str) -> None:
+        self.said = _as_message(value)
+
+    def __str__(self) -> str:
+        return self.message
 
 
 class _AboutAField(DomainError):
     """An error a person can act on: ``message`` says it, ``field`` names what it is about
     (None: the whole request)."""
 
-    def __init__(self, message: str, field: str | None = None):
+    def __init__(self, message: Message | str, field: str | None = None):
         super().__init__(message)
-        self.message = message
         self.field = field
 
 
@@ -32,11 +57,11 @@ class NotFound(DomainError):
              "File": N_("File")}
 
     def __init__(self, what: str, ident: object):
-        super().__init__(_("%(what)s %(ident)s does not exist.")
-                         % {"what": _(self.KINDS.get(what, what)), "ident": repr(ident)})
+        super().__init__(Message(N_("%(what)s %(ident)s does not exist."),
+                                 {"what": Message(self.KINDS.get(what, what)),
+                                  "ident": repr(ident)}))
         self.what = what
         self.ident = ident
-        self.message = str(self)
 
 
 class Conflict(_AboutAField):
@@ -48,8 +73,8 @@ class AttributeExists(Conflict):
     it reads. Nothing is replaced unless the editor confirms (or the API client PUTs)."""
 
     def __init__(self, key: str, label: str, current: dict, text: str):
-        super().__init__(_("%(label)s is already %(value)s.") % {"label": label, "value": text},
-                         "key")
+        super().__init__(Message(N_("%(label)s is already %(value)s."),
+                                 {"label": label, "value": text}), "key")
         self.key = key
         self.label = label
         self.current = current
@@ -63,19 +88,16 @@ class StaleVersion(DomainError):
         template = template or N_("This entry changed since you read it (you had version "
                                   "%(expected)s, it is now at version %(current)s). Reload, "
                                   "then apply your change again.")
-        super().__init__(_(template) % {"expected": expected, "current": current})
+        super().__init__(Message(template, {"expected": expected, "current": current}))
         self.expected = expected
         self.current = current
-        self.message = str(self)
 
 
 class Forbidden(DomainError):
     """The user may not do this."""
 
-    def __init__(self, message: str | None = None):
-        message = _("You are not allowed to do this.") if message is None else message
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: Message | str | None = None):
+        super().__init__(N_("You are not allowed to do this.") if message is None else message)
 
 
 class AccountBlocked(Forbidden):
@@ -85,16 +107,15 @@ class AccountBlocked(Forbidden):
     """
 
     def __init__(self, reason: str):
-        super().__init__(_("This account is blocked: %(reason)s") % {"reason": reason})
+        super().__init__(Message(N_("This account is blocked: %(reason)s"), {"reason": reason}))
         self.reason = reason
 
 
 class RateLimited(DomainError):
     """A limit on how often something may be done is used up; wait ``retry_after`` s."""
 
-    def __init__(self, message: str, retry_after: int):
+    def __init__(self, message: Message | str, retry_after: int):
         super().__init__(message)
-        self.message = message
         self.retry_after = retry_after
 
 
@@ -102,7 +123,7 @@ class TooManyAttempts(RateLimited):
     """Too many failed password checks for an account or address; wait ``retry_after`` s."""
 
     def __init__(self, retry_after: int):
-        super().__init__(_("Too many failed password attempts; try again later."), retry_after)
+        super().__init__(N_("Too many failed password attempts; try again later."), retry_after)
 
 
 class Unconfirmed(Forbidden):
@@ -110,9 +131,9 @@ class Unconfirmed(Forbidden):
     asks for a confirmed one (``REQUIRE_CONFIRMED``)."""
 
     def __init__(self, email: str):
-        super().__init__(_("Confirm your e-mail address before you edit: open the link we "
-                           "sent to %(email)s, or have it sent again from your settings.")
-                         % {"email": email})
+        super().__init__(Message(N_("Confirm your e-mail address before you edit: open the "
+                                    "link we sent to %(email)s, or have it sent again from "
+                                    "your settings."), {"email": email}))
         self.email = email
 
 
@@ -132,5 +153,4 @@ class BadLink(DomainError):
         self.reason = reason
         #: 400 for a link that never was valid; 410 (Gone) for one that was.
         self.status = 400 if reason == "invalid" else 410
-        self.message = _(self.MESSAGES[reason])
-        super().__init__(self.message)
+        super().__init__(self.MESSAGES[reason])

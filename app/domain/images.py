@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import InvalidValue
-from .messages import _
+from .messages import M_
 
 __all__ = ["ProcessedImage", "process_image", "ACCEPTED_FORMATS", "MAX_PIXELS",
            "MAX_JPEG_SCANS", "MAX_JPEG_SCAN_PIXELS", "jpeg_scans"]
@@ -46,7 +46,7 @@ class ProcessedImage:
 def process_image(data: bytes, *, max_side: int = 512, field: str = "file") -> ProcessedImage:
     """Check ``data`` is an accepted image and re-encode it (PNG if it has alpha, else WebP)."""
     if not data:
-        raise InvalidValue(_("The file is empty."), field)
+        raise InvalidValue(M_("The file is empty."), field)
     image = _open(data, field)
     try:
         image = ImageOps.exif_transpose(image)
@@ -61,7 +61,7 @@ def process_image(data: bytes, *, max_side: int = 512, field: str = "file") -> P
             image.save(out, "WEBP", quality=85, method=4)
             kind = ("image/webp", "webp")
     except (OSError, ValueError, Image.DecompressionBombError) as exc:
-        raise InvalidValue(_("The image could not be read: %(reason)s.") % {"reason": exc},
+        raise InvalidValue(M_("The image could not be read: %(reason)s.") % {"reason": exc},
                            field) from None
     return ProcessedImage(out.getvalue(), kind[0], image.width, image.height, kind[1])
 
@@ -74,7 +74,7 @@ def _open(data: bytes, field: str) -> Image.Image:
             image = Image.open(io.BytesIO(data), formats=ACCEPTED_FORMATS)
             if image.width * image.height > MAX_PIXELS:
                 raise InvalidValue(
-                    _("The image is too large (%(width)s×%(height)s pixels); "
+                    M_("The image is too large (%(width)s×%(height)s pixels); "
                       "the limit is %(limit)s megapixels.")
                     % {"width": image.width, "height": image.height,
                        "limit": MAX_PIXELS // 1_000_000}, field)
@@ -83,7 +83,7 @@ def _open(data: bytes, field: str) -> Image.Image:
                             MAX_JPEG_SCAN_PIXELS // max(1, image.width * image.height))
                 if jpeg_scans(data, limit) > limit:
                     raise InvalidValue(
-                        _("The JPEG has more than %(limit)s scans, which no camera or editor "
+                        M_("The JPEG has more than %(limit)s scans, which no camera or editor "
                           "writes at this size; save it again as an ordinary JPEG.")
                         % {"limit": limit}, field)
             image.load()
@@ -91,15 +91,15 @@ def _open(data: bytes, field: str) -> Image.Image:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise InvalidValue(
-            _("The image is too large; the limit is %(limit)s megapixels.")
+            M_("The image is too large; the limit is %(limit)s megapixels.")
             % {"limit": MAX_PIXELS // 1_000_000}, field
         ) from None
     except UnidentifiedImageError:
         raise InvalidValue(
-            _("The file is not an image pkyx accepts: use PNG, JPEG, GIF or WebP."), field
+            M_("The file is not an image pkyx accepts: use PNG, JPEG, GIF or WebP."), field
         ) from None
     except (OSError, ValueError, SyntaxError, EOFError):
-        raise InvalidValue(_("The image is damaged or truncated."), field) from None
+        raise InvalidValue(M_("The image is damaged or truncated."), field) from None
     return image
 
 

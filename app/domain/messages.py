@@ -1,16 +1,22 @@
 """Translatable messages without Flask: the domain marks its sentences, the web layer translates.
 
-Domain code writes ``_("%(label)s must be text.") % {"label": label}``: the template is
-looked up in the current language (English when no translator is installed or outside a
-request), then the values are filled in. ``N_`` only marks a string for extraction; the
-code translates it with ``_`` where it is used.
+An error carries a ``Message``: a template and its parameters, written
+``M_("%(label)s must be text.") % {"label": label}`` (``M_`` marks the template for
+extraction like ``N_`` and makes a ``Message``; ``%`` gives it its parameters). Nothing
+is translated when the error is raised; ``text(message)`` (what ``DomainError.message``
+returns) looks the template up in the language of the moment it is shown (English when
+no translator is installed or outside a request) and fills in the parameters,
+translating those that are themselves a ``Message`` (a kind of thing, a word) or a
+``Label`` (an attribute's label as the reader knows it). ``_`` translates a template
+now, for text that is not kept.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
-__all__ = ["N_", "_", "set_translator", "set_label_chooser", "shown_label", "language"]
+__all__ = ["N_", "_", "set_translator", "set_label_chooser", "shown_label", "language",
+           "M_", "Message", "Label", "text"]
 
 
 def _identity(text: str) -> str:
@@ -67,3 +73,64 @@ def _(text: str) -> str:
 def N_(text: str) -> str:
     """Mark ``text`` for extraction without translating it now."""
     return text
+
+
+class Message:
+    """A sentence to show later: ``template`` (the English text, the catalogue's message id)
+    and the ``params`` filled into it (None: the template is shown as it is)."""
+
+    __slots__ = ("template", "params")
+
+    def __init__(self, template: str, params: Mapping[str, object] | None = None):
+        self.template = template
+        self.params = dict(params) if params is not None else None
+
+    def __str__(self) -> str:
+        return text(self)
+
+    def __mod__(self, params: Mapping[str, object]) -> Message:
+        """This template with ``params`` to fill in when it is shown."""
+        return Message(self.template, params)
+
+    def __repr__(self) -> str:
+        return f"Message({self.template!r}, {self.params!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Message) and other.template == self.template
+                and other.params == self.params)
+
+    def __hash__(self) -> int:
+        return hash(self.template)
+
+
+class Label:
+    """A parameter naming an attribute: its label as the reader of the message knows it
+    (its Chinese form on a Chinese page), chosen when the message is shown."""
+
+    __slots__ = ("definition",)
+
+    def __init__(self, definition):
+        self.definition = definition
+
+    def __str__(self) -> str:
+        return shown_label(self.definition)
+
+
+def text(message: Message | Label | str) -> str:
+    """``message`` in the current language with its parameters filled in (a plain string is
+    already text and comes back as it is)."""
+    if isinstance(message, Label):
+        return shown_label(message.definition)
+    if not isinstance(message, Message):
+        return message
+    translated = _(message.template)
+    if message.params is None:
+        return translated
+    return translated % {name: text(value) if isinstance(value, (Message, Label)) else value
+                         for name, value in message.params.items()}
+
+
+def M_(template: str) -> Message:
+    """Mark ``template`` for extraction and keep it as a ``Message`` to translate when shown;
+    ``M_("%(n)s left.") % {"n": 3}`` gives it parameters."""
+    return Message(template)

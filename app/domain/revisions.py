@@ -20,7 +20,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from app.domain.errors import InvalidValue
-from app.domain.messages import N_, _
+from app.domain.messages import M_, N_
 
 __all__ = [
     "ATTR_PREFIX",
@@ -126,16 +126,16 @@ def _ordered_history(revisions: Iterable[dict], version: int) -> list[dict]:
     for revision in revisions:
         number = revision["version"]
         if number in by_version:
-            raise InvalidValue(_("The history holds version %(number)s twice.")
+            raise InvalidValue(M_("The history holds version %(number)s twice.")
                                % {"number": number}, "version")
         by_version[number] = revision
     _check_one_entry(by_version.values())
     if not isinstance(version, int) or isinstance(version, bool) or version not in by_version:
-        raise InvalidValue(_("There is no version %(version)s in this history.")
+        raise InvalidValue(M_("There is no version %(version)s in this history.")
                            % {"version": repr(version)}, "version")
     missing = [number for number in range(1, version) if number not in by_version]
     if missing:
-        raise InvalidValue(_("The history has a gap: version %(number)s is missing.")
+        raise InvalidValue(M_("The history has a gap: version %(number)s is missing.")
                            % {"number": missing[0]}, "version")
     return [by_version[number] for number in range(1, version + 1)]
 
@@ -144,7 +144,7 @@ def _check_one_entry(revisions: Iterable[dict]) -> None:
     """Refuse a history that mixes the revisions of different entries."""
     entry_ids = {repr(revision.get("entry_id")) for revision in revisions}
     if len(entry_ids) > 1:
-        raise InvalidValue(_("The history mixes revisions of different entries."), "entry_id")
+        raise InvalidValue(M_("The history mixes revisions of different entries."), "entry_id")
 
 
 def state_at(revisions: Iterable[dict], version: int) -> dict:

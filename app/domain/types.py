@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from app.domain import units
 from app.domain.errors import InvalidValue
-from app.domain.messages import N_, _, shown_label
+from app.domain.messages import M_, N_, Label, Message, _
 from app.domain.text import forbidden, quote
 
 if TYPE_CHECKING:
@@ -49,12 +49,13 @@ _MAX_NUMBER_TEXT = 100
 # ----------------------------------------------------------------------------- helpers
 
 
-def _refuse(definition: Definition, message: str) -> InvalidValue:
+def _refuse(definition: Definition, message: Message) -> InvalidValue:
     """The error for a refused value of ``definition``'s attribute, naming the attribute
-    as the reader knows it (its Chinese label on a Chinese page)."""
-    shown = shown_label(definition)
-    if shown and shown != definition.label:
-        message = message.replace(definition.label, shown)
+    as the reader of the message knows it (its Chinese label on a Chinese page)."""
+    if message.params:
+        message = Message(message.template, {
+            name: Label(definition) if value == definition.label else value
+            for name, value in message.params.items()})
     return InvalidValue(message, field=definition.key)
 
 
@@ -152,7 +153,7 @@ class AttributeType:
         if not isinstance(raw, str):
             raise _refuse(
                 definition,
-                _('%(label)s must be %(kind)s, like "%(example)s"; got %(given)s.')
+                M_('%(label)s must be %(kind)s, like "%(example)s"; got %(given)s.')
                 % {"label": definition.label, "kind": self.kind(),
                    "example": self.example_for(definition), "given": _describe_json(raw)},
             )
@@ -160,7 +161,7 @@ class AttributeType:
         if not text:
             raise _refuse(
                 definition,
-                _('%(label)s needs a value, like "%(example)s".')
+                M_('%(label)s needs a value, like "%(example)s".')
                 % {"label": definition.label, "example": self.example_for(definition)},
             )
         return text
@@ -190,13 +191,13 @@ class TextType(AttributeType):
         if forbidden(text):
             raise _refuse(
                 definition,
-                _("%(label)s must be a single line of text without control characters.")
+                M_("%(label)s must be a single line of text without control characters.")
                 % {"label": definition.label},
             )
         if len(text) > self.max_length:
             raise _refuse(
                 definition,
-                _("%(label)s must be at most %(limit)s characters; this is %(length)s.")
+                M_("%(label)s must be at most %(limit)s characters; this is %(length)s.")
                 % {"label": definition.label, "limit": self.max_length, "length": len(text)},
             )
         return {"value": text}
@@ -261,10 +262,10 @@ class NumberType(AttributeType):
         """Refuse NaN and infinities; keep big integers as floats."""
         if isinstance(number, float) and not math.isfinite(number):
             if isinstance(raw, str):
-                template = _('%(label)s must be a finite number, like "%(example)s"; '
+                template = M_('%(label)s must be a finite number, like "%(example)s"; '
                              '%(given)s is not.')
             else:
-                template = _('%(label)s must be a finite number, like "%(example)s"; '
+                template = M_('%(label)s must be a finite number, like "%(example)s"; '
                              'this is not.')
             raise _refuse(
                 definition,
@@ -282,7 +283,7 @@ class NumberType(AttributeType):
         if definition.unit is None:
             raise _refuse(
                 definition,
-                _('%(label)s must be a plain number without a unit, like "12"; '
+                M_('%(label)s must be a plain number without a unit, like "12"; '
                   '%(given)s has a unit.')
                 % {"label": definition.label, "given": quote(str(raw))},
             )
@@ -291,7 +292,7 @@ class NumberType(AttributeType):
         except units.UnknownUnit:
             raise _refuse(
                 definition,
-                _('%(label)s must be %(words)s, like "%(example)s"; '
+                M_('%(label)s must be %(words)s, like "%(example)s"; '
                   '%(given)s is not a unit pkyx knows.')
                 % {**self.must_be(definition), "given": quote(written)},
             ) from None
@@ -312,10 +313,10 @@ class NumberType(AttributeType):
         if not any(money) and units.same_dimension(unit, definition.unit):
             return
         if all(money):
-            template = _('%(label)s must be %(words)s, like "%(example)s"; %(given)s is '
+            template = M_('%(label)s must be %(words)s, like "%(example)s"; %(given)s is '
                          '%(dimension)s, and pkyx does not convert between currencies.')
         else:
-            template = _('%(label)s must be %(words)s, like "%(example)s"; %(given)s is '
+            template = M_('%(label)s must be %(words)s, like "%(example)s"; %(given)s is '
                          '%(dimension)s.')
         raise _refuse(
             definition,
@@ -334,31 +335,32 @@ class NumberType(AttributeType):
         except units.IncompatibleUnits:
             raise _refuse(
                 definition,
-                _('%(label)s must be %(words)s, like "%(example)s"; %(given)s cannot be converted.')
+                M_('%(label)s must be %(words)s, like "%(example)s"; %(given)s cannot be '
+                   'converted.')
                 % {**self.must_be(definition), "given": quote(str(raw))},
             ) from None
         if not math.isfinite(converted):
             raise _refuse(
                 definition,
-                _('%(label)s must be %(words)s, like "%(example)s"; %(given)s is too large '
+                M_('%(label)s must be %(words)s, like "%(example)s"; %(given)s is too large '
                   'once converted to %(unit)s.')
                 % {**self.must_be(definition), "given": quote(str(raw)),
                    "unit": definition.unit},
             )
         return converted
 
-    def digits_message(self, definition: Definition, text: str) -> str:
+    def digits_message(self, definition: Definition, text: str) -> Message:
         """The refusal for "1 500" or "1,5": say how to write digits."""
-        return _(
+        return M_(
             '%(label)s must be a number, like "%(example)s"; in %(given)s use commas only '
             "between groups of three digits (1,500), a point for decimals (1.5), and no spaces "
             "inside the number."
         ) % {"label": definition.label, "example": self.example_for(definition),
              "given": quote(text)}
 
-    def nan_message(self, definition: Definition, text: str) -> str:
+    def nan_message(self, definition: Definition, text: str) -> Message:
         """The refusal for text that is not a number at all."""
-        return _('%(label)s must be a number, like "%(example)s"; %(given)s is not one.') % {
+        return M_('%(label)s must be a number, like "%(example)s"; %(given)s is not one.') % {
             "label": definition.label, "example": self.example_for(definition),
             "given": quote(text)}
 
@@ -425,7 +427,7 @@ class BooleanType(AttributeType):
         if value is None:
             raise _refuse(
                 definition,
-                _("%(label)s must be yes or no (also true/false, y/n, 1/0, on/off, "
+                M_("%(label)s must be yes or no (also true/false, y/n, 1/0, on/off, "
                   "✓/✗, 是/否, 有/无); %(given)s is neither.")
                 % {"label": definition.label, "given": quote(text)},
             )
@@ -468,7 +470,7 @@ class RatingType(AttributeType):
         if stars is None or not 1 <= stars <= 5:
             raise _refuse(
                 definition,
-                _('%(label)s must be a whole number of stars from 1 to 5. '
+                M_('%(label)s must be a whole number of stars from 1 to 5. '
                   'Write "4", "4/5" or "★★★★☆"; %(given)s is not one.')
                 % {"label": definition.label, "given": quote(shown)},
             )
@@ -513,29 +515,29 @@ class UrlType(AttributeType):
         if len(text) > self.max_length:
             raise _refuse(
                 definition,
-                _("%(label)s must be a web address of at most %(limit)s characters; "
+                M_("%(label)s must be a web address of at most %(limit)s characters; "
                   "this one has %(length)s.")
                 % {"label": label, "limit": self.max_length, "length": len(text)},
             )
         if any(c.isspace() for c in text) or forbidden(text):
-            raise _refuse(definition, _("%(label)s must be a web address without spaces.")
+            raise _refuse(definition, M_("%(label)s must be a web address without spaces.")
                           % {"label": label})
         try:
             parts = urlsplit(text)
             _port = parts.port  # reading the port checks it
         except ValueError:
-            message = _("%(label)s: %(given)s is not a valid web address.") % {
+            message = M_("%(label)s: %(given)s is not a valid web address.") % {
                 "label": label, "given": quote(text)}
             raise _refuse(definition, message) from None
         self.check_scheme(definition, text, parts.scheme.lower())
         if not parts.hostname:
             raise _refuse(
                 definition,
-                _('%(label)s must be a web address with a host name, like "%(example)s".')
+                M_('%(label)s must be a web address with a host name, like "%(example)s".')
                 % {"label": label, "example": f"{self.example}/page"},
             )
         if parts.username is not None or parts.password is not None:
-            raise _refuse(definition, _("%(label)s must not contain a user name or password.")
+            raise _refuse(definition, M_("%(label)s must not contain a user name or password.")
                           % {"label": label})
         return text
 
@@ -546,16 +548,16 @@ class UrlType(AttributeType):
         # "example.com:8080/x" parses with the scheme "example.com": it is a host, not a scheme
         looks_like_host = "." in scheme or text[len(scheme) + 1 :][:1].isdigit()
         if scheme and not looks_like_host:
-            message = _('%(label)s must be a web address starting with http:// or https://; '
+            message = M_('%(label)s must be a web address starting with http:// or https://; '
                         'a "%(scheme)s:" address is not allowed.')
         elif text.startswith("//"):
-            message = _("%(label)s must be a web address starting with http:// or https://; "
+            message = M_("%(label)s must be a web address starting with http:// or https://; "
                         "write %(suggestion)s instead.")
         elif text.startswith("/"):
-            message = _("%(label)s must be a web address starting with http:// or https://; "
+            message = M_("%(label)s must be a web address starting with http:// or https://; "
                         "%(given)s is only a path.")
         else:
-            message = _("%(label)s must be a web address starting with http:// or https://; "
+            message = M_("%(label)s must be a web address starting with http:// or https://; "
                         "did you mean %(suggestion)s?")
         suggestion = quote(("https:" if text.startswith("//") else "https://") + text)
         raise _refuse(definition, message % {"label": definition.label, "scheme": scheme,
@@ -608,9 +610,9 @@ class DateType(AttributeType):
         if not match:
             raise _refuse(
                 definition,
-                _('%(label)s must be a date written %(forms)s, like "%(example)s"; '
+                M_('%(label)s must be a date written %(forms)s, like "%(example)s"; '
                   '%(given)s is not.')
-                % {"label": definition.label, "forms": _(self.forms), "example": self.example,
+                % {"label": definition.label, "forms": Message(self.forms), "example": self.example,
                    "given": quote(text)},
             )
         self.check_real(definition, text, match)
@@ -621,7 +623,7 @@ class DateType(AttributeType):
         year = int(match.group("year"))
         if not 1000 <= year <= 9999:
             raise _refuse(
-                definition, _("%(label)s must have a year from 1000 to 9999; %(given)s does not.")
+                definition, M_("%(label)s must have a year from 1000 to 9999; %(given)s does not.")
                 % {"label": definition.label, "given": quote(text)}
             )
         try:
@@ -629,8 +631,8 @@ class DateType(AttributeType):
         except ValueError:
             raise _refuse(
                 definition,
-                _("%(label)s must be a real date written %(forms)s; %(given)s does not exist.")
-                % {"label": definition.label, "forms": _(self.forms), "given": quote(text)},
+                M_("%(label)s must be a real date written %(forms)s; %(given)s does not exist.")
+                % {"label": definition.label, "forms": Message(self.forms), "given": quote(text)},
             ) from None
 
 
@@ -666,12 +668,12 @@ class ListType(AttributeType):
         """One item of a JSON array: a string without commas."""
         if not isinstance(item, str):
             raise _refuse(
-                definition, _("%(label)s: every item must be text; got %(given)s.")
+                definition, M_("%(label)s: every item must be text; got %(given)s.")
                 % {"label": definition.label, "given": _describe_json(item)}
             )
         if self.separators.search(item):
             raise _refuse(
-                definition, _("%(label)s: items must not contain commas; %(given)s does.")
+                definition, M_("%(label)s: items must not contain commas; %(given)s does.")
                 % {"label": definition.label, "given": quote(item)}
             )
         return item
@@ -681,14 +683,14 @@ class ListType(AttributeType):
         if len(item) > self.max_item_length:
             raise _refuse(
                 definition,
-                _("%(label)s: each item must be 1 to %(limit)s characters; "
+                M_("%(label)s: each item must be 1 to %(limit)s characters; "
                   "%(given)s has %(length)s.")
                 % {"label": definition.label, "limit": self.max_item_length,
                    "given": quote(item), "length": len(item)},
             )
         if forbidden(item):
             raise _refuse(
-                definition, _("%(label)s: items must not contain control characters.")
+                definition, M_("%(label)s: items must not contain control characters.")
                 % {"label": definition.label}
             )
 
@@ -697,13 +699,13 @@ class ListType(AttributeType):
         if not items:
             raise _refuse(
                 definition,
-                _('%(label)s needs at least one item, like "%(example)s".')
+                M_('%(label)s needs at least one item, like "%(example)s".')
                 % {"label": definition.label, "example": self.example},
             )
         if len(items) > self.max_items:
             raise _refuse(
                 definition,
-                _("%(label)s can have at most %(limit)s items; this has %(count)s.")
+                M_("%(label)s can have at most %(limit)s items; this has %(count)s.")
                 % {"label": definition.label, "limit": self.max_items, "count": len(items)},
             )
         return items

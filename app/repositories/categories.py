@@ -13,6 +13,7 @@ from pymongo import ASCENDING, ReturnDocument
 
 from ..domain.categories import STALE
 from ..domain.errors import NotFound, StaleVersion
+from ..domain.messages import N_
 from .base import Repository, present, total_order, utcnow
 
 __all__ = ["CategoryRepository"]
@@ -22,7 +23,7 @@ class CategoryRepository(Repository):
     """Stores categories with the number of entries in each."""
 
     collection_name = "categories"
-    unique = {"slug": "A category with this slug already exists."}
+    unique = {"slug": N_("A category with this slug already exists.")}
 
     def upsert(self, slug: str, name: str, description: str = "", **more: object) -> dict:
         """Create or rename a category (the seed and tests; editors go through insert)."""

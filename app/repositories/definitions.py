@@ -8,6 +8,7 @@ from pymongo import ASCENDING, ReturnDocument
 
 from ..domain.definitions import Definition
 from ..domain.errors import NotFound, StaleVersion
+from ..domain.messages import N_
 from ..embedded import EmbeddedCollection
 from .base import Repository, present, utcnow
 
@@ -27,7 +28,7 @@ class DefinitionRepository(Repository):
     """
 
     collection_name = "attributes"
-    unique = {"key": "An attribute with this key already exists."}
+    unique = {"key": N_("An attribute with this key already exists.")}
 
     def __init__(self, store):
         super().__init__(store)

@@ -12,6 +12,7 @@ from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from ..domain.clauses import KEYWORDS, Clause, Field
 from ..domain.errors import NotFound, StaleVersion
+from ..domain.messages import N_
 from ..embedded import EmbeddedCollection
 from .base import Repository, parse_id, total_order, utcnow
 from .filters import mongo_filter, mongo_query
@@ -33,7 +34,7 @@ class EntryRepository(Repository):
     """Stores entries; every update is conditional on the version the writer read."""
 
     collection_name = "entries"
-    unique = {"slug": "An entry with this slug already exists."}
+    unique = {"slug": N_("An entry with this slug already exists.")}
 
     def __init__(self, store):
         super().__init__(store)

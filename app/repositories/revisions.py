@@ -7,6 +7,7 @@ from datetime import datetime
 from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING
 
+from ..domain.messages import N_
 from .base import Repository, present, total_order
 
 __all__ = ["RevisionRepository"]
@@ -16,7 +17,7 @@ class RevisionRepository(Repository):
     """Stores revisions; (entry_id, version) is unique, so history has no duplicates."""
 
     collection_name = "revisions"
-    unique = {"version": "This version of the entry was already recorded."}
+    unique = {"version": N_("This version of the entry was already recorded.")}
 
     def add(self, revision: dict) -> dict:
         """Record one revision."""

@@ -17,7 +17,7 @@ from bson import ObjectId
 from pymongo import ReturnDocument
 
 from ..domain.errors import BadLink, Conflict, InvalidValue, NotFound
-from ..domain.messages import _
+from ..domain.messages import M_, N_
 from .base import Repository, parse_id, utcnow
 
 __all__ = ["UserRepository", "new_auth_stamp", "is_confirmed"]
@@ -44,8 +44,8 @@ class UserRepository(Repository):
 
     collection_name = "users"
     unique = {
-        "username_key": "This username is taken.",
-        "email": "An account with this email address already exists.",
+        "username_key": N_("This username is taken."),
+        "email": N_("An account with this email address already exists."),
     }
 
     def __init__(self, store):
@@ -123,8 +123,8 @@ class UserRepository(Repository):
         if "@" in login:
             found = list(self.col.find({"email": login.strip().lower()}).limit(2))
             if len(found) > 1:
-                raise InvalidValue(_("This e-mail address belongs to more than one account; "
-                                     "log in with your user name."), "login")
+                raise InvalidValue(M_("This e-mail address belongs to more than one account; "
+                                      "log in with your user name."), "login")
             return found[0] if found else None
         return self.col.find_one({"username_key": login.strip().casefold()})
 

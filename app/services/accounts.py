@@ -10,7 +10,7 @@ from ..domain import accounts
 from ..domain.accounts import PasswordHasher
 from ..domain.errors import Conflict, InvalidValue
 from ..domain.images import process_image
-from ..domain.messages import _
+from ..domain.messages import M_
 from ..repositories import Repositories
 
 __all__ = ["Accounts", "AVATAR_SIDE", "email_taken"]
@@ -27,7 +27,7 @@ def email_taken(email: str) -> Conflict:
     (201 with the new account's Location, SPEC.md) keeps it: a registration that
     created nothing cannot answer as if it had.
     """
-    return Conflict(_("An account with this email address already exists."), "email")
+    return Conflict(M_("An account with this email address already exists."), "email")
 
 
 class Accounts:
@@ -52,7 +52,8 @@ class Accounts:
         password = accounts.check_password(password, username=username, email=email)
         clean = accounts.check_profile(profile)
         if role not in accounts.ROLES:
-            raise InvalidValue(f"Role must be one of {', '.join(accounts.ROLES)}.", "role")
+            raise InvalidValue(M_("Role must be one of %(roles)s.")
+                               % {"roles": ", ".join(accounts.ROLES)}, "role")
         users = self.repos.users
         if users.find_by_name(username) is not None or users.is_reserved(username):
             raise Conflict(users.unique["username_key"], "username")  # before the email
@@ -83,7 +84,7 @@ class Accounts:
         and the owner is told by mail."""
         user = self.repos.users.get(user_id)
         if not isinstance(current, str) or not self.hasher.verify(user["password_hash"], current):
-            raise InvalidValue("The current password is not right.", "current_password")
+            raise InvalidValue(M_("The current password is not right."), "current_password")
         new = accounts.check_password(new, username=user["username"], email=user["email"])
         updated = self.repos.users.set_password(user["_id"], self.hasher.hash(new))
         if self.mail is not None:
@@ -158,7 +159,7 @@ class Accounts:
         if existing is None:  # the operator vouches for the address
             return self.register(username, email, password, role="admin", confirmed=True)
         if existing["email"] != accounts.check_email(email):
-            raise Conflict("A user with this name exists with another email address.",
+            raise Conflict(M_("A user with this name exists with another email address."),
                            "username")
         self.set_password(existing["_id"], password)
         self.repos.users.mark_confirmed(existing["_id"])

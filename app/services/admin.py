@@ -24,7 +24,7 @@ from bson import ObjectId
 from ..domain import revisions
 from ..domain.accounts import ROLES
 from ..domain.errors import Conflict, Forbidden, InvalidValue
-from ..domain.messages import _
+from ..domain.messages import M_, _
 from ..repositories import Repositories
 from ..repositories.base import utcnow
 from ..repositories.users import is_confirmed
@@ -100,7 +100,7 @@ class Admin:
         if isinstance(user, Mapping) and user.get("role") == "admin" and \
                 not user.get("blocked"):
             return Editor(user["username"], user["_id"], admin=True)
-        raise Forbidden(_("Only administrators may do this."))
+        raise Forbidden(M_("Only administrators may do this."))
 
     @staticmethod
     def reason(text: object, *, required: bool = False) -> str:
@@ -108,12 +108,12 @@ class Admin:
         if text is None:
             text = ""
         if not isinstance(text, str):
-            raise InvalidValue(_("The reason must be text."), "reason")
+            raise InvalidValue(M_("The reason must be text."), "reason")
         text = text.strip()
         if required and not text:
-            raise InvalidValue(_("Give a reason: the account's owner is shown it."), "reason")
+            raise InvalidValue(M_("Give a reason: the account's owner is shown it."), "reason")
         if len(text) > MAX_REASON:
-            raise InvalidValue(_("The reason must be at most %(limit)s characters.")
+            raise InvalidValue(M_("The reason must be at most %(limit)s characters.")
                                % {"limit": MAX_REASON}, "reason")
         return text
 
@@ -131,10 +131,10 @@ class Admin:
         reason = self.reason(reason, required=True)
         target = self.repos.users.get(ident)
         if target["_id"] == actor.id:
-            raise Conflict(_("You cannot block your own account."), "username")
+            raise Conflict(M_("You cannot block your own account."), "username")
         if target["role"] == "admin" and \
                 not self.repos.users.count_active_admins(besides=target["_id"]):
-            raise Conflict(_("%(name)s is the last administrator and cannot be blocked.")
+            raise Conflict(M_("%(name)s is the last administrator and cannot be blocked.")
                            % {"name": target["username"]}, "username")
         blocked = self.repos.users.block(target["_id"], {
             "reason": reason, "by": actor.name, "by_id": actor.id, "at": utcnow()})
@@ -148,7 +148,7 @@ class Admin:
         reason = self.reason(reason)
         target = self.repos.users.get(ident)
         if not target.get("blocked"):
-            raise Conflict(_("%(name)s is not blocked.") % {"name": target["username"]},
+            raise Conflict(M_("%(name)s is not blocked.") % {"name": target["username"]},
                            "username")
         done = self.repos.users.unblock(target["_id"])
         audit.record(self.repos, actor, "user.unblock", "user", target["username"],
@@ -162,13 +162,13 @@ class Admin:
         actor = self.actor(user)
         reason = self.reason(reason)
         if role not in ROLES:
-            raise InvalidValue(_("The role must be user or admin."), "role")
+            raise InvalidValue(M_("The role must be user or admin."), "role")
         target = self.repos.users.get(ident)
         if target["role"] == role:
             return target
         if role != "admin" and not self.repos.users.count_active_admins(
                 besides=target["_id"]):
-            raise Conflict(_("%(name)s is the last administrator and keeps the role.")
+            raise Conflict(M_("%(name)s is the last administrator and keeps the role.")
                            % {"name": target["username"]}, "role")
         changed = self.repos.users.set_role(target["_id"], role)
         audit.record(self.repos, actor, "user.role", "user", target["username"],
@@ -205,7 +205,7 @@ class Admin:
         """Refuse to remove the last active admin (by deleting the account)."""
         if target["role"] == "admin" and not target.get("blocked") and \
                 not self.repos.users.count_active_admins(besides=target["_id"]):
-            raise Conflict(_("%(name)s is the last administrator and keeps the role.")
+            raise Conflict(M_("%(name)s is the last administrator and keeps the role.")
                            % {"name": target["username"]}, "role")
 
     # -- entries -----------------------------------------------------------------------
@@ -272,7 +272,7 @@ class Admin:
                                                             MAX_ROLLBACK_ENTRIES + 1)
         if len(entry_ids) > MAX_ROLLBACK_ENTRIES:
             raise InvalidValue(
-                _("%(name)s changed more than %(limit)s entries since then; roll back from a "
+                M_("%(name)s changed more than %(limit)s entries since then; roll back from a "
                   "later time first, then from the earlier one.")
                 % {"name": target["username"], "limit": MAX_ROLLBACK_ENTRIES}, "since")
         items = [self._plan(entry_id, target, since) for entry_id in entry_ids]
@@ -296,14 +296,14 @@ class Admin:
             try:
                 value = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
             except ValueError:
-                raise InvalidValue(_("Give the time as YYYY-MM-DDTHH:MM (UTC)."),
+                raise InvalidValue(M_("Give the time as YYYY-MM-DDTHH:MM (UTC)."),
                                    "since") from None
         if not isinstance(value, datetime):
-            raise InvalidValue(_("Give the time as YYYY-MM-DDTHH:MM (UTC)."), "since")
+            raise InvalidValue(M_("Give the time as YYYY-MM-DDTHH:MM (UTC)."), "since")
         if value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         if value > datetime.now(UTC):
-            raise InvalidValue(_("The time must not be in the future."), "since")
+            raise InvalidValue(M_("The time must not be in the future."), "since")
         return value.astimezone(UTC)
 
     def _plan(self, entry_id: ObjectId, target: dict, since: datetime) -> RollbackItem:

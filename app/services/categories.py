@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from ..domain import categories as rules
 from ..domain.entries import fold
 from ..domain.errors import Conflict, Forbidden, InvalidValue, NotFound, StaleVersion
-from ..domain.messages import _
+from ..domain.messages import M_
 from ..domain.revisions import MERGE_COMMENT
 from ..domain.types import display_value
 from ..repositories import Repositories
@@ -154,7 +154,7 @@ class Categories:
             name = str(item.get("name", ""))
             found = by_key.get(name.strip().lower()) or by_label.get(fold(name))
             if found is None:
-                raise InvalidValue(_("“%(name)s” is not an attribute yet: add it to an entry "
+                raise InvalidValue(M_("“%(name)s” is not an attribute yet: add it to an entry "
                                      "first, or check the spelling.") % {"name": name[:60]},
                                    "attributes")
             group = item.get("group") or ""
@@ -173,7 +173,7 @@ class Categories:
         fields = rules.check_category(data)
         parents = self.parents()
         if fields["slug"] in parents:
-            raise Conflict(_("A category with the slug '%(slug)s' already exists.")
+            raise Conflict(M_("A category with the slug '%(slug)s' already exists.")
                            % {"slug": fields["slug"]}, "slug")
         rules.check_tree(fields["slug"], fields["parent"], parents)
         self._check_defined(fields["attributes"])
@@ -188,7 +188,7 @@ class Categories:
         renamed = [name for name in rules.NAME_FIELDS
                    if name in changes and changes[name] != _stored_value(current, name)]
         if renamed and not admin:
-            raise Forbidden(_("Only administrators rename or move a category; you may change "
+            raise Forbidden(M_("Only administrators rename or move a category; you may change "
                               "its descriptions and suggested attributes."))
         if "parent" in changes:
             parents = self.parents()
@@ -202,16 +202,16 @@ class Categories:
     def delete(self, user, slug: str, expected_version: int, *, admin: bool) -> dict:
         """Delete an empty category without subcategories (admins)."""
         if not admin:
-            raise Forbidden(_("Only administrators delete categories."))
+            raise Forbidden(M_("Only administrators delete categories."))
         category = self.repos.categories.get(slug)
         self._check_version(category, expected_version)
         used = self.repos.entries.count({"category": slug})
         if used:
-            raise Conflict(_("%(name)s still holds %(n)s entries: merge it into another "
+            raise Conflict(M_("%(name)s still holds %(n)s entries: merge it into another "
                              "category instead.") % {"name": category["name"], "n": used},
                            "slug")
         if self.repos.categories.children(slug):
-            raise Conflict(_("%(name)s has subcategories: move or delete them first.")
+            raise Conflict(M_("%(name)s has subcategories: move or delete them first.")
                            % {"name": category["name"]}, "slug")
         removed = self.repos.categories.delete(slug, expected_version)
         audit.record(self.repos, self.wiki.editor(user), "category.delete", "category", slug,
@@ -223,20 +223,20 @@ class Categories:
         """Move every entry of ``slug`` into ``into`` (one revision each, history kept),
         hand over its subcategories and suggested attributes, then delete it (admins)."""
         if not admin:
-            raise Forbidden(_("Only administrators merge categories."))
+            raise Forbidden(M_("Only administrators merge categories."))
         source = self.repos.categories.get(slug)
         self._check_version(source, expected_version)
         if not isinstance(into, str) or not into:
-            raise InvalidValue(_("Choose the category to merge into."), "into")
+            raise InvalidValue(M_("Choose the category to merge into."), "into")
         if into == slug:
-            raise InvalidValue(_("A category cannot be merged into itself."), "into")
+            raise InvalidValue(M_("A category cannot be merged into itself."), "into")
         target = self.repos.categories.find(into)
         if target is None:
-            raise InvalidValue(_("There is no category '%(slug)s' to merge into.")
+            raise InvalidValue(M_("There is no category '%(slug)s' to merge into.")
                                % {"slug": into}, "into")
         parents = self.parents()
         if slug in rules.trail(into, parents):
-            raise InvalidValue(_("A category cannot be merged into one of its own "
+            raise InvalidValue(M_("A category cannot be merged into one of its own "
                                  "subcategories."), "into")
         # Stored in English, like every comment pkyx writes; pages translate it when shown.
         comment = MERGE_COMMENT % {"source": source["name"], "target": target["name"]}
@@ -300,7 +300,7 @@ class Categories:
         known = self.repos.definitions.many(keys)
         missing = [key for key in keys if key not in known]
         if missing:
-            raise InvalidValue(_("%(key)s is not a defined attribute; add it to an entry "
+            raise InvalidValue(M_("%(key)s is not a defined attribute; add it to an entry "
                                  "first, or define it.") % {"key": missing[0]}, "attributes")
 
 

@@ -21,7 +21,7 @@ from datetime import datetime
 from ..domain import entries
 from ..domain.definitions import EDITABLE_FIELDS, STALE, Definition, validate_definition
 from ..domain.errors import Conflict, Forbidden, InvalidValue, StaleVersion
-from ..domain.messages import _
+from ..domain.messages import M_
 from ..repositories import Repositories
 
 __all__ = ["Definitions", "DefinitionRecord", "FIXED_FIELDS"]
@@ -101,7 +101,7 @@ class Definitions:
         for fixed in FIXED_FIELDS:
             if fixed in data and data[fixed] != getattr(current, fixed):
                 raise InvalidValue(
-                    _("The %(field)s of an attribute cannot change: stored values were read "
+                    M_("The %(field)s of an attribute cannot change: stored values were read "
                       "with it. Define a new attribute instead.") % {"field": fixed}, fixed)
         if version != expected_version:
             raise StaleVersion(expected_version, version, STALE)
@@ -118,13 +118,13 @@ class Definitions:
     def delete(self, user, key: str, expected_version: int, *, admin: bool) -> None:
         """Delete a definition no entry uses (admins), if still at ``expected_version``."""
         if not admin:
-            raise Forbidden(_("Only administrators delete attributes."))
+            raise Forbidden(M_("Only administrators delete attributes."))
         _definition, version = self.repos.definitions.get_versioned(key)
         if version != expected_version:
             raise StaleVersion(expected_version, version, STALE)
         used = self.repos.entries.uses_attribute(key)
         if used:
-            raise Conflict(_("%(n)s entries still use '%(key)s'; remove it from them first.")
+            raise Conflict(M_("%(n)s entries still use '%(key)s'; remove it from them first.")
                            % {"n": used, "key": key}, "key")
         self.repos.definitions.delete(key)
 
@@ -157,6 +157,6 @@ def _check_comment(comment: object) -> str:
     if comment is None:
         return ""
     if not isinstance(comment, str) or len(comment) > MAX_COMMENT:
-        raise InvalidValue(_("The edit summary must be text of at most %(n)s characters.")
+        raise InvalidValue(M_("The edit summary must be text of at most %(n)s characters.")
                            % {"n": MAX_COMMENT}, "comment")
     return comment.strip()

@@ -46,7 +46,7 @@ from ..domain.errors import (
     StaleVersion,
 )
 from ..domain.images import process_image
-from ..domain.messages import _, language
+from ..domain.messages import M_, _, language
 from ..domain.types import display_value, parse_value
 from ..repositories import Repositories
 from ..repositories.base import parse_id, utcnow
@@ -109,10 +109,10 @@ class AttributeInput:
         fields = ("key", "type", "label", "unit", "better", "group")
         known = {name: data[name] for name in fields if data.get(name) not in (None, "")}
         if "value" not in data:
-            raise InvalidValue(_("Give the attribute a value."), "value")
+            raise InvalidValue(M_("Give the attribute a value."), "value")
         for name, value in known.items():
             if not isinstance(value, str):
-                raise InvalidValue(_("'%(name)s' must be text.") % {"name": name}, name)
+                raise InvalidValue(M_("'%(name)s' must be text.") % {"name": name}, name)
         known.setdefault("key", None)
         return cls(value=data["value"], **known)
 
@@ -164,7 +164,7 @@ class Wiki:
         if self.repos.entries.find_slug(slug) is not None:
             # Refused before anything is stored, so no new definition is left behind (the
             # unique index on slug still decides a race).
-            raise Conflict("An entry with this slug already exists.", "slug")
+            raise Conflict(M_("An entry with this slug already exists."), "slug")
         state = {"title": title, "summary": summary, "category": category,
                  **{f"attr.{key}": value for key, value in values.items()}}
         self._store_definitions(new_defs, editor)
@@ -249,7 +249,7 @@ class Wiki:
         if item.key:
             return item.key
         if not item.label:
-            raise InvalidValue(_("Give the attribute a key or a label."), "key")
+            raise InvalidValue(M_("Give the attribute a key or a label."), "key")
         wanted = entries.fold(item.label)
         known = self.repos.definitions.all()
         for definition in known:
@@ -290,7 +290,7 @@ class Wiki:
         changes = revisions.revert_changes(history, state, to_version)
         new_state = revisions.apply_changes(state, changes)
         if "title" not in new_state:  # the version that recorded a deletion holds nothing
-            raise InvalidValue(_("Version %(v)s is the entry's deletion; choose a version "
+            raise InvalidValue(M_("Version %(v)s is the entry's deletion; choose a version "
                                  "before it.") % {"v": to_version}, "version")
         if new_state.get("category") != state.get("category"):
             self._check_category(new_state["category"])
@@ -310,7 +310,7 @@ class Wiki:
         state = revisions.entry_state(entry)
         new_state = revisions.apply_changes(state, changes)
         if "title" not in new_state:
-            raise InvalidValue(_("An entry needs a title."), "title")
+            raise InvalidValue(M_("An entry needs a title."), "title")
         if new_state.get("category") != state.get("category"):
             self._check_category(new_state.get("category"))
         return self._save(entry, expected_version, editor, state, new_state, "revert",
@@ -352,7 +352,7 @@ class Wiki:
         state = revisions.state_at(history[:-1], deletion["version"] - 1)
         category = state.get("category")
         if not self.repos.categories.exists(category):
-            raise Conflict(_("Its category '%(slug)s' no longer exists; create it again "
+            raise Conflict(M_("Its category '%(slug)s' no longer exists; create it again "
                              "first.") % {"slug": category}, "category")
         slug = deletion.get("slug") or entries.slug_from_title(state["title"])
         if self.repos.entries.find_slug(slug) is not None:
@@ -381,12 +381,13 @@ class Wiki:
         """
         oid = parse_id(ident)
         if (oid and self.repos.entries.by_ids([oid])) or self.repos.entries.find_slug(ident):
-            message = _("Entry %(ident)s is not deleted: there is nothing to restore.") \
+            message = M_("Entry %(ident)s is not deleted: there is nothing to restore.") \
                 % {"ident": repr(ident)}
             gone = self.deleted_entry(ident) if oid is None else None
             if gone is not None:  # another entry took the address of a deleted one
-                message += " " + _("A deleted entry had this address too; restore it by its "
-                                   "id, %(id)s.") % {"id": gone["entry_id"]}
+                message = M_("Entry %(ident)s is not deleted: there is nothing to restore. A "
+                             "deleted entry had this address too; restore it by its id, "
+                             "%(id)s.") % {"ident": repr(ident), "id": gone["entry_id"]}
             raise Conflict(message, "ident")
         if oid is None or not self.repos.revisions.for_entry(oid):
             deleted = self.deleted_entry(ident)
@@ -495,10 +496,11 @@ class Wiki:
         """
         ordered = compare.distinct(slugs)
         if len(ordered) != len(slugs):
-            raise InvalidValue("Compare each entry only once.", "entries")
+            raise InvalidValue(M_("Compare each entry only once."), "entries")
         if not compare.MIN_ENTRIES <= len(ordered) <= compare.MAX_ENTRIES:
-            raise InvalidValue(
-                f"Compare {compare.MIN_ENTRIES} to {compare.MAX_ENTRIES} entries.", "entries")
+            raise InvalidValue(M_("Compare %(minimum)s to %(maximum)s entries.")
+                               % {"minimum": compare.MIN_ENTRIES, "maximum": compare.MAX_ENTRIES},
+                               "entries")
         found = self.repos.entries.by_slugs(ordered)
         missing = [slug for slug in ordered if slug not in found]
         if missing:
@@ -551,7 +553,7 @@ class Wiki:
     def _check_may_edit(self, entry: Mapping, editor: Editor) -> None:
         """Refuse a change of a protected entry by anyone but an administrator."""
         if not self.may_edit(entry, editor):
-            raise Forbidden(_("This entry is protected: only administrators may change it."))
+            raise Forbidden(M_("This entry is protected: only administrators may change it."))
 
     def _count(self, editor: Editor, *, created: bool) -> None:
         """One more creation or edit on the editor's account (if there is one)."""
@@ -680,14 +682,14 @@ class Wiki:
             return entries.check_summary(value)
         if name == "category":
             return self._check_category(value)
-        raise InvalidValue(_("'%(name)s' cannot be changed here.") % {"name": name}, name)
+        raise InvalidValue(M_("'%(name)s' cannot be changed here.") % {"name": name}, name)
 
     def _check_category(self, category: object) -> str:
         """The slug of an existing category."""
         if isinstance(category, str) and self.repos.categories.exists(category):
             return category
         known = ", ".join(c["slug"] for c in self.repos.categories.all()) or _("none yet")
-        raise InvalidValue(_("Category must be one of: %(known)s.") % {"known": known},
+        raise InvalidValue(M_("Category must be one of: %(known)s.") % {"known": known},
                            "category")
 
     def _free_slug(self, base: str) -> str:
@@ -712,7 +714,7 @@ class Wiki:
             if definition is None:
                 if not item.type:
                     raise InvalidValue(
-                        _("'%(key)s' is a new attribute: choose its type.") % {"key": key},
+                        M_("'%(key)s' is a new attribute: choose its type.") % {"key": key},
                         "type")
                 # An uploaded file stands for a picture address when the attribute is made.
                 sample = "https://example.org/picture.png" \
@@ -723,7 +725,7 @@ class Wiki:
                 new[key] = definition
             elif item.type and item.type != definition.type:
                 raise InvalidValue(
-                    _("%(label)s is a %(type)s attribute, not %(other)s.")
+                    M_("%(label)s is a %(type)s attribute, not %(other)s.")
                     % {"label": definition.label, "type": definition.type, "other": item.type},
                     "type")
             values[key] = self._parse(definition, item.value)
@@ -734,7 +736,7 @@ class Wiki:
         """The stored form of a value: typed text or JSON, or an uploaded image."""
         if isinstance(value, UploadedImage):
             if definition.type != "image":
-                raise InvalidValue(_("%(label)s does not take images.")
+                raise InvalidValue(M_("%(label)s does not take images.")
                                    % {"label": definition.label}, definition.key)
             return value.stored()
         return parse_value(definition, value)
@@ -748,6 +750,6 @@ class Wiki:
                 existing = self.repos.definitions.get(definition.key)
                 if existing.type != definition.type:
                     raise InvalidValue(
-                        _("%(label)s was just defined as a %(type)s attribute.")
+                        M_("%(label)s was just defined as a %(type)s attribute.")
                         % {"label": existing.label, "type": existing.type},
                         definition.key) from None
