@@ -334,9 +334,7 @@ def set_attribute(slug: str):
     try:
         version = _version_of(form)
         item = attribute_input(request.form)
-        if item.key is None and item.label is None:
-            raise InvalidValue(_("Give the attribute a key or a label."), "key")
-        item = replace(item, key=wiki().key_for(item))
+        item = replace(item, key=wiki().key_for(item))  # refuses an item with neither
         comment = _comment(request.form)
         with spending("edit", current_user.doc):
             if adding:

@@ -1,0 +1,32 @@
+"""A problem's ``detail`` and ``errors`` are in the request's language (Accept-Language);
+the English stays word for word what API clients read today."""
+
+from __future__ import annotations
+
+from tests.api.conftest import API
+
+ZH = {"Accept-Language": "zh-CN"}
+
+
+def test_a_taken_slug_is_refused_in_the_language_asked_for(client, make_entry, user):
+    make_entry("Pixel 8")
+    body = {"title": "Pixel 8", "slug": "pixel-8", "category": "phones"}
+
+    english = client.post(f"{API}/entries", json=body, headers=user.bearer)
+    assert english.status_code == 409
+    assert english.get_json()["detail"] == "An entry with this slug already exists."
+    assert english.get_json()["errors"] == {"slug": "An entry with this slug already exists."}
+
+    chinese = client.post(f"{API}/entries", json=body, headers={**user.bearer, **ZH})
+    assert chinese.status_code == 409
+    assert chinese.headers["Content-Type"].startswith("application/problem+json")
+    assert chinese.get_json()["detail"] == "已有使用这个网址名的条目。"
+    assert chinese.get_json()["errors"] == {"slug": "已有使用这个网址名的条目。"}
+
+
+def test_a_missing_entry_names_its_kind_in_chinese(client, catalog):
+    english = client.get(f"{API}/entries/no-such-phone")
+    assert english.status_code == 404
+    assert english.get_json()["detail"] == "Entry 'no-such-phone' does not exist."
+    chinese = client.get(f"{API}/entries/no-such-phone", headers=ZH)
+    assert chinese.get_json()["detail"] == "条目 'no-such-phone' 不存在。"
