@@ -34,6 +34,7 @@ from ..domain.clauses import KEYWORDS, Clause, Field, attribute_field
 from ..domain.definitions import KEY_PATTERN, Definition
 from ..domain.entries import search_words
 from ..domain.errors import InvalidValue
+from ..domain.messages import M_, Message, text
 from ..domain.paging import read_paging
 from ..domain.text import forbidden, quote
 from ..domain.types import TYPES, mongo_path, parse_filter_value
@@ -85,11 +86,12 @@ class QueryError(Exception):
 
 
 class _Problem(Exception):
-    """One thing wrong with one parameter (collected into a QueryError)."""
+    """One thing wrong with one parameter (collected into a QueryError): ``message`` is
+    its ``Message`` read in the request's language (the query is parsed in the request)."""
 
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
+    def __init__(self, message: Message | str):
+        self.message = text(message)
+        super().__init__(self.message)
 
 
 @dataclass(frozen=True)
@@ -206,8 +208,10 @@ def _field(name: str, definitions: Mapping[str, Definition], role: str = "filter
         field = attribute_field(definition.key, mongo_path(definition))
         return _Field(name, field, definition.type, _attribute_converter(definition))
     raise _Problem(
-        f"Unknown field {quote(name)}; {role} fields are {', '.join(FIELDS)} and "
-        f"attr.<key>.{_suggest(name, list(FIELDS), definitions)}"
+        M_("Unknown field %(name)s; %(role)s fields are %(fields)s and attr.<key>.%(suggestion)s")
+        % {"name": quote(name), "fields": ", ".join(FIELDS),
+           "role": M_("sortable") if role == "sortable" else M_("filterable"),
+           "suggestion": _suggest(name, list(FIELDS), definitions)}
     )
 
 
@@ -216,17 +220,18 @@ def _definition(key: str, definitions: Mapping[str, Definition]) -> Definition:
     definition = definitions.get(key) if KEY_PATTERN.fullmatch(key) else None
     if definition is None or definition.key != key:
         raise _Problem(
-            f"No attribute {quote(key)} is defined; GET /api/v1/attributes lists them."
-            f"{_suggest(ATTR + key, [], definitions)}"
+            M_("No attribute %(key)s is defined; GET /api/v1/attributes lists them.%(suggestion)s")
+            % {"key": quote(key), "suggestion": _suggest(ATTR + key, [], definitions)}
         )
     return definition
 
 
-def _suggest(name: str, fixed: list[str], definitions: Mapping[str, Definition]) -> str:
+def _suggest(name: str, fixed: list[str],
+             definitions: Mapping[str, Definition]) -> Message | str:
     """ ' Did you mean "attr.weight"?' when a known name is close, else ""."""
     known = fixed + [ATTR + key for key in definitions]
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
-    return f' Did you mean "{close[0]}"?' if close else ""
+    return M_(' Did you mean "%(name)s"?') % {"name": close[0]} if close else ""
 
 
 def _attribute_converter(definition: Definition) -> Callable[[str], Any]:
@@ -236,7 +241,7 @@ def _attribute_converter(definition: Definition) -> Callable[[str], Any]:
         try:
             return parse_filter_value(definition, raw)
         except InvalidValue as exc:
-            raise _Problem(exc.message) from None
+            raise _Problem(exc.said) from None
 
     return convert
 
@@ -256,8 +261,8 @@ def _timestamp(raw: str) -> datetime.datetime:
         return moment.astimezone(datetime.UTC)
     except (ValueError, OverflowError):
         raise _Problem(
-            'updated_at must be an ISO 8601 date or time, like "2024-05-01" or '
-            f'"2024-05-01T12:00:00Z"; {quote(text)} is not.'
+            M_('updated_at must be an ISO 8601 date or time, like "2024-05-01" or '
+               '"2024-05-01T12:00:00Z"; %(given)s is not.') % {"given": quote(text)}
         ) from None
 
 
@@ -270,8 +275,9 @@ def _filter_clause(name: str, raw: str, definitions: Mapping[str, Definition]) -
     operator, operand = _split_operator(raw, field)
     if operator not in FAMILY_OPERATORS[field.family]:
         raise _Problem(
-            f'{name} ({field.kind}) cannot be filtered with "{operator}"; '
-            f"use {_words(FAMILY_OPERATORS[field.family])}."
+            M_('%(name)s (%(kind)s) cannot be filtered with "%(operator)s"; use %(operators)s.')
+            % {"name": name, "kind": field.kind, "operator": operator,
+               "operators": _words(FAMILY_OPERATORS[field.family])}
         )
     _check_operand(name, operator, operand)
     return BUILDERS[operator](field, operand)
@@ -285,23 +291,29 @@ def _split_operator(raw: str, field: _Field) -> tuple[str, str]:
     wordy = OPERATOR_WORD.fullmatch(word) is not None
     foreign = word in FOREIGN_OPERATORS or (wordy and word.startswith("$"))
     if dot and (foreign or (wordy and field.family in ("ordered", "boolean"))):
-        raise _Problem(f"Unknown operator {quote(word)}; use one of {_words(OPERATORS)}.")
+        raise _Problem(M_("Unknown operator %(word)s; use one of %(operators)s.")
+                       % {"word": quote(word), "operators": _words(OPERATORS)})
     return "eq", raw
 
 
 def _check_operand(name: str, operator: str, operand: str) -> None:
     """Refuse empty, overlong and control-character operands before any conversion."""
     if not operand.strip():
-        raise _Problem(f'{name} needs a value after "{operator}", like {name}={operator}.…')
+        raise _Problem(M_('%(name)s needs a value after "%(operator)s", like '
+                          '%(name)s=%(operator)s.…') % {"name": name, "operator": operator})
     if len(operand) > MAX_VALUE:
-        raise _Problem(f"{name}: a value may be at most {MAX_VALUE:,} characters long.")
+        raise _Problem(M_("%(name)s: a value may be at most %(limit)s characters long.")
+                       % {"name": name, "limit": f"{MAX_VALUE:,}"})
     if forbidden(operand):
-        raise _Problem(f"{name}: a value must not contain control characters.")
+        raise _Problem(M_("%(name)s: a value must not contain control characters.")
+                       % {"name": name})
 
 
-def _words(words: tuple[str, ...]) -> str:
+def _words(words: tuple[str, ...]) -> Message | str:
     """ "a, b or c" (or just "a")."""
-    return f"{', '.join(words[:-1])} or {words[-1]}" if len(words) > 1 else words[0]
+    if len(words) == 1:
+        return words[0]
+    return M_("%(first)s or %(last)s") % {"first": ", ".join(words[:-1]), "last": words[-1]}
 
 
 def _compare(operator: str) -> Callable[[_Field, str], Clause]:
@@ -318,8 +330,9 @@ def _is(field: _Field, operand: str) -> Clause:
     """``is.null`` (the value is absent), or ``is.true``/``is.false`` for booleans."""
     allowed = IS_VALUES.get(field.family, {"null": None})
     if operand not in allowed:
-        raise _Problem(f'{field.name}: "is" takes {_words(tuple(allowed))}; '
-                       f"{quote(operand)} is not one of them.")
+        raise _Problem(M_('%(name)s: "is" takes %(values)s; %(given)s is not one of them.')
+                       % {"name": field.name, "values": _words(tuple(allowed)),
+                          "given": quote(operand)})
     return Clause(field.field, "is", allowed[operand])
 
 
@@ -337,19 +350,20 @@ def _items(field: _Field, operand: str) -> list:
 def _split_list(operand: str) -> list[str]:
     """The items of ``(a, "b,c", "d\\"e")``: comma-separated, double quotes protect."""
     if not (operand.startswith("(") and operand.endswith(")")) or len(operand) < 2:
-        raise _Problem('A list must be in parentheses, like "(a,b)".')
+        raise _Problem(M_('A list must be in parentheses, like "(a,b)".'))
     body, items, position = operand[1:-1], [], 0
     while True:
         match = LIST_ITEM.match(body, position)
         if match is None:
-            raise _Problem('Put list items that hold commas, parentheses or quotes in double '
-                           'quotes, like ("a,b",c).')
+            raise _Problem(M_('Put list items that hold commas, parentheses or quotes in '
+                              'double quotes, like ("a,b",c).'))
         items.append(_list_item(match))
         if not match["end"]:
             break
         position = match.end()
     if len(items) > MAX_LIST_ITEMS:
-        raise _Problem(f"A list may have at most {MAX_LIST_ITEMS} items; this has {len(items)}.")
+        raise _Problem(M_("A list may have at most %(limit)s items; this has %(count)s.")
+                       % {"limit": MAX_LIST_ITEMS, "count": len(items)})
     return items
 
 
@@ -359,7 +373,7 @@ def _list_item(match: re.Match) -> str:
         return re.sub(r"\\(.)", r"\1", match["quoted"], flags=re.S)
     item = match["plain"].strip()
     if not item:
-        raise _Problem('A list item is empty; write items like "(a,b)".')
+        raise _Problem(M_('A list item is empty; write items like "(a,b)".'))
     return item
 
 
@@ -388,7 +402,8 @@ BUILDERS: dict[str, Callable[[_Field, str], Clause]] = {
 def _search_clauses(text: str) -> list[Clause]:
     """The keyword clauses of ``q=`` (word-prefix matches on the indexed keywords)."""
     if len(text) > MAX_Q:
-        raise _Problem(f"q may be at most {MAX_Q} characters long; this is {len(text)}.")
+        raise _Problem(M_("q may be at most %(limit)s characters long; this is %(length)s.")
+                       % {"limit": MAX_Q, "length": len(text)})
     return [Clause(KEYWORDS, "search", word) for word in search_words(text) if word]
 
 
@@ -399,7 +414,8 @@ def _parse_sort(text: str | None,
         return (("title", 1),)
     names = [name.strip() for name in text.split(",")]
     if len(names) > MAX_SORT_KEYS:
-        raise _Problem(f"sort takes at most {MAX_SORT_KEYS} fields; this has {len(names)}.")
+        raise _Problem(M_("sort takes at most %(limit)s fields; this has %(count)s.")
+                       % {"limit": MAX_SORT_KEYS, "count": len(names)})
     keys: list[tuple[Field, int]] = []
     problems: list[str] = []
     for name in names:
@@ -416,11 +432,11 @@ def _sort_key(name: str, definitions: Mapping[str, Definition], taken: set[Field
     """``(("attr", "price", "n"), -1)`` from ``-attr.price``."""
     field_name = name.removeprefix("-")
     if not field_name:
-        raise _Problem("sort has an empty field; write fields like sort=-attr.price,title.")
+        raise _Problem(M_("sort has an empty field; write fields like sort=-attr.price,title."))
     field = field_name if field_name in FIELDS else \
         _field(field_name, definitions, "sortable").field
     if field in taken:
-        raise _Problem(f"sort names {quote(field_name)} twice.")
+        raise _Problem(M_("sort names %(name)s twice.") % {"name": quote(field_name)})
     return field, -1 if name.startswith("-") else 1
 
 
@@ -432,5 +448,6 @@ def _parse_fields(text: str | None) -> tuple[str, ...] | None:
     unknown = [name for name in names if name not in REPRESENTATION_FIELDS]
     if unknown:
         shown = ", ".join(quote(name) for name in unknown)
-        raise _Problem(f"fields cannot show {shown}; pick from {', '.join(REPRESENTATION_FIELDS)}.")
+        raise _Problem(M_("fields cannot show %(names)s; pick from %(fields)s.")
+                       % {"names": shown, "fields": ", ".join(REPRESENTATION_FIELDS)})
     return tuple(dict.fromkeys(["id", *names]))

@@ -30,3 +30,15 @@ def test_a_missing_entry_names_its_kind_in_chinese(client, catalog):
     assert english.get_json()["detail"] == "Entry 'no-such-phone' does not exist."
     chinese = client.get(f"{API}/entries/no-such-phone", headers=ZH)
     assert chinese.get_json()["detail"] == "条目 'no-such-phone' 不存在。"
+
+
+def test_a_query_problem_is_said_in_the_language_asked_for(client, catalog):
+    """The filter language's sentences are templates too; English as before."""
+    url = f"{API}/entries?sort=title,title&attr.weight=lt.(1,2)"
+    english = client.get(url).get_json()
+    assert english["errors"]["sort"] == 'sort names "title" twice.'
+    assert english["errors"]["attr.weight"] == (
+        'Weight must be a number, like "171 g"; "(1,2)" is not one.')
+    chinese = client.get(url, headers=ZH).get_json()
+    assert chinese["errors"]["sort"] == 'sort 中 "title" 出现了两次。'
+    assert chinese["errors"]["attr.weight"] == 'Weight必须是数字，例如 "171 g"；"(1,2)" 不是数字。'
