@@ -25,16 +25,22 @@ def test_an_error_raised_outside_a_request_reads_in_the_language_it_is_shown_in(
     with pytest.raises(InvalidValue) as caught:
         parse_value(weight, "heavy")
     refused = caught.value
+    with pytest.raises(InvalidValue) as caught:
+        parse_value(weight, "3 in")
+    measured = caught.value  # the words for what units measure are parameters too
 
     assert missing.message == "Entry 'pixel-9' does not exist."
+    assert measured.message == 'Weight must be a mass, like "171 g"; "3 in" is a length.'
     assert refused.message == 'Weight must be a number, like "171 g"; "heavy" is not one.'
     with app.test_request_context(headers=ZH):
         assert missing.message == "条目 'pixel-9' 不存在。"
         assert str(missing) == missing.message
         assert refused.message == '重量必须是数字，例如 "171 g"；"heavy" 不是数字。'
+        assert measured.message == '重量必须是质量，例如 "171 g"；"3 in" 是长度。'
     with app.test_request_context(headers={"Accept-Language": "en"}):
         assert refused.message == 'Weight must be a number, like "171 g"; "heavy" is not one.'
     assert missing.message == "Entry 'pixel-9' does not exist."
+    assert measured.message == 'Weight must be a mass, like "171 g"; "3 in" is a length.'
 
 
 def test_a_service_error_raised_outside_a_request_is_chinese_on_a_chinese_page(app, wiki,
@@ -74,3 +80,20 @@ def test_a_message_translates_its_parameters_when_shown(app):
         assert text(message) == "属性 'weight' 不存在。"
         assert text(labelled).startswith("重量")
     assert text("already text") == "already text"
+
+
+def test_a_weak_password_is_refused_with_advice_in_the_language_shown(app):
+    """The password checker's advice sentences are parameters, each translated when shown."""
+    import re
+
+    from app.domain.accounts import check_password
+
+    with pytest.raises(InvalidValue) as caught:
+        check_password("password1", username="bob", email="bob@example.org")
+    english = caught.value.message
+    assert english.startswith("This password is too easy to guess. ")
+    with app.test_request_context(headers=ZH):
+        chinese = caught.value.message
+    assert chinese != english
+    assert not re.search(r"[A-Za-z]", chinese), chinese
+    assert caught.value.message == english

@@ -22,7 +22,7 @@ from email_validator import EmailNotValidError, validate_email
 from zxcvbn import zxcvbn
 
 from .errors import InvalidValue
-from .messages import M_, N_, Message, _
+from .messages import M_, N_, Message, Sentences
 from .text import forbidden
 
 __all__ = ["ROLES", "PasswordHasher", "check_username", "check_email", "check_password",
@@ -145,21 +145,11 @@ def _check_strength(password: str, username: str, email: str) -> None:
     if result["guesses"] >= MIN_GUESSES:
         return
     feedback = result["feedback"]
-    advice = [_(text) for text in (feedback["warning"], *feedback["suggestions"]) if text]
+    advice = [Message(text) for text in (feedback["warning"], *feedback["suggestions"]) if text]
     if not advice:
-        advice = [_("Add another word or two. Uncommon words are better.")]
+        advice = [M_("Add another word or two. Uncommon words are better.")]
     raise InvalidValue(M_("This password is too easy to guess. %(advice)s")
-                       % {"advice": _sentences(advice)}, "password")
-
-
-def _sentences(sentences: list[str]) -> str:
-    """Sentences run together: a space after an English one, none after a Chinese one."""
-    text = ""
-    for sentence in sentences:
-        if text and not text.endswith(("。", "！", "？")):
-            text += " "
-        text += sentence
-    return text
+                       % {"advice": Sentences(advice)}, "password")
 
 
 def check_profile(fields: dict) -> dict:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 
 __all__ = ["N_", "_", "set_translator", "set_label_chooser", "shown_label", "language",
-           "M_", "Message", "Label", "text"]
+           "M_", "Message", "Label", "Sentences", "text"]
 
 
 def _identity(text: str) -> str:
@@ -116,17 +116,38 @@ class Label:
         return shown_label(self.definition)
 
 
-def text(message: Message | Label | str) -> str:
+class Sentences:
+    """A parameter of several sentences, each translated when shown and run together: a
+    space after an English one, none after a Chinese one."""
+
+    __slots__ = ("sentences",)
+
+    def __init__(self, sentences):
+        self.sentences = tuple(sentences)
+
+    def __str__(self) -> str:
+        return text(self)
+
+
+def text(message: Message | Label | Sentences | str) -> str:
     """``message`` in the current language with its parameters filled in (a plain string is
     already text and comes back as it is)."""
     if isinstance(message, Label):
         return shown_label(message.definition)
+    if isinstance(message, Sentences):
+        joined = ""
+        for sentence in message.sentences:
+            if joined and not joined.endswith(("。", "！", "？")):
+                joined += " "
+            joined += text(sentence)
+        return joined
     if not isinstance(message, Message):
         return message
     translated = _(message.template)
     if message.params is None:
         return translated
-    return translated % {name: text(value) if isinstance(value, (Message, Label)) else value
+    return translated % {name: text(value) if isinstance(value, (Message, Label, Sentences))
+                         else value
                          for name, value in message.params.items()}
 
 

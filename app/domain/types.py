@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from app.domain import units
 from app.domain.errors import InvalidValue
-from app.domain.messages import M_, N_, Label, Message, _
+from app.domain.messages import M_, N_, Label, Message
 from app.domain.text import forbidden, quote
 
 if TYPE_CHECKING:
@@ -59,19 +59,19 @@ def _refuse(definition: Definition, message: Message) -> InvalidValue:
     return InvalidValue(message, field=definition.key)
 
 
-def _describe_json(raw: Any) -> str:
+def _describe_json(raw: Any) -> Message | str:
     """How a JSON value of the wrong kind is named in a message."""
     if raw is None:
         return "null"
     if isinstance(raw, bool):
         return "true" if raw else "false"
     if isinstance(raw, int | float):
-        return _("a number")
+        return M_("a number")
     if isinstance(raw, list | tuple):
-        return _("a list")
+        return M_("a list")
     if isinstance(raw, dict):
-        return _("an object")
-    return _("a %(type)s") % {"type": type(raw).__name__}
+        return M_("an object")
+    return M_("a %(type)s") % {"type": type(raw).__name__}
 
 
 def _clean_line(text: str) -> str:
@@ -166,9 +166,9 @@ class AttributeType:
             )
         return text
 
-    def kind(self) -> str:
+    def kind(self) -> Message:
         """What a value of this type is, in words, for messages."""
-        return _("text")
+        return M_("text")
 
     def example_for(self, definition: Definition) -> str:
         """An example value shown in messages."""
@@ -222,9 +222,9 @@ class NumberType(AttributeType):
         "W": "20", "GHz": "3.2", "GB": "128", "MP": "48", "USD": "799", "EUR": "699",
     }
 
-    def kind(self) -> str:
+    def kind(self) -> Message:
         """Numbers are "a number" in messages."""
-        return _("a number")
+        return M_("a number")
 
     def example_for(self, definition: Definition) -> str:
         """An example in the canonical unit, such as "171 g"."""
@@ -299,10 +299,10 @@ class NumberType(AttributeType):
         self.check_dimension(definition, unit, raw)
         return unit
 
-    def must_be(self, definition: Definition) -> dict[str, str]:
+    def must_be(self, definition: Definition) -> dict[str, object]:
         """The start of a refusal, 'Weight must be a mass, like "171 g"', as message values."""
         return {"label": definition.label,
-                "words": units.describe_dimension(definition.unit, translate=True),
+                "words": units.dimension_message(definition.unit),
                 "example": self.example_for(definition)}
 
     def check_dimension(self, definition: Definition, unit: str, raw: Any) -> None:
@@ -321,7 +321,7 @@ class NumberType(AttributeType):
         raise _refuse(
             definition,
             template % {**self.must_be(definition), "given": quote(str(raw)),
-                        "dimension": units.describe_dimension(unit, translate=True)},
+                        "dimension": units.dimension_message(unit)},
         )
 
     def canonical(
@@ -414,9 +414,9 @@ class BooleanType(AttributeType):
         **dict.fromkeys(("no", "false", "n", "0", "off", "✗", "✘", "否", "无", "無"), False),
     }
 
-    def kind(self) -> str:
+    def kind(self) -> Message:
         """Booleans are "yes or no" in messages."""
-        return _("yes or no")
+        return M_("yes or no")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """JSON true/false, or one of the words in ``words`` in any case."""
@@ -455,9 +455,9 @@ class RatingType(AttributeType):
     pattern = re.compile(r"(?P<digit>[0-9])\s*(?:/\s*5|stars?)?", re.IGNORECASE)
     stars = re.compile(r"(?P<full>★*)(?P<empty>☆*)")
 
-    def kind(self) -> str:
+    def kind(self) -> Message:
         """Ratings are "a number of stars" in messages."""
-        return _("a number of stars")
+        return M_("a number of stars")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """ "4", "4/5", "4 stars", "★★★★", "★★★★☆", or a JSON whole number."""
@@ -501,9 +501,9 @@ class UrlType(AttributeType):
     example = "https://example.com"
     max_length = 2048
 
-    def kind(self) -> str:
+    def kind(self) -> Message:
         """URLs are "a web address" in messages."""
-        return _("a web address")
+        return M_("a web address")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """A checked http(s) URL, stored as written (stripped)."""
@@ -579,9 +579,9 @@ class ImageType(UrlType):
             return {"value": text, "file": match.group("file")}
         return {"value": self.check_url(definition, text)}
 
-    def kind(self) -> str:
+    def kind(self) -> Message:
         """Images are "an image address" in messages."""
-        return _("an image address")
+        return M_("an image address")
 
 
 # ----------------------------------------------------------------------------- date
@@ -597,9 +597,9 @@ class DateType(AttributeType):
     pattern = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
     forms = N_("YYYY-MM-DD, YYYY-MM or YYYY")
 
-    def kind(self) -> str:
+    def kind(self) -> Message:
         """Dates are "a date" in messages."""
-        return _("a date")
+        return M_("a date")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """A real calendar date in one of the three ISO forms; a JSON year number is allowed."""
@@ -649,9 +649,9 @@ class ListType(AttributeType):
     max_items = 30
     max_item_length = 60
 
-    def kind(self) -> str:
+    def kind(self) -> Message:
         """Lists are described by their two accepted forms in messages."""
-        return _("a list of short texts separated by commas")
+        return M_("a list of short texts separated by commas")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """Items from "a, b, c" or a JSON array of strings: stripped, de-duplicated, checked."""

@@ -28,7 +28,7 @@ from pathlib import Path
 
 import pint
 
-from app.domain.messages import N_, _
+from app.domain.messages import N_, Message, _
 
 __all__ = [
     "CURRENCIES",
@@ -42,6 +42,7 @@ __all__ = [
     "convert_fast",
     "currency_symbol",
     "describe_dimension",
+    "dimension_message",
     "is_currency",
     "normalise_unit",
     "same_dimension",
@@ -267,6 +268,11 @@ def describe_dimension(unit: str | None, *, translate: bool = False) -> str:
     """
     words = _dimension_words(unit)
     return (_(words) if translate else words) % {"unit": unit}
+
+
+def dimension_message(unit: str | None) -> Message:
+    """What a unit measures as a message parameter, translated when the message is shown."""
+    return Message(_dimension_words(unit), {"unit": unit})
 
 
 def _dimension_words(unit: str | None) -> str:

@@ -25,6 +25,7 @@ from wtforms.validators import DataRequired, InputRequired, Length
 from ..domain import units
 from ..domain.definitions import TYPE_NAMES
 from ..domain.errors import InvalidValue
+from ..domain.messages import M_
 from ..services import AttributeInput
 
 __all__ = [
@@ -120,7 +121,8 @@ def attribute_input(form: dict, key: str | None = None) -> AttributeInput:
     type_name = (form.get("type") or "").strip() or None
     unit = (form.get("unit") or "").strip() or None
     if type_name is not None and type_name not in TYPE_NAMES:
-        raise InvalidValue(f"Type must be one of {', '.join(TYPE_NAMES)}.", "type")
+        raise InvalidValue(M_("Type must be one of %(types)s.")
+                           % {"types": ", ".join(TYPE_NAMES)}, "type")
     if type_name == "number" and unit and value and _is_bare_number(value):
         value = f"{value} {unit}"
     if type_name != "number":
