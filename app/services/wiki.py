@@ -46,7 +46,7 @@ from ..domain.errors import (
     StaleVersion,
 )
 from ..domain.images import process_image
-from ..domain.messages import M_, _, language
+from ..domain.messages import M_, language
 from ..domain.types import display_value, parse_value
 from ..repositories import Repositories
 from ..repositories.base import parse_id, utcnow
@@ -688,7 +688,7 @@ class Wiki:
         """The slug of an existing category."""
         if isinstance(category, str) and self.repos.categories.exists(category):
             return category
-        known = ", ".join(c["slug"] for c in self.repos.categories.all()) or _("none yet")
+        known = ", ".join(c["slug"] for c in self.repos.categories.all()) or M_("none yet")
         raise InvalidValue(M_("Category must be one of: %(known)s.") % {"known": known},
                            "category")
 
