@@ -13,18 +13,16 @@ from datetime import datetime
 
 from bson import ObjectId
 from flask import request
-from flask.views import MethodView
 
+from ..domain.accounts import is_confirmed
 from ..domain.errors import InvalidValue
 from ..extensions import api_auth
 from ..json import iso
-from ..repositories import repositories
-from ..repositories.users import is_confirmed
-from ..services import admin
+from ..services import admin, reads
 from .auth import current_user
 from .bodies import json_body
 from .entries import entry_response
-from .http import conditional, etag_for, json_response, page_args, page_body
+from .http import Resource, conditional, etag_for, json_response, page_args, page_body
 from .representations import user_json
 
 __all__ = ["AdminUserList", "AdminUserItem", "AdminUserBlock", "AdminUserUnblock",
@@ -101,24 +99,34 @@ def _reason(data: Mapping) -> object:
     return data.get("reason", "")
 
 
-class _AdminView(MethodView):
+class _AdminView(Resource):
     """A view for admins only (anyone else: 403; no credentials: 401)."""
 
-    init_every_request = False
     decorators = [ADMIN_ONLY]
 
 
-class _AccountChange(_AdminView):
-    """A change to an account with a reason (the audit log keeps it), answered with the
-    account as admins see it."""
+class _AccountAction(_AdminView):
+    """An action on one account: served at ``/<ident>/<action>`` as the endpoint
+    ``admin_user_<action>``."""
 
-    #: The :class:`~app.services.admin.Admin` method that makes the change (whether the
-    #: reason is required: the operation's published schema says).
-    change: str
+    action: str
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "action" in cls.__dict__:
+            cls.endpoint = f"admin_user_{cls.action}"
+            cls.path = f"/<ident>/{cls.action}"
+
+
+class _AccountChange(_AccountAction):
+    """A change to an account with a reason (the audit log keeps it), made by the
+    :class:`~app.services.admin.Admin` method named as the action (whether the reason is
+    required: the operation's published schema says), answered with the account as
+    admins see it."""
 
     def post(self, ident: str):
         data = json_body()
-        change = getattr(admin(), self.change)
+        change = getattr(admin(), self.action)
         return _user_response(change(current_user(), ident, _reason(data)))
 
 
@@ -147,7 +155,7 @@ class AdminUserItem(_AdminView):
 
     def get(self, ident: str):
         """The account, blocked or not, confirmed or not; strong ETag, 304 when unchanged."""
-        response = _user_response(repositories().users.get(ident))
+        response = _user_response(reads().user(ident))
         return conditional(response, etag_for("admin-user", response.get_data()))
 
 
@@ -155,25 +163,20 @@ class AdminUserBlock(_AccountChange):
     """Block an account with a reason (required: the owner is shown it): it cannot log in
     or write; its sessions and tokens end at once."""
 
-    endpoint = "admin_user_block"
-    path = "/<ident>/block"
-    change = "block"
+    action = "block"
 
 
 class AdminUserUnblock(_AccountChange):
     """Let a blocked account log in again (a reason is optional); 409 when it is not
     blocked."""
 
-    endpoint = "admin_user_unblock"
-    path = "/<ident>/unblock"
-    change = "unblock"
+    action = "unblock"
 
 
-class AdminUserRole(_AdminView):
+class AdminUserRole(_AccountAction):
     """Grant or revoke the admin role."""
 
-    endpoint = "admin_user_role"
-    path = "/<ident>/role"
+    action = "role"
 
     def put(self, ident: str):
         """Set the role (``user`` or ``admin``); the last active admin keeps it (409)."""
@@ -185,16 +188,13 @@ class AdminUserRole(_AdminView):
 class AdminUserConfirm(_AccountChange):
     """Confirm an account's e-mail address by hand (again: no change)."""
 
-    endpoint = "admin_user_confirm"
-    path = "/<ident>/confirm"
-    change = "confirm"
+    action = "confirm"
 
 
-class AdminUserRollback(_AdminView):
+class AdminUserRollback(_AccountAction):
     """Roll back every edit an account made since a time."""
 
-    endpoint = "admin_user_rollback"
-    path = "/<ident>/rollback"
+    action = "rollback"
 
     def post(self, ident: str):
         """``dry_run`` (the default) reports what would change; ``false`` does it, each

@@ -5,20 +5,20 @@ from __future__ import annotations
 from dataclasses import replace
 
 from flask import request, url_for
-from flask.views import MethodView
 
 from ..domain.definitions import definition_for, in_sections
 from ..domain.errors import AttributeExists, NotFound
 from ..extensions import api_auth
-from ..repositories import repositories
-from ..services import AttributeInput, wiki
+from ..services import AttributeInput, reads, wiki
 from ..write_limits import spending
 from .bodies import json_body
 from .common import comment_of, definitions_for, editor
 from .errors import problem
 from .http import (
+    Resource,
     conditional,
     json_response,
+    location,
     page_args,
     page_body,
     require_if_match,
@@ -43,15 +43,14 @@ def _attribute_response(doc: dict, key: str, status: int = 200, headers: dict | 
     return conditional(response, entry_etag(doc))
 
 
-class EntryAttributeList(MethodView):
+class EntryAttributeList(Resource):
     """The attribute values of an entry; add a new one."""
 
     endpoint = "entry_attributes"
-    init_every_request = False
 
     def get(self, ident: str):
         """Every attribute of the entry in page order, with labels, types and text."""
-        doc = repositories().entries.get(ident)
+        doc = reads().entry(ident)
         page, per_page = page_args()
         definitions = definitions_for(doc)
         keys = _ordered(doc, definitions)
@@ -71,7 +70,7 @@ class EntryAttributeList(MethodView):
         attribute the entry has already — by key, or by label after folding case and
         punctuation — is a 409 naming its current value (use PUT to replace it).
         """
-        doc = repositories().entries.get(ident)
+        doc = reads().entry(ident)
         data = json_body()
         if request.if_match:
             require_if_match(entry_etag(doc))
@@ -83,8 +82,8 @@ class EntryAttributeList(MethodView):
                                                replace(item, key=key), comment_of(data))
         except AttributeExists as exc:
             return _exists(doc, exc)
-        location = url_for("api.entry_attribute", ident=updated["slug"], key=key)
-        return _attribute_response(updated, key, 201, {"Location": location})
+        return _attribute_response(updated, key, 201,
+                                   location("api.entry_attribute", ident=updated["slug"], key=key))
 
 
 def _exists(doc: dict, exc: AttributeExists):
@@ -92,20 +91,19 @@ def _exists(doc: dict, exc: AttributeExists):
     path = url_for("api.entry_attribute", ident=doc["slug"], key=exc.key)
     detail = (f"{exc.message} Nothing was changed: replace it with PUT {path} "
               f"(If-Match: the entry's ETag).")
-    current = attribute_value(exc.current, repositories().definitions.find(exc.key))
+    current = attribute_value(exc.current, reads().definition(exc.key))
     return problem(409, detail, errors={"key": exc.message}, extensions={"current": current})
 
 
-class EntryAttributeItem(MethodView):
+class EntryAttributeItem(Resource):
     """One attribute value of an entry."""
 
     endpoint = "entry_attribute"
     path = "/<key>"
-    init_every_request = False
 
     def get(self, ident: str, key: str):
         """The value with its label, type and text; the ETag is the entry's."""
-        doc = repositories().entries.get(ident)
+        doc = reads().entry(ident)
         if key not in doc.get("attributes", {}):
             raise NotFound("Attribute", key)
         return _attribute_response(doc, key)
@@ -113,7 +111,7 @@ class EntryAttributeItem(MethodView):
     @api_auth.login_required
     def put(self, ident: str, key: str):
         """Set the value (creating the attribute if needed); needs If-Match."""
-        doc = repositories().entries.get(ident)
+        doc = reads().entry(ident)
         require_if_match(entry_etag(doc))
         data = json_body()
         item = AttributeInput.from_mapping({**data, "key": key})
@@ -122,14 +120,14 @@ class EntryAttributeItem(MethodView):
             updated = wiki().set_attribute(editor(), doc["slug"], doc["version"], item,
                                            comment_of(data))
         if created:
-            location = url_for("api.entry_attribute", ident=updated["slug"], key=key)
-            return _attribute_response(updated, key, 201, {"Location": location})
+            return _attribute_response(updated, key, 201, location(
+                "api.entry_attribute", ident=updated["slug"], key=key))
         return _attribute_response(updated, key)
 
     @api_auth.login_required
     def delete(self, ident: str, key: str):
         """Remove the attribute from the entry; needs If-Match."""
-        doc = repositories().entries.get(ident)
+        doc = reads().entry(ident)
         require_if_match(entry_etag(doc))
         with spending("edit", editor()):
             wiki().delete_attribute(editor(), doc["slug"], doc["version"], key)

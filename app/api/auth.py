@@ -24,8 +24,7 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from ..domain.errors import AccountBlocked
 from ..extensions import api_auth, basic_auth, limiter, token_auth
 from ..flask_app import replace_hook
-from ..repositories import repositories
-from ..services import accounts
+from ..services import accounts, reads
 from ..throttle import authenticate
 from .errors import problem
 from .ratelimit_storage import SCHEME
@@ -65,12 +64,12 @@ def read_token(token: str) -> tuple[dict, dict] | None:
         isinstance(claims.get(name), str) for name in ("uid", "stamp", "jti")
     ):
         return None
-    repos = repositories()
-    user = repos.users.find(claims["uid"])
+    read = reads()
+    user = read.find_user(claims["uid"])
     if user is None or not hmac.compare_digest(claims["stamp"],
                                                _stamp_digest(user["auth_stamp"])):
         return None
-    if repos.tokens.is_revoked(claims["jti"]):
+    if read.token_revoked(claims["jti"]):
         return None
     return user, claims
 
@@ -107,7 +106,7 @@ def _blocked_owner(token: str) -> dict | None:
     except (SignatureExpired, BadSignature):
         return None
     uid = claims.get("uid") if isinstance(claims, dict) else None
-    user = repositories().users.find(uid) if isinstance(uid, str) else None
+    user = reads().find_user(uid) if isinstance(uid, str) else None
     return user if user is not None and user.get("blocked") else None
 
 

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from flask import request
-from flask.views import MethodView
 
 from ..domain.errors import NotFound
 from ..extensions import api_auth
 from ..files import file_response
-from ..repositories import repositories
-from ..services import accounts
+from ..services import accounts, reads
 from ..write_limits import spending
 from .common import require_admin_or_self
 from .errors import ApiError
+from .http import Resource
 from .users import user_response
 
 __all__ = ["AvatarView"]
@@ -33,25 +32,23 @@ def _upload_bytes() -> bytes:
     return request.get_data()
 
 
-class AvatarView(MethodView):
+class AvatarView(Resource):
     """Read, replace or remove a user's avatar."""
 
     endpoint = "avatar"
-    init_every_request = False
 
     def get(self, ident: str):
         """The image with its type, a strong ETag, caching and nosniff; 304 when unchanged."""
-        repos = repositories()
-        user = repos.users.get(ident)
+        read = reads()
+        user = read.user(ident)
         if not user.get("avatar"):
             raise NotFound("Avatar of", user["username"])
-        return file_response(repos.avatars.get(user["avatar"]), max_age=300)
+        return file_response(read.avatar(user["avatar"]), max_age=300)
 
     @api_auth.login_required
     def put(self, ident: str):
         """Store a new avatar (re-encoded), then delete the old file: 200 with the profile."""
-        repos = repositories()
-        user = repos.users.get(ident)
+        user = reads().user(ident)
         caller = require_admin_or_self(user["_id"])
         with spending("upload", caller):
             updated = accounts().set_avatar(user["_id"], _upload_bytes())
@@ -60,8 +57,7 @@ class AvatarView(MethodView):
     @api_auth.login_required
     def delete(self, ident: str):
         """Remove the avatar: 204."""
-        repos = repositories()
-        user = repos.users.get(ident)
+        user = reads().user(ident)
         require_admin_or_self(user["_id"])
         accounts().remove_avatar(user["_id"])
         return "", 204

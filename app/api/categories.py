@@ -7,18 +7,17 @@ Changes need the ETag in ``If-Match``, like an entry's.
 
 from __future__ import annotations
 
-from flask import url_for
-from flask.views import MethodView
-
 from ..extensions import api_auth
 from ..services import categories
 from ..write_limits import spending
 from .auth import current_user
 from .bodies import json_body
-from .common import editor
+from .common import create_from_body, editor
 from .http import (
+    Resource,
     conditional,
     json_response,
+    location,
     page_args,
     page_body,
     require_if_match,
@@ -38,11 +37,10 @@ def _is_admin() -> bool:
     return current_user()["role"] == "admin"
 
 
-class CategoryList(MethodView):
+class CategoryList(Resource):
     """Every category; create one."""
 
     endpoint = "categories"
-    init_every_request = False
 
     def get(self):
         """One page of categories, by slug."""
@@ -56,19 +54,15 @@ class CategoryList(MethodView):
     @api_auth.login_required
     def post(self):
         """Create a category (any editor): 201 with Location and ETag."""
-        data = json_body()
-        with spending("edit", editor()):
-            doc = categories().create(editor(), data)
-        location = url_for("api.category", slug=doc["slug"])
-        return _response(doc, 201, {"Location": location})
+        doc = create_from_body(categories().create)
+        return _response(doc, 201, location("api.category", slug=doc["slug"]))
 
 
-class CategoryItem(MethodView):
+class CategoryItem(Resource):
     """One category, by slug."""
 
     endpoint = "category"
     path = "/<slug>"
-    init_every_request = False
 
     def get(self, slug: str):
         """The category with its ETag; 304 when If-None-Match has it."""
@@ -95,12 +89,11 @@ class CategoryItem(MethodView):
         return "", 204
 
 
-class CategoryMerge(MethodView):
+class CategoryMerge(Resource):
     """Merge a category into another (admins): its entries move, each as an edit."""
 
     endpoint = "category_merge"
     path = "/<slug>/merge"
-    init_every_request = False
 
     @api_auth.login_required(role="admin")
     def post(self, slug: str):

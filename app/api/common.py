@@ -2,22 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
+from typing import TypeVar
 
 from flask import current_app
 
 from ..domain.errors import Forbidden, InvalidValue
-from ..repositories import repositories
-from ..services import AttributeInput
+from ..services import AttributeInput, reads
+from ..write_limits import spending
 from .auth import current_user
+from .bodies import json_body
 
-__all__ = ["editor", "attribute_inputs", "definitions_for", "require_admin_or_self", "comment_of"]
+__all__ = ["editor", "attribute_inputs", "definitions_for", "require_admin_or_self", "comment_of",
+           "create_from_body"]
+
+T = TypeVar("T")
 
 
 def editor() -> dict:
     """The authenticated caller's user document (views are wrapped in login_required):
     the wiki records its name and its account id."""
     return current_user()
+
+
+def create_from_body(create: Callable[[dict, dict], T]) -> T:
+    """``create(editor, body)``: a service's create method given the request's JSON body,
+    counted as an edit against the caller's write limit (a category, a definition)."""
+    data = json_body()
+    with spending("edit", editor()):
+        return create(editor(), data)
 
 
 def attribute_inputs(data: object) -> tuple[list[AttributeInput], list[str]]:
@@ -41,7 +54,7 @@ def attribute_inputs(data: object) -> tuple[list[AttributeInput], list[str]]:
 def definitions_for(*docs: Mapping) -> dict:
     """The definitions of every attribute the documents use."""
     keys = {key for doc in docs for key in doc.get("attributes", {})}
-    return repositories().definitions.many(keys) if keys else {}
+    return reads().definitions_many(keys) if keys else {}
 
 
 def require_admin_or_self(user_id) -> dict:

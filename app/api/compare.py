@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from flask import request
-from flask.views import MethodView
 
 from ..domain.compare import DEFAULT_SYSTEM, SYSTEMS, canonical_order
 from ..services import wiki
 from .errors import ApiError
-from .http import conditional, etag_for, json_response, no_query_args
+from .http import Resource, conditional, etag_for, json_response, no_query_args
 from .representations import comparison_json
 
 __all__ = ["CompareView"]
@@ -16,11 +15,10 @@ __all__ = ["CompareView"]
 TRUE, FALSE = ("true", "1", "yes"), ("false", "0", "no")
 
 
-class CompareView(MethodView):
+class CompareView(Resource):
     """A comparison of 2–6 entries (slugs or ids, in any order)."""
 
     endpoint = "compare"
-    init_every_request = False
 
     def get(self):
         """Rows in the canonical order of the entries; ``only_differences=true`` filters.

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from flask import url_for
-from flask.views import MethodView
-
 from ..extensions import api_auth
 from ..services import definitions
 from ..write_limits import spending
 from .bodies import json_body
-from .common import editor
+from .common import create_from_body, editor
 from .http import (
+    Resource,
     conditional,
     etag_for,
     json_response,
+    location,
     page_args,
     page_body,
     require_if_match,
@@ -34,11 +33,10 @@ def _response(key: str, status: int = 200, headers: dict | None = None):
                        _etag(key, record.version))
 
 
-class DefinitionList(MethodView):
+class DefinitionList(Resource):
     """Every definition in page order; define a new attribute."""
 
     endpoint = "definitions"
-    init_every_request = False
 
     def get(self):
         """One page of definitions (group, then order)."""
@@ -51,19 +49,15 @@ class DefinitionList(MethodView):
     @api_auth.login_required
     def post(self):
         """Define an attribute before first use: 201 with Location."""
-        data = json_body()
-        with spending("edit", editor()):
-            definition = definitions().create(editor(), data)
-        location = url_for("api.definition", key=definition.key)
-        return _response(definition.key, 201, {"Location": location})
+        definition = create_from_body(definitions().create)
+        return _response(definition.key, 201, location("api.definition", key=definition.key))
 
 
-class DefinitionItem(MethodView):
+class DefinitionItem(Resource):
     """One definition."""
 
     endpoint = "definition"
     path = "/<key>"
-    init_every_request = False
 
     def get(self, key: str):
         """The definition with its ETag."""

@@ -10,14 +10,28 @@ from typing import Any
 from urllib.parse import urlencode
 
 from flask import current_app, request, url_for
+from flask.views import MethodView
 from werkzeug.http import http_date
 
 from ..domain.paging import DEFAULT_PER_PAGE, MAX_PER_PAGE, last_page, read_paging
 from ..json import dumps
 from .errors import ApiError
 
-__all__ = ["json_response", "etag_for", "require_if_match", "conditional",
-           "not_modified", "page_body", "page_args", "no_query_args"]
+__all__ = ["Resource", "location", "json_response", "etag_for", "require_if_match",
+           "conditional", "not_modified", "page_body", "page_args", "no_query_args"]
+
+
+class Resource(MethodView):
+    """The base of every API view class: it names its ``endpoint`` (and ``path`` below
+    the resource's URL, see :func:`~app.api.register_api`); one instance serves every
+    request, so a view keeps no state of its own."""
+
+    init_every_request = False
+
+
+def location(endpoint: str, **values) -> dict[str, str]:
+    """The Location header of a 201: the URL of the resource just made."""
+    return {"Location": url_for(endpoint, **values)}
 
 
 def json_response(data: Any, status: int = 200, headers: Mapping[str, str] | None = None):

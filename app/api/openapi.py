@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-from flask.views import MethodView
-
-from .http import json_response
+from .http import Resource, json_response
 from .openapi_doc import build_document
 
 __all__ = ["OpenApiView"]
 
 
-class OpenApiView(MethodView):
+class OpenApiView(Resource):
     """The API's own description, generated from one module."""
 
     endpoint = "openapi"
-    init_every_request = False
 
     def get(self):
         """The OpenAPI 3.1 document."""

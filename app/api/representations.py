@@ -19,9 +19,9 @@ from flask import current_app, request, url_for
 
 from ..domain.compare import Comparison, comparison_slug
 from ..domain.definitions import DEFAULT_GROUP, Definition, label_from_key
+from ..domain.entries import entry_ref
 from ..domain.types import display_value
 from ..json import dumps, iso
-from ..repositories.entries import entry_ref
 from .http import etag_for
 
 __all__ = ["entry_json", "entry_etag", "entry_etag_of", "Rendered", "EntryRepresentations",
@@ -62,7 +62,7 @@ def entry_etag(doc: Mapping) -> str:
 
 
 def entry_etag_of(ref: tuple[ObjectId, int, bool]) -> str:
-    """:func:`entry_etag` from the entry's :func:`~app.repositories.entries.entry_ref`."""
+    """:func:`entry_etag` from the entry's :func:`~app.domain.entries.entry_ref`."""
     entry_id, version, protected = ref
     return etag_for("entry", entry_id, version, protected, SHAPE)
 
@@ -119,7 +119,7 @@ class EntryRepresentations:
     """Each entry's representation and its encoding, made once per version of the entry.
 
     The representation is a function of the entry at one version and protection (every
-    change of content moves the version: :func:`~app.repositories.entries.entry_ref`), of
+    change of content moves the version: :func:`~app.domain.entries.entry_ref`), of
     the definitions (the display text of values) and of the path the app is
     mounted at (the links): a reading of the definitions and the mount is a *basis*, and
     a representation is kept under the basis it was made for. Pages of the list and reads

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 from flask import request
-from flask.views import MethodView
 
 from ..domain.paging import whole_number
 from ..extensions import api_auth
-from ..repositories import repositories
-from ..services import wiki
+from ..services import reads, wiki
 from ..write_limits import spending
 from .bodies import json_body
 from .common import comment_of, editor
 from .entries import entry_response
 from .errors import ApiError
 from .http import (
+    Resource,
     conditional,
     etag_for,
     json_response,
@@ -27,46 +26,42 @@ from .representations import entry_etag, revision_json
 __all__ = ["RevisionList", "RevisionItem", "RevisionDiff", "RevisionRevert"]
 
 
-class RevisionList(MethodView):
+class RevisionList(Resource):
     """An entry's history, newest first."""
 
     endpoint = "revisions"
-    init_every_request = False
 
     def get(self, ident: str):
         """One page of revisions."""
-        repos = repositories()
-        entry = repos.entries.get(ident)
+        read = reads()
+        entry = read.entry(ident)
         page, per_page = page_args()
-        revisions, total = repos.revisions.page_for_entry(entry["_id"], (page - 1) * per_page,
-                                                          per_page)
+        revisions, total = read.revision_page(entry["_id"], (page - 1) * per_page, per_page)
         items = [revision_json(entry, revision) for revision in revisions]
         body, headers = page_body(items, total, page, per_page, "api.revisions", ident=ident)
         return json_response(body, headers=headers)
 
 
-class RevisionItem(MethodView):
+class RevisionItem(Resource):
     """One version of an entry's history (revisions never change)."""
 
     endpoint = "revision"
     path = "/<int(min=1, max=1000000000):version>"
-    init_every_request = False
 
     def get(self, ident: str, version: int):
         """The revision with its changes."""
-        repos = repositories()
-        entry = repos.entries.get(ident)
-        revision = repos.revisions.get(entry["_id"], version)
+        read = reads()
+        entry = read.entry(ident)
+        revision = read.revision(entry["_id"], version)
         response = json_response(revision_json(entry, revision))
         return conditional(response, etag_for("revision", revision["_id"]))
 
 
-class RevisionDiff(MethodView):
+class RevisionDiff(Resource):
     """What changed between any two versions."""
 
     endpoint = "revision_diff"
     path = "/diff"
-    init_every_request = False
 
     def get(self, ident: str):
         """``?from=&to=``: the changes that turn version *from* into version *to*."""
@@ -86,19 +81,18 @@ class RevisionDiff(MethodView):
                               "changes": changes})
 
 
-class RevisionRevert(MethodView):
+class RevisionRevert(Resource):
     """Bring an entry back to an earlier version, as a new revision."""
 
     endpoint = "revision_revert"
     path = "/<int(min=1, max=1000000000):version>/revert"
-    init_every_request = False
 
     @api_auth.login_required
     def post(self, ident: str, version: int):
         """Revert to ``version``; needs If-Match with the entry's current ETag."""
-        repos = repositories()
-        entry = repos.entries.get(ident)
-        repos.revisions.get(entry["_id"], version)  # a version never stored is a 404
+        read = reads()
+        entry = read.entry(ident)
+        read.revision(entry["_id"], version)  # a version never stored is a 404
         require_if_match(entry_etag(entry))
         data = json_body() if request.content_length else {}
         with spending("edit", editor()):

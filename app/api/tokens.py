@@ -3,21 +3,19 @@
 from __future__ import annotations
 
 from flask import request
-from flask.views import MethodView
 
 from ..extensions import basic_auth, limiter, token_auth
 from .auth import current_user, issue_token, revoke_token
 from .common import config
-from .http import json_response, no_query_args
+from .http import Resource, json_response, no_query_args
 
 __all__ = ["TokenView"]
 
 
-class TokenView(MethodView):
+class TokenView(Resource):
     """Issue (POST, Basic auth) and revoke (DELETE, the token itself) API tokens."""
 
     endpoint = "tokens"
-    init_every_request = False
 
     @limiter.limit(lambda: config("RATELIMIT_TOKENS"))
     @basic_auth.login_required

@@ -4,26 +4,17 @@ from __future__ import annotations
 
 from contextlib import nullcontext
 
-from flask import url_for
-from flask.views import MethodView
 from flask_babel import get_locale
 
 from ..domain.errors import Conflict, Forbidden, InvalidValue
 from ..extensions import api_auth
-from ..repositories import repositories
-from ..services import accounts, admin
+from ..services import accounts, admin, reads
 from ..throttle import change_password
 from ..write_limits import spending
 from .auth import current_user
 from .bodies import json_body
 from .common import require_admin_or_self
-from .http import (
-    conditional,
-    etag_for,
-    json_response,
-    page_args,
-    page_body,
-)
+from .http import Resource, conditional, etag_for, json_response, location, page_args, page_body
 from .representations import user_json
 
 __all__ = ["UserList", "UserItem", "user_response"]
@@ -40,19 +31,18 @@ def user_response(user: dict, status: int = 200, headers: dict | None = None):
     return conditional(response, etag_for("user", response.get_data()))
 
 
-class UserList(MethodView):
+class UserList(Resource):
     """Public profiles; registration."""
 
     endpoint = "users"
-    init_every_request = False
     decorators = []
 
     def get(self):
         """One page of users by name."""
         page, per_page = page_args()
-        repos = repositories()
-        users = repos.users.page((page - 1) * per_page, per_page)
-        body, headers = page_body([user_json(u) for u in users], repos.users.count(), page,
+        read = reads()
+        users = read.user_page((page - 1) * per_page, per_page)
+        body, headers = page_body([user_json(u) for u in users], read.user_count(), page,
                                   per_page, "api.users")
         return json_response(body, headers=headers)
 
@@ -65,29 +55,28 @@ class UserList(MethodView):
         with spending("register"):
             user = accounts().register(data["username"], data["email"], data["password"],
                                        locale=str(get_locale()), **profile)
-        location = url_for("api.user", ident=user["username"])
-        response = json_response(user_json(user, private=True), 201, {"Location": location})
+        response = json_response(user_json(user, private=True), 201,
+                                 location("api.user", ident=user["username"]))
         return conditional(response, etag_for("user", response.get_data()))
 
 
-class UserItem(MethodView):
+class UserItem(Resource):
     """One user, by id or username."""
 
     endpoint = "user"
     path = "/<ident>"
-    init_every_request = False
 
     @api_auth.login_required(optional=True)
     def get(self, ident: str):
         """The profile; email and last seen too for the user themselves and admins."""
-        return user_response(repositories().users.get(ident))
+        return user_response(reads().user(ident))
 
     @api_auth.login_required
     def patch(self, ident: str):
         """Change your profile, email or password (with ``current_password``); admins may
         also change ``role``. A password change revokes every older session and token."""
-        repos = repositories()
-        user = repos.users.get(ident)
+        read = reads()
+        user = read.user(ident)
         caller = require_admin_or_self(user["_id"])
         data = json_body()
         # Every refusal comes before the first write: a refused PATCH changes nothing.
@@ -97,7 +86,7 @@ class UserItem(MethodView):
             if data["role"] not in ("user", "admin"):
                 raise InvalidValue("Role must be user or admin.", "role")
             if data["role"] != user["role"] and data["role"] != "admin" and \
-                    not repos.users.count_active_admins(besides=user["_id"]):
+                    not read.active_admin_count(besides=user["_id"]):
                 raise Conflict(f"{user['username']} is the last administrator and keeps "
                                "the role.", "role")
         if "password" in data:
@@ -122,13 +111,12 @@ class UserItem(MethodView):
                 accounts().update_profile(user["_id"], profile)
         if "role" in data:  # recorded in the audit log
             admin().set_role(caller, user["_id"], data["role"])
-        return user_response(repos.users.get(user["_id"]))
+        return user_response(read.user(user["_id"]))
 
     @api_auth.login_required
     def delete(self, ident: str):
         """Delete an account (the user themselves or an admin); edits stay in history."""
-        repos = repositories()
-        user = repos.users.get(ident)
+        user = reads().user(ident)
         caller = require_admin_or_self(user["_id"])
         if caller["_id"] != user["_id"]:  # an admin's action: in the audit log
             admin().delete_user(caller, user["_id"])

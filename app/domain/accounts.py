@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 import threading
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -26,7 +27,7 @@ from .messages import M_, N_, Message, Sentences
 from .text import forbidden
 
 __all__ = ["ROLES", "PasswordHasher", "check_username", "check_email", "check_password",
-           "check_profile", "PASSWORD_MIN", "PASSWORD_MAX", "MIN_GUESSES"]
+           "check_profile", "is_confirmed", "PASSWORD_MIN", "PASSWORD_MAX", "MIN_GUESSES"]
 
 ROLES = ("user", "admin")
 USERNAME_RE = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{1,29}")
@@ -219,3 +220,8 @@ class PasswordHasher:
             return self._hasher.check_needs_rehash(password_hash)
         except argon2.exceptions.InvalidHashError:
             return True
+
+
+def is_confirmed(user: Mapping) -> bool:
+    """Whether the account's e-mail address is confirmed (older accounts count as so)."""
+    return bool(user.get("email_confirmed", True))

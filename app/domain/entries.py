@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
+from typing import Any
 
 from slugify import slugify
 
@@ -12,7 +14,7 @@ from .messages import M_
 from .text import forbidden
 
 __all__ = ["check_title", "check_summary", "check_slug", "slug_from_title", "title_key",
-           "keywords", "search_words", "fold", "slug_neighbours", "SLUG_RE"]
+           "keywords", "search_words", "fold", "slug_neighbours", "SLUG_RE", "entry_ref"]
 
 TITLE_MAX = 120
 SUMMARY_MAX = 2000
@@ -102,3 +104,8 @@ def fold(text: str) -> str:
 def slug_neighbours(slug: str, count: int = 8) -> list[str]:
     """``slug`` and the slugs the wiki gives the next titles that make it: slug-2, slug-3…"""
     return [slug, *(f"{slug}-{n}" for n in range(2, count + 2))]
+
+
+def entry_ref(doc: Mapping) -> tuple[Any, int, bool]:
+    """What decides a stored entry's representation: its id, version and protection."""
+    return doc["_id"], doc["version"], bool(doc.get("protected"))

@@ -11,13 +11,14 @@ from bson import ObjectId
 from pymongo import ASCENDING, DESCENDING, ReturnDocument
 
 from ..domain.clauses import KEYWORDS, Clause, Field
+from ..domain.entries import entry_ref
 from ..domain.errors import NotFound, StaleVersion
 from ..domain.messages import N_
 from ..embedded import EmbeddedCollection
 from .base import Repository, parse_id, total_order, utcnow
 from .filters import mongo_filter, mongo_query
 
-__all__ = ["EntryRepository", "entry_ref", "REF_FIELDS"]
+__all__ = ["EntryRepository", "REF_FIELDS"]
 
 #: What decides an entry's representation (:meth:`EntryRepository.ref`): every change of
 #: content moves the version; protection is not content and leaves it (its own field).
@@ -304,11 +305,6 @@ class EntryRepository(Repository):
             update["$unset"] = unset
         with self.writing(self.unique):
             self.col.update_one({"_id": entry_id}, update)
-
-
-def entry_ref(doc: Mapping) -> tuple[ObjectId, int, bool]:
-    """What decides an entry's representation: its id, version and protection."""
-    return doc["_id"], doc["version"], bool(doc.get("protected"))
 
 
 def keyword_filter(words: list[str]) -> dict:

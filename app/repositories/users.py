@@ -20,7 +20,7 @@ from ..domain.errors import BadLink, Conflict, InvalidValue, NotFound
 from ..domain.messages import M_, N_
 from .base import Repository, parse_id, utcnow
 
-__all__ = ["UserRepository", "new_auth_stamp", "is_confirmed"]
+__all__ = ["UserRepository", "new_auth_stamp"]
 
 PROFILE_FIELDS = ("location", "website", "bio")
 
@@ -28,11 +28,6 @@ PROFILE_FIELDS = ("location", "website", "bio")
 def new_auth_stamp() -> str:
     """A fresh random value; sessions and tokens carry it and die when it changes."""
     return secrets.token_urlsafe(16)
-
-
-def is_confirmed(user: Mapping) -> bool:
-    """Whether the account's e-mail address is confirmed (older accounts count as so)."""
-    return bool(user.get("email_confirmed", True))
 
 
 class UserRepository(Repository):

@@ -8,15 +8,21 @@ from .accounts import Accounts
 from .admin import Admin
 from .categories import Categories
 from .definitions import Definitions
+from .reads import Reads
 from .wiki import AttributeInput, Wiki
 
-__all__ = ["Accounts", "Admin", "AttributeInput", "Categories", "Definitions", "Wiki", "wiki",
-           "accounts", "categories", "definitions", "admin", "mail_service"]
+__all__ = ["Accounts", "Admin", "AttributeInput", "Categories", "Definitions", "Reads", "Wiki",
+           "wiki", "reads", "accounts", "categories", "definitions", "admin", "mail_service"]
 
 
 def wiki() -> Wiki:
     """The wiki of the current app."""
     return current_app.extensions["pkyx.wiki"]
+
+
+def reads() -> Reads:
+    """What the pages and the API of the current app may read."""
+    return current_app.extensions["pkyx.reads"]
 
 
 def accounts() -> Accounts:

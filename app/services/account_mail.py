@@ -23,9 +23,9 @@ from dataclasses import dataclass, field
 
 from bson import ObjectId
 
+from ..domain.accounts import is_confirmed
 from ..domain.errors import BadLink, Unconfirmed
 from ..repositories import Repositories
-from ..repositories.users import is_confirmed
 from .links import AccountLinks, digest
 
 __all__ = ["AccountMail", "Letter"]

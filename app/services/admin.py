@@ -22,12 +22,11 @@ from datetime import UTC, datetime
 from bson import ObjectId
 
 from ..domain import revisions
-from ..domain.accounts import ROLES
+from ..domain.accounts import ROLES, is_confirmed
 from ..domain.errors import Conflict, Forbidden, InvalidValue
 from ..domain.messages import M_, _
 from ..repositories import Repositories
 from ..repositories.base import utcnow
-from ..repositories.users import is_confirmed
 from . import audit
 from .audit import MAX_REASON
 from .wiki import Editor, Wiki

@@ -23,12 +23,11 @@ from flask_babel import lazy_gettext as _l
 from flask_babel import ngettext
 from flask_login import current_user, login_required
 
+from ..domain.accounts import is_confirmed
 from ..domain.definitions import definition_for
 from ..domain.errors import Conflict, InvalidValue, NotFound
 from ..domain.revisions import ATTR_PREFIX
-from ..repositories import repositories
-from ..repositories.users import is_confirmed
-from ..services import admin, categories
+from ..services import admin, categories, reads
 from .admin_forms import ActionForm, BlockForm, RoleForm, RollbackForm
 from .entries import _field_labels as field_labels
 from .entries import _shown as shown_value
@@ -71,9 +70,8 @@ def _refused(exc: InvalidValue | Conflict | NotFound, back: str):
 @admin_required
 def index():
     """The area's front page: counts and the latest audit records."""
-    repos = repositories()
     records, total = admin().audit_log(1, 10)
-    return render_template("admin/index.html", users=repos.users.count(),
+    return render_template("admin/index.html", users=reads().user_count(),
                            protected=admin().protected_entries(1, 1)[1], records=records,
                            total_records=total, section="index")
 
@@ -94,14 +92,14 @@ def users():
 
 def _user_page(user: dict, status: int = 200, **forms):
     """One account's page: its state and the forms that change it."""
-    repos = repositories()
+    read = reads()
     context = {
         "block_form": forms.get("block_form") or BlockForm(formdata=None),
         "action_form": ActionForm(formdata=None),
         "role_form": forms.get("role_form") or RoleForm(formdata=None),
-        "edits": repos.revisions.by_user(user["_id"], 10),
+        "edits": read.revisions_by(user["_id"], 10),
     }
-    context["entries"] = repos.entries.by_ids(row["entry_id"] for row in context["edits"])
+    context["entries"] = read.entries_by_ids(row["entry_id"] for row in context["edits"])
     return render_template("admin/user.html", user=user, section="users",
                            is_self=user["_id"] == current_user.doc["_id"],
                            **context), status
@@ -111,14 +109,14 @@ def _user_page(user: dict, status: int = 200, **forms):
 @admin_required
 def user(username: str):
     """An account as administrators see it."""
-    return _user_page(repositories().users.get(username))
+    return _user_page(reads().user(username))
 
 
 @bp.post("/users/<username>/block")
 @admin_required
 def block(username: str):
     """Block an account with a reason; its sessions and tokens end at once."""
-    target = repositories().users.get(username)
+    target = reads().user(username)
     form = BlockForm()
     if not form.validate_on_submit():
         return _user_page(target, 400, block_form=form)
@@ -143,7 +141,7 @@ def unblock(username: str):
 @admin_required
 def role(username: str):
     """Grant or revoke the admin role (the last admin keeps it)."""
-    target = repositories().users.get(username)
+    target = reads().user(username)
     form = RoleForm()
     back = url_for("admin.user", username=target["username"])
     if not form.validate_on_submit():
@@ -170,7 +168,7 @@ def confirm(username: str):
 def _account_change(username: str, change: str, done: str):
     """Make the :class:`~app.services.admin.Admin` change ``change`` (with the form's
     optional reason) to the account, and say ``done`` (or why not) on its page."""
-    target = repositories().users.get(username)
+    target = reads().user(username)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)
@@ -191,7 +189,7 @@ def _account_change(username: str, change: str, done: str):
 def rollback(username: str):
     """Roll back an account's edits since a time: a preview (dry run) lists what goes back,
     then one button reverts it all, each entry as a normal revision."""
-    target = repositories().users.get(username)
+    target = reads().user(username)
     form = RollbackForm()
     if request.method == "GET":
         form = RollbackForm(formdata=None,
@@ -226,7 +224,7 @@ def _shown_changes(report) -> dict:
     keys = {key[len(ATTR_PREFIX):] for item in report.items
             for key in (*(c["key"] for c in item.changes), *item.kept)
             if key.startswith(ATTR_PREFIX)}
-    definitions = repositories().definitions.many(keys)
+    definitions = reads().definitions_many(keys)
     labels = field_labels()
 
     def label(key: str) -> str:
@@ -258,9 +256,8 @@ def _shown_changes(report) -> dict:
 @admin_required
 def entries():
     """Find entries to protect or delete; protected entries; deletions to restore."""
-    repos = repositories()
     text = request.args.get("q", "")[:200]
-    found = repos.entries.search(text.split(), ENTRIES_PER_PAGE)[0] if text.strip() else []
+    found = reads().search_entries(text.split(), ENTRIES_PER_PAGE)[0] if text.strip() else []
     number = page_number(ENTRIES_PER_PAGE)
     protected, total = admin().protected_entries(number, ENTRIES_PER_PAGE)
     return render_template("admin/entries.html", q=text, found=found,
@@ -284,7 +281,7 @@ def unprotect(slug: str):
 
 
 def _protection(slug: str, *, protect: bool):
-    entry = repositories().entries.get(slug)
+    entry = reads().entry(slug)
     form = ActionForm()
     if not form.validate_on_submit():
         abort(400)

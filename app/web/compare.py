@@ -47,8 +47,7 @@ from ..domain.compare import (
 )
 from ..domain.entries import SLUG_MAX, keywords, search_words, slug_from_title
 from ..domain.errors import InvalidValue, NotFound
-from ..repositories import repositories
-from ..services import wiki
+from ..services import reads, wiki
 from .filters import section_label
 from .values_html import compare_rows_html
 
@@ -99,18 +98,18 @@ def resolve_name(name: str) -> Resolution:
     The index of titles answers first whether the prefix and keyword look-ups can find
     anything: a made-up name costs the store no scan.
     """
-    entries, titles = repositories().entries, wiki().suggestions.index()
+    read, titles = reads(), wiki().suggestions.index()
     slug = name.strip().lower()
-    entry = entries.find_slug(slug) or entries.find_slug(slug_from_title(name))
+    entry = read.entry_by_slug(slug) or read.entry_by_slug(slug_from_title(name))
     if entry is not None:
         return Resolution(name, entry)
-    by_prefix = entries.title_prefix(name, SUGGEST_LIMIT) if titles.has_title_starting(name) \
+    by_prefix = read.entries_titled(name, SUGGEST_LIMIT) if titles.has_title_starting(name) \
         else []
     exact = [doc for doc in by_prefix if doc["title"].casefold() == name.casefold()]
     if exact or len(by_prefix) == 1:
         return Resolution(name, (exact or by_prefix)[0])
     words = search_words(name)
-    by_words = entries.search(words, SUGGEST_LIMIT)[0] \
+    by_words = read.search_entries(words, SUGGEST_LIMIT)[0] \
         if words and titles.has_keywords_starting(words) else []
     candidates = _unique(by_prefix + by_words)
     best = _fewest_extra_words(candidates, words)
@@ -165,9 +164,9 @@ def _link_suggestions(resolutions: list[Resolution]) -> None:
 
 def popular_comparisons(limit: int = 8) -> list[dict]:
     """The most viewed comparisons, with their entries' titles."""
-    repos = repositories()
-    docs = repos.comparisons.popular(limit)
-    found = repos.entries.by_slugs({slug for doc in docs for slug in doc.get("slugs", [])})
+    read = reads()
+    docs = read.popular_comparisons(limit)
+    found = read.entries_by_slugs({slug for doc in docs for slug in doc.get("slugs", [])})
     return [{"url": compare_url(doc["slugs"]), "titles": [found[s]["title"] for s in doc["slugs"]]}
             for doc in docs
             if MIN_ENTRIES <= len(doc.get("slugs", [])) and all(s in found for s in doc["slugs"])]
@@ -300,11 +299,11 @@ def suggest():
 
 def _suggestions_for(name: str) -> list[dict]:
     """Titles starting with ``name``, then titles with words starting with its words."""
-    entries = repositories().entries
-    docs = entries.title_prefix(name, SUGGEST_LIMIT)
+    read = reads()
+    docs = read.entries_titled(name, SUGGEST_LIMIT)
     words = search_words(name)
     if len(docs) < SUGGEST_LIMIT and words:
-        docs = _unique(docs + entries.search(words, SUGGEST_LIMIT)[0])
+        docs = _unique(docs + read.search_entries(words, SUGGEST_LIMIT)[0])
     return docs[:SUGGEST_LIMIT]
 
 
@@ -331,7 +330,7 @@ def _slugs_of(spec: str):
 
 def _missing_page(slugs: list[str]):
     """The 404 page naming the slugs that are not entries, with suggestions."""
-    found = repositories().entries.by_slugs(slugs)
+    found = reads().entries_by_slugs(slugs)
     resolutions = [Resolution(slug, found[slug]) if slug in found else
                    Resolution(slug, suggestions=wiki().closest_titles(slug.replace("-", " ")))
                    for slug in slugs]

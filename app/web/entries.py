@@ -44,8 +44,7 @@ from ..domain.errors import (
 )
 from ..domain.revisions import ATTR_PREFIX
 from ..domain.types import display_value, format_value
-from ..repositories import repositories
-from ..services import categories, wiki
+from ..services import categories, reads, wiki
 from ..services.wiki import IMAGE_KEY
 from ..write_limits import spending
 from .entry_forms import (
@@ -81,7 +80,7 @@ SAVED = "saved"
 
 def get_entry(ident: str) -> dict:
     """The entry with this slug or id; NotFound becomes the 404 page."""
-    return repositories().entries.get(ident)
+    return reads().entry(ident)
 
 
 def wants_json() -> bool:
@@ -100,7 +99,7 @@ def attribute_rows(entry: dict, category: dict | None = None,
     """
     attributes = entry.get("attributes") or {}
     suggested = categories().suggested(category) if category and may_edit(entry) else []
-    definitions = repositories().definitions.many(
+    definitions = reads().definitions_many(
         [*attributes, *(item["key"] for item in suggested)])
     rows = []
     for key, stored in attributes.items():
@@ -143,7 +142,7 @@ def page_context(entry: dict, failed: dict | None = None) -> dict:
     """Everything the entry page and its attribute table need."""
     category = _category(entry.get("category"))
     sections, _definitions = attribute_rows(entry, category if "_id" in category else None)
-    known = repositories().definitions.all()
+    known = reads().definitions_all()
     image = (entry.get("attributes") or {}).get(IMAGE_KEY)
     saved = get_flashed_messages(category_filter=[SAVED])
     return {
@@ -178,8 +177,8 @@ def _number_text(definition: Definition, stored: dict) -> str:
 
 def _similar(entry: dict, limit: int = 6) -> list[dict]:
     """A few entries of the same category to compare with, linked in canonical order."""
-    others = repositories().entries.recent(limit + 1, entry.get("category"),
-                                           fields=("slug", "title"))
+    others = reads().recent_entries(limit + 1, entry.get("category"),
+                                    fields=("slug", "title"))
     links = []
     for other in others:
         if other["_id"] == entry["_id"]:
@@ -276,7 +275,7 @@ def _exists(entry: dict, form_id: str, exc: AttributeExists, item):
     The question names the current value and the new one; "Replace" posts the same input
     again with ``replace=1``. Nothing was changed.
     """
-    definition = repositories().definitions.find(exc.key) or Definition(
+    definition = reads().definition(exc.key) or Definition(
         key=exc.key, label=exc.label, type="text")
     new_text = item.value if isinstance(item.value, str) else str(item.value)
     question = _("%(label)s is already %(current)s — replace it with %(new)s?",
@@ -382,7 +381,7 @@ def delete_attribute(slug: str, key: str):
         stored = (entry.get("attributes") or {}).get(key)
         if stored is None:
             raise NotFound("Attribute", key)
-        definition = definition_for(key, repositories().definitions.many([key]))
+        definition = definition_for(key, reads().definitions_many([key]))
         return render_template("entries/confirm_delete.html", entry=entry, key=key,
                                definition=definition, text=display_value(definition, stored),
                                version=request.form.get("version", entry["version"]),
@@ -584,11 +583,11 @@ def history(slug: str):
     if entry["slug"] != slug:
         return redirect(url_for("entries.history", slug=entry["slug"]), 301)
     page = page_number(HISTORY_PER_PAGE)
-    revisions, total = repositories().revisions.page_for_entry(
+    revisions, total = reads().revision_page(
         entry["_id"], (page - 1) * HISTORY_PER_PAGE, HISTORY_PER_PAGE)
     keys = {change["key"][len(ATTR_PREFIX):] for revision in revisions
             for change in revision["changes"] if change["key"].startswith(ATTR_PREFIX)}
-    definitions = repositories().definitions.many(keys)
+    definitions = reads().definitions_many(keys)
     return render_template(
         "entries/history.html", entry=entry, revisions=revisions, page=page,
         pages=max(1, -(-total // HISTORY_PER_PAGE)), total=total,
@@ -613,7 +612,7 @@ def diff(slug: str):
         from_version, to_version = to_version, from_version
     changes = wiki().diff(entry["slug"], from_version, to_version)
     keys = {c["key"][len(ATTR_PREFIX):] for c in changes if c["key"].startswith(ATTR_PREFIX)}
-    definitions = repositories().definitions.many(keys)
+    definitions = reads().definitions_many(keys)
     rows = []
     for change in changes:
         row = {"key": change["key"], "before": change["before"], "after": change["after"]}

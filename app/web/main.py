@@ -27,9 +27,8 @@ from ..extensions import limiter
 from ..files import file_response
 from ..health import check_indexes, check_store
 from ..problems import RETRY_AFTER_SECONDS, problem
-from ..repositories import repositories
 from ..request_ids import request_id
-from ..services import categories, wiki
+from ..services import categories, reads, wiki
 
 __all__ = ["bp", "Page", "page_number", "entries_by_id", "PER_PAGE"]
 
@@ -100,7 +99,7 @@ def sort_choice() -> str:
 
 def entries_by_id(ids) -> dict:
     """The entries with these ids (deleted ones left out), for listings of revisions."""
-    return repositories().entries.by_ids(ids)
+    return reads().entries_by_ids(ids)
 
 
 def _listing(template: str, **context):
@@ -119,17 +118,17 @@ def listing_url(**changes: object) -> str:
 @bp.get("/")
 def home():
     """The compare box, popular comparisons, recent entries and categories."""
-    repos = repositories()
-    popular = repos.comparisons.popular(8)
-    titles = {slug: entry["title"] for slug, entry in repos.entries.by_slugs(
+    read = reads()
+    popular = read.popular_comparisons(8)
+    titles = {slug: entry["title"] for slug, entry in read.entries_by_slugs(
         {slug for comparison in popular for slug in comparison.get("slugs", [])}).items()}
     return render_template(
         "home.html",
-        categories=repos.categories.all(),
-        recent=repos.entries.recent(12),
+        categories=read.categories(),
+        recent=read.recent_entries(12),
         popular=popular,
         titles=titles,
-        entry_count=repos.entries.count(),
+        entry_count=read.entry_count(),
     )
 
 
@@ -137,9 +136,9 @@ def home():
 def explore():
     """Every entry, sorted and paged."""
     sort, number = sort_choice(), page_number()
-    items, total = repositories().entries.listing(None, sort, number, PER_PAGE)
+    items, total = reads().entry_listing(None, sort, number, PER_PAGE)
     return _listing("main/explore.html", page=Page(items, number, PER_PAGE, total), sort=sort,
-                    categories=repositories().categories.all())
+                    categories=reads().categories())
 
 
 @bp.get("/search")
@@ -150,8 +149,8 @@ def search():
     sort, number = sort_choice(), page_number()
     page = None
     if words:
-        items, total = repositories().entries.search(words, PER_PAGE, (number - 1) * PER_PAGE,
-                                                     sort)
+        items, total = reads().search_entries(words, PER_PAGE, (number - 1) * PER_PAGE,
+                                              sort)
         page = Page(items, number, PER_PAGE, total)
     return _listing("main/search.html", query=query, page=page, sort=sort)
 
@@ -159,7 +158,7 @@ def search():
 @bp.get("/random")
 def random_entry():
     """Go to an entry picked at random (home, with a note, when there is none)."""
-    slug = repositories().entries.random_slug()
+    slug = reads().random_entry_slug()
     if slug is None:
         flash(_("There are no entries yet."), "info")
         return redirect(url_for("main.home"))
@@ -227,7 +226,7 @@ def readyz():
 def image(file_id: str):
     """An uploaded entry image, with a strong ETag and long caching (ids never change)."""
     try:
-        stored = repositories().images.get(file_id)
+        stored = reads().image(file_id)
     except NotFound:
         abort(404)
     return file_response(stored, max_age=31536000, immutable=True)

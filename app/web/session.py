@@ -18,9 +18,9 @@ from datetime import timedelta
 from flask import Flask, current_app
 from flask_login import UserMixin
 
+from ..domain.accounts import is_confirmed
 from ..extensions import login_manager
-from ..repositories import repositories
-from ..repositories.users import is_confirmed
+from ..services import reads
 
 __all__ = ["SessionUser", "init_sessions"]
 
@@ -74,7 +74,7 @@ def _load(session_id: str) -> SessionUser | None:
     age = _now() - int(logged_in_at)
     if not -60 <= age <= _max_login_seconds():
         return None
-    doc = repositories().users.find(user_id)
+    doc = reads().find_user(user_id)
     if doc is None or not hmac.compare_digest(stamp, doc["auth_stamp"]) or doc.get("blocked"):
         return None
     return SessionUser(doc, int(logged_in_at))

@@ -7,6 +7,7 @@ that fails is shown again with its errors (status 400) beside the other three.
 from __future__ import annotations
 
 from contextlib import nullcontext
+from functools import wraps
 
 from flask import (
     Blueprint,
@@ -23,8 +24,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from markupsafe import Markup
 
 from ..domain.errors import Conflict, InvalidValue, RateLimited
-from ..repositories import repositories
-from ..services import accounts
+from ..services import accounts, reads
 from ..throttle import change_password as throttled_change_password
 from ..write_limits import spending
 from .errors import retry_after
@@ -45,13 +45,13 @@ FIELD_ALIASES = {"password": "new_password"}
 @bp.get("/users/<username>")
 def profile(username: str):
     """A user's public profile: avatar, details, counts and latest contributions."""
-    repos = repositories()
-    user = repos.users.get(username)
-    edits = repos.revisions.by_user(user["_id"], CONTRIBUTIONS)
+    read = reads()
+    user = read.user(username)
+    edits = read.revisions_by(user["_id"], CONTRIBUTIONS)
     return render_template(
         "users/profile.html", user=user, edits=edits,
         entries=entries_by_id(row["entry_id"] for row in edits),
-        created=repos.entries.by_creator(user["_id"], CONTRIBUTIONS),
+        created=read.entries_created_by(user["_id"], CONTRIBUTIONS),
     )
 
 
@@ -93,6 +93,26 @@ def _refused(name: str, form, exc: InvalidValue | Conflict | RateLimited, limite
     return _settings_page(400, **{name: form})
 
 
+def _settings_form(form_class, name: str, limited: str,
+                   refusals: tuple[type[Exception], ...] = (RateLimited, InvalidValue)):
+    """A settings form's change: the view is called with the validated form (bound as
+    ``name``). An invalid form gives the settings page again with a 400; a change refused
+    with one of ``refusals`` gives it with the reason (:func:`_refused`; a limit is shown
+    at the field ``limited``)."""
+    def wrap(change):
+        @wraps(change)
+        def view():
+            form = form_class()
+            if not form.validate_on_submit():
+                return _settings_page(400, **{name: form})
+            try:
+                return change(form)
+            except refusals as exc:
+                return _refused(name, form, exc, limited)
+        return view
+    return wrap
+
+
 @bp.get("/settings")
 @login_required
 def settings():
@@ -102,21 +122,16 @@ def settings():
 
 @bp.post("/settings/profile")
 @login_required
-def update_profile():
+@_settings_form(ProfileForm, "profile_form", "email", (RateLimited, InvalidValue, Conflict))
+def update_profile(form: ProfileForm):
     """Save email, location, website and bio."""
-    form = ProfileForm()
-    if not form.validate_on_submit():
-        return _settings_page(400, profile_form=form)
     fields = {"email": form.email.data, "location": form.location.data or "",
               "website": form.website.data or "", "bio": form.bio.data or ""}
     user = current_user.doc
     limit = spending("email", user) if accounts().changes_email(user, fields) \
         else nullcontext()
-    try:
-        with limit:
-            updated = accounts().update_profile(user["_id"], fields)
-    except (RateLimited, InvalidValue, Conflict) as exc:
-        return _refused("profile_form", form, exc, "email")
+    with limit:
+        updated = accounts().update_profile(user["_id"], fields)
     flash(_("Your profile is saved."), "success")
     if updated.get("pending_email") and updated["pending_email"] != user.get("pending_email"):
         flash(Markup(_("We have sent a link to %(email)s: it becomes your address once you "
@@ -128,32 +143,22 @@ def update_profile():
 
 @bp.post("/settings/avatar")
 @login_required
-def upload_avatar():
+@_settings_form(AvatarForm, "avatar_form", "file")
+def upload_avatar(form: AvatarForm):
     """Store a new avatar (re-encoded), then delete the old file."""
-    form = AvatarForm()
-    if not form.validate_on_submit():
-        return _settings_page(400, avatar_form=form)
-    try:
-        with spending("upload", current_user.doc):
-            accounts().set_avatar(current_user.doc["_id"], form.file.data.read())
-    except (RateLimited, InvalidValue) as exc:
-        return _refused("avatar_form", form, exc, "file")
+    with spending("upload", current_user.doc):
+        accounts().set_avatar(current_user.doc["_id"], form.file.data.read())
     flash(_("Your new picture is saved."), "success")
     return redirect(url_for("users.settings"))
 
 
 @bp.post("/settings/password")
 @login_required
-def change_password():
+@_settings_form(PasswordForm, "password_form", "current_password")
+def change_password(form: PasswordForm):
     """Change the password; every other session ends, this browser stays logged in."""
-    form = PasswordForm()
-    if not form.validate_on_submit():
-        return _settings_page(400, password_form=form)
-    try:
-        updated = throttled_change_password(current_user.doc["_id"],
-                                            form.current_password.data, form.new_password.data)
-    except (RateLimited, InvalidValue) as exc:
-        return _refused("password_form", form, exc, "current_password")
+    updated = throttled_change_password(current_user.doc["_id"], form.current_password.data,
+                                        form.new_password.data)
     # A fresh session (and remember cookie, if this browser had one) with the new stamp.
     remembered = current_app.config.get("REMEMBER_COOKIE_NAME", "remember_token") in request.cookies
     session.clear()
