@@ -4,23 +4,7 @@ The parser lives below the API because services use it too (a category's spec ta
 filters with the same language); views and older imports keep importing it from here.
 """
 
-from __future__ import annotations
+from ..services import query as _language
+from ..services.query import *  # noqa: F403 (the language's public names, below)
 
-from ..services.query import (
-    FIELDS,
-    MAX_FILTERS,
-    MAX_LIST_ITEMS,
-    MAX_Q,
-    MAX_SORT_KEYS,
-    MAX_VALUE,
-    OPERATORS,
-    REPRESENTATION_FIELDS,
-    RESERVED,
-    Query,
-    QueryError,
-    parse_query,
-)
-
-__all__ = ["FIELDS", "MAX_FILTERS", "MAX_LIST_ITEMS", "MAX_Q", "MAX_SORT_KEYS", "MAX_VALUE",
-           "OPERATORS", "REPRESENTATION_FIELDS", "RESERVED", "Query", "QueryError",
-           "parse_query"]
+__all__ = list(_language.__all__)

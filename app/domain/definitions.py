@@ -23,7 +23,7 @@ from slugify import slugify
 
 from app.domain import units
 from app.domain.errors import InvalidValue
-from app.domain.messages import M_, N_
+from app.domain.messages import M_, N_, Message
 from app.domain.text import forbidden
 from app.domain.types import TYPES, parse_value
 
@@ -142,14 +142,11 @@ def in_sections(items: Iterable[T], definition_of: Callable[[T], Definition] = l
 def key_from_label(label: str) -> str:
     """The key for a label: "Screen size (in)" -> "screen_size_in", "重量" -> "zhong_liang"."""
     key = slugify(label, separator="_", max_length=MAX_KEY, replacements=_REPLACEMENTS)
-    key = key.strip("_")
-    if not KEY_PATTERN.fullmatch(key):
-        raise InvalidValue(
-            M_('The label "%(label)s" has no letters or digits to make a key from; '
-              'give a key such as "weight" as well.') % {"label": label},
-            field="key",
-        )
-    return key
+    return _key_or_refuse(
+        key.strip("_"),
+        M_('The label "%(label)s" has no letters or digits to make a key from; '
+           'give a key such as "weight" as well.') % {"label": label},
+    )
 
 
 def label_from_key(key: str) -> str:
@@ -278,12 +275,17 @@ def _check_label(value: Any) -> str:
 
 def _check_key(value: Any) -> str:
     """The key: 1 to 40 lowercase ASCII letters, digits or underscores."""
+    return _key_or_refuse(
+        value,
+        M_('Key must be 1 to %(limit)s lowercase letters (a-z), digits or underscores, '
+           'like "screen_size".') % {"limit": MAX_KEY},
+    )
+
+
+def _key_or_refuse(value: Any, message: Message) -> str:
+    """``value`` if it is a valid key (KEY_PATTERN), else InvalidValue(message) on "key"."""
     if not isinstance(value, str) or not KEY_PATTERN.fullmatch(value):
-        raise InvalidValue(
-            M_('Key must be 1 to %(limit)s lowercase letters (a-z), digits or underscores, '
-              'like "screen_size".') % {"limit": MAX_KEY},
-            field="key",
-        )
+        raise InvalidValue(message, field="key")
     return value
 
 

@@ -49,14 +49,12 @@ _MAX_NUMBER_TEXT = 100
 # ----------------------------------------------------------------------------- helpers
 
 
-def _refuse(definition: Definition, message: Message) -> InvalidValue:
-    """The error for a refused value of ``definition``'s attribute, naming the attribute
-    as the reader of the message knows it (its Chinese label on a Chinese page)."""
-    if message.params:
-        message = Message(message.template, {
-            name: Label(definition) if value == definition.label else value
-            for name, value in message.params.items()})
-    return InvalidValue(message, field=definition.key)
+def _refuse(definition: Definition, message: Message, **params: object) -> InvalidValue:
+    """The error for a refused value of ``definition``'s attribute. ``message`` names the
+    attribute as %(label)s, filled in here as the reader of the message knows it (its
+    Chinese label on a Chinese page); ``params`` fill in the rest."""
+    filled = {**(message.params or {}), **params, "label": Label(definition)}
+    return InvalidValue(Message(message.template, filled), field=definition.key)
 
 
 def _describe_json(raw: Any) -> Message | str:
@@ -116,13 +114,24 @@ def _present(stored: dict | None) -> bool:
 class AttributeType:
     """One attribute type. Subclasses override what differs from these defaults."""
 
+    #: The type's name in definitions and the API, given in the class line of each type:
+    #: ``class DateType(AttributeType, name="date")``.
     name: ClassVar[str] = ""
-    orderable: ClassVar[bool] = False  # may "better" be higher/lower, do values sort?
     path: ClassVar[str] = "value"  # the stored sub-field filters and sorts use
     example: ClassVar[str] = ""
     #: The operators a filter on it takes (app/services/query.py): "text", "ordered",
     #: "boolean" or "list".
     family: ClassVar[str] = "text"
+    #: May "better" be higher/lower, do values sort? Those of the ordered and yes/no
+    #: families do.
+    orderable: ClassVar[bool] = False
+    #: What a value of this type is, in words, for messages ("a number").
+    kind: ClassVar[Message] = M_("text")
+
+    def __init_subclass__(cls, *, name: str, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        cls.name = name
+        cls.orderable = cls.family in ("ordered", "boolean")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """The stored form of ``raw``; raises InvalidValue."""
@@ -151,24 +160,15 @@ class AttributeType:
     def text_input(self, definition: Definition, raw: Any) -> str:
         """``raw`` as stripped text, refusing JSON values of another kind and empty text."""
         if not isinstance(raw, str):
-            raise _refuse(
-                definition,
-                M_('%(label)s must be %(kind)s, like "%(example)s"; got %(given)s.')
-                % {"label": definition.label, "kind": self.kind(),
-                   "example": self.example_for(definition), "given": _describe_json(raw)},
-            )
+            raise _refuse(definition, M_(
+                '%(label)s must be %(kind)s, like "%(example)s"; got %(given)s.'),
+                kind=self.kind, example=self.example_for(definition), given=_describe_json(raw))
         text = raw.strip()
         if not text:
-            raise _refuse(
-                definition,
-                M_('%(label)s needs a value, like "%(example)s".')
-                % {"label": definition.label, "example": self.example_for(definition)},
-            )
+            raise _refuse(definition, M_(
+                '%(label)s needs a value, like "%(example)s".'),
+                example=self.example_for(definition))
         return text
-
-    def kind(self) -> Message:
-        """What a value of this type is, in words, for messages."""
-        return M_("text")
 
     def example_for(self, definition: Definition) -> str:
         """An example value shown in messages."""
@@ -178,10 +178,9 @@ class AttributeType:
 # ----------------------------------------------------------------------------- text
 
 
-class TextType(AttributeType):
+class TextType(AttributeType, name="text"):
     """A single line of text, 1 to 500 characters."""
 
-    name = "text"
     example = "Aluminium and glass"
     max_length = 500
 
@@ -189,17 +188,12 @@ class TextType(AttributeType):
         """Stripped, NFC text without control characters or line breaks."""
         text = _clean_line(self.text_input(definition, raw))
         if forbidden(text):
-            raise _refuse(
-                definition,
-                M_("%(label)s must be a single line of text without control characters.")
-                % {"label": definition.label},
-            )
+            raise _refuse(definition, M_(
+                "%(label)s must be a single line of text without control characters."))
         if len(text) > self.max_length:
-            raise _refuse(
-                definition,
-                M_("%(label)s must be at most %(limit)s characters; this is %(length)s.")
-                % {"label": definition.label, "limit": self.max_length, "length": len(text)},
-            )
+            raise _refuse(definition, M_(
+                "%(label)s must be at most %(limit)s characters; this is %(length)s."),
+                limit=self.max_length, length=len(text))
         return {"value": text}
 
     def operand(self, definition: Definition, raw: str) -> str:
@@ -210,21 +204,16 @@ class TextType(AttributeType):
 # ----------------------------------------------------------------------------- number
 
 
-class NumberType(AttributeType):
+class NumberType(AttributeType, name="number"):
     """A number with an optional unit, converted to the definition's canonical unit in ``n``."""
 
-    name = "number"
+    kind = M_("a number")
     family = "ordered"
-    orderable = True
     path = "n"
     examples: ClassVar[dict[str, str]] = {
         "g": "171", "kg": "1.2", "in": "6.1", "mm": "7.8", "cm": "15.5", "mAh": "3349",
         "W": "20", "GHz": "3.2", "GB": "128", "MP": "48", "USD": "799", "EUR": "699",
     }
-
-    def kind(self) -> Message:
-        """Numbers are "a number" in messages."""
-        return M_("a number")
 
     def example_for(self, definition: Definition) -> str:
         """An example in the canonical unit, such as "171 g"."""
@@ -281,21 +270,16 @@ class NumberType(AttributeType):
         if written is None:
             return definition.unit
         if definition.unit is None:
-            raise _refuse(
-                definition,
-                M_('%(label)s must be a plain number without a unit, like "12"; '
-                  '%(given)s has a unit.')
-                % {"label": definition.label, "given": quote(str(raw))},
-            )
+            raise _refuse(definition, M_(
+                '%(label)s must be a plain number without a unit, like "12"; '
+                '%(given)s has a unit.'), given=quote(str(raw)))
         try:
             unit = units.normalise_unit(written)
         except units.UnknownUnit:
-            raise _refuse(
-                definition,
-                M_('%(label)s must be %(words)s, like "%(example)s"; '
-                  '%(given)s is not a unit pkyx knows.')
-                % {**self.must_be(definition), "given": quote(written)},
-            ) from None
+            raise _refuse(definition, M_(
+                '%(label)s must be %(words)s, like "%(example)s"; '
+                '%(given)s is not a unit pkyx knows.'),
+                **self.must_be(definition), given=quote(written)) from None
         self.check_dimension(definition, unit, raw)
         return unit
 
@@ -333,20 +317,14 @@ class NumberType(AttributeType):
         try:
             converted = units.convert(number, unit, definition.unit)
         except units.IncompatibleUnits:
-            raise _refuse(
-                definition,
-                M_('%(label)s must be %(words)s, like "%(example)s"; %(given)s cannot be '
-                   'converted.')
-                % {**self.must_be(definition), "given": quote(str(raw))},
-            ) from None
+            raise _refuse(definition, M_(
+                '%(label)s must be %(words)s, like "%(example)s"; %(given)s cannot be '
+                'converted.'), **self.must_be(definition), given=quote(str(raw))) from None
         if not math.isfinite(converted):
-            raise _refuse(
-                definition,
-                M_('%(label)s must be %(words)s, like "%(example)s"; %(given)s is too large '
-                  'once converted to %(unit)s.')
-                % {**self.must_be(definition), "given": quote(str(raw)),
-                   "unit": definition.unit},
-            )
+            raise _refuse(definition, M_(
+                '%(label)s must be %(words)s, like "%(example)s"; %(given)s is too large '
+                'once converted to %(unit)s.'),
+                **self.must_be(definition), given=quote(str(raw)), unit=definition.unit)
         return converted
 
     def digits_message(self, definition: Definition, text: str) -> Message:
@@ -402,21 +380,16 @@ def _canonical_number(stored: dict) -> float:
 # ----------------------------------------------------------------------------- boolean
 
 
-class BooleanType(AttributeType):
+class BooleanType(AttributeType, name="boolean"):
     """Yes or no."""
 
-    name = "boolean"
+    kind = M_("yes or no")
     family = "boolean"
-    orderable = True
     example = "yes"
     words: ClassVar[dict[str, bool]] = {
         **dict.fromkeys(("yes", "true", "y", "1", "on", "✓", "✔", "是", "有"), True),
         **dict.fromkeys(("no", "false", "n", "0", "off", "✗", "✘", "否", "无", "無"), False),
     }
-
-    def kind(self) -> Message:
-        """Booleans are "yes or no" in messages."""
-        return M_("yes or no")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """JSON true/false, or one of the words in ``words`` in any case."""
@@ -425,12 +398,9 @@ class BooleanType(AttributeType):
         text = self.text_input(definition, raw)
         value = self.words.get(text.casefold())
         if value is None:
-            raise _refuse(
-                definition,
-                M_("%(label)s must be yes or no (also true/false, y/n, 1/0, on/off, "
-                  "✓/✗, 是/否, 有/无); %(given)s is neither.")
-                % {"label": definition.label, "given": quote(text)},
-            )
+            raise _refuse(definition, M_(
+                "%(label)s must be yes or no (also true/false, y/n, 1/0, on/off, "
+                "✓/✗, 是/否, 有/无); %(given)s is neither."), given=quote(text))
         return {"value": value}
 
     def format(self, definition: Definition, stored: dict) -> str:
@@ -445,19 +415,14 @@ class BooleanType(AttributeType):
 # ----------------------------------------------------------------------------- rating
 
 
-class RatingType(AttributeType):
+class RatingType(AttributeType, name="rating"):
     """A whole number of stars from 1 to 5."""
 
-    name = "rating"
+    kind = M_("a number of stars")
     family = "ordered"
-    orderable = True
     example = "4"
     pattern = re.compile(r"(?P<digit>[0-9])\s*(?:/\s*5|stars?)?", re.IGNORECASE)
     stars = re.compile(r"(?P<full>★*)(?P<empty>☆*)")
-
-    def kind(self) -> Message:
-        """Ratings are "a number of stars" in messages."""
-        return M_("a number of stars")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """ "4", "4/5", "4 stars", "★★★★", "★★★★☆", or a JSON whole number."""
@@ -468,12 +433,9 @@ class RatingType(AttributeType):
             shown = self.text_input(definition, raw)
             stars = self.count(shown)
         if stars is None or not 1 <= stars <= 5:
-            raise _refuse(
-                definition,
-                M_('%(label)s must be a whole number of stars from 1 to 5. '
-                  'Write "4", "4/5" or "★★★★☆"; %(given)s is not one.')
-                % {"label": definition.label, "given": quote(shown)},
-            )
+            raise _refuse(definition, M_(
+                '%(label)s must be a whole number of stars from 1 to 5. '
+                'Write "4", "4/5" or "★★★★☆"; %(given)s is not one.'), given=quote(shown))
         return {"value": stars}
 
     def count(self, text: str) -> int | None:
@@ -494,16 +456,12 @@ class RatingType(AttributeType):
 # ----------------------------------------------------------------------------- url, image
 
 
-class UrlType(AttributeType):
+class UrlType(AttributeType, name="url"):
     """An http or https address."""
 
-    name = "url"
+    kind = M_("a web address")
     example = "https://example.com"
     max_length = 2048
-
-    def kind(self) -> Message:
-        """URLs are "a web address" in messages."""
-        return M_("a web address")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """A checked http(s) URL, stored as written (stripped)."""
@@ -513,15 +471,11 @@ class UrlType(AttributeType):
         """``text`` if it is a safe http(s) address; raises InvalidValue explaining why not."""
         label = definition.label
         if len(text) > self.max_length:
-            raise _refuse(
-                definition,
-                M_("%(label)s must be a web address of at most %(limit)s characters; "
-                  "this one has %(length)s.")
-                % {"label": label, "limit": self.max_length, "length": len(text)},
-            )
+            raise _refuse(definition, M_(
+                "%(label)s must be a web address of at most %(limit)s characters; "
+                "this one has %(length)s."), limit=self.max_length, length=len(text))
         if any(c.isspace() for c in text) or forbidden(text):
-            raise _refuse(definition, M_("%(label)s must be a web address without spaces.")
-                          % {"label": label})
+            raise _refuse(definition, M_("%(label)s must be a web address without spaces."))
         try:
             parts = urlsplit(text)
             _port = parts.port  # reading the port checks it
@@ -531,14 +485,11 @@ class UrlType(AttributeType):
             raise _refuse(definition, message) from None
         self.check_scheme(definition, text, parts.scheme.lower())
         if not parts.hostname:
-            raise _refuse(
-                definition,
-                M_('%(label)s must be a web address with a host name, like "%(example)s".')
-                % {"label": label, "example": f"{self.example}/page"},
-            )
+            raise _refuse(definition, M_(
+                '%(label)s must be a web address with a host name, like "%(example)s".'),
+                example=f"{self.example}/page")
         if parts.username is not None or parts.password is not None:
-            raise _refuse(definition, M_("%(label)s must not contain a user name or password.")
-                          % {"label": label})
+            raise _refuse(definition, M_("%(label)s must not contain a user name or password."))
         return text
 
     def check_scheme(self, definition: Definition, text: str, scheme: str) -> None:
@@ -564,10 +515,10 @@ class UrlType(AttributeType):
                                              "given": quote(text), "suggestion": suggestion})
 
 
-class ImageType(UrlType):
+class ImageType(UrlType, name="image"):
     """An image: an http(s) URL, or an uploaded image kept in GridFS."""
 
-    name = "image"
+    kind = M_("an image address")
     example = "https://example.com/photo.jpg"
     upload = re.compile(r"/media/images/(?P<file>[0-9a-f]{24})")
 
@@ -579,27 +530,18 @@ class ImageType(UrlType):
             return {"value": text, "file": match.group("file")}
         return {"value": self.check_url(definition, text)}
 
-    def kind(self) -> Message:
-        """Images are "an image address" in messages."""
-        return M_("an image address")
-
 
 # ----------------------------------------------------------------------------- date
 
 
-class DateType(AttributeType):
+class DateType(AttributeType, name="date"):
     """A date, as precise as the editor knows it: YYYY-MM-DD, YYYY-MM or YYYY."""
 
-    name = "date"
+    kind = M_("a date")
     family = "ordered"
-    orderable = True
     example = "2023-09-22"
     pattern = re.compile(r"(?P<year>[0-9]{4})(?:-(?P<month>[0-9]{2})(?:-(?P<day>[0-9]{2}))?)?")
     forms = N_("YYYY-MM-DD, YYYY-MM or YYYY")
-
-    def kind(self) -> Message:
-        """Dates are "a date" in messages."""
-        return M_("a date")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """A real calendar date in one of the three ISO forms; a JSON year number is allowed."""
@@ -608,13 +550,10 @@ class DateType(AttributeType):
         text = self.text_input(definition, raw)
         match = self.pattern.fullmatch(text)
         if not match:
-            raise _refuse(
-                definition,
-                M_('%(label)s must be a date written %(forms)s, like "%(example)s"; '
-                  '%(given)s is not.')
-                % {"label": definition.label, "forms": Message(self.forms), "example": self.example,
-                   "given": quote(text)},
-            )
+            raise _refuse(definition, M_(
+                '%(label)s must be a date written %(forms)s, like "%(example)s"; '
+                '%(given)s is not.'),
+                forms=Message(self.forms), example=self.example, given=quote(text))
         self.check_real(definition, text, match)
         return {"value": text}
 
@@ -622,36 +561,29 @@ class DateType(AttributeType):
         """Refuse years outside 1000-9999 and dates the calendar does not have."""
         year = int(match.group("year"))
         if not 1000 <= year <= 9999:
-            raise _refuse(
-                definition, M_("%(label)s must have a year from 1000 to 9999; %(given)s does not.")
-                % {"label": definition.label, "given": quote(text)}
-            )
+            raise _refuse(definition, M_(
+                "%(label)s must have a year from 1000 to 9999; %(given)s does not."),
+                given=quote(text))
         try:
             datetime.date(year, int(match.group("month") or 1), int(match.group("day") or 1))
         except ValueError:
-            raise _refuse(
-                definition,
-                M_("%(label)s must be a real date written %(forms)s; %(given)s does not exist.")
-                % {"label": definition.label, "forms": Message(self.forms), "given": quote(text)},
-            ) from None
+            raise _refuse(definition, M_(
+                "%(label)s must be a real date written %(forms)s; %(given)s does not exist."),
+                forms=Message(self.forms), given=quote(text)) from None
 
 
 # ----------------------------------------------------------------------------- list
 
 
-class ListType(AttributeType):
+class ListType(AttributeType, name="list"):
     """A list of short strings: "5G, Wi-Fi 6, NFC"."""
 
-    name = "list"
+    kind = M_("a list of short texts separated by commas")
     family = "list"
     example = "5G, Wi-Fi 6, NFC"
     separators = re.compile(r"[,，]")
     max_items = 30
     max_item_length = 60
-
-    def kind(self) -> Message:
-        """Lists are described by their two accepted forms in messages."""
-        return M_("a list of short texts separated by commas")
 
     def parse(self, definition: Definition, raw: Any) -> dict:
         """Items from "a, b, c" or a JSON array of strings: stripped, de-duplicated, checked."""
@@ -667,47 +599,32 @@ class ListType(AttributeType):
     def json_item(self, definition: Definition, item: Any) -> str:
         """One item of a JSON array: a string without commas."""
         if not isinstance(item, str):
-            raise _refuse(
-                definition, M_("%(label)s: every item must be text; got %(given)s.")
-                % {"label": definition.label, "given": _describe_json(item)}
-            )
+            raise _refuse(definition, M_(
+                "%(label)s: every item must be text; got %(given)s."), given=_describe_json(item))
         if self.separators.search(item):
-            raise _refuse(
-                definition, M_("%(label)s: items must not contain commas; %(given)s does.")
-                % {"label": definition.label, "given": quote(item)}
-            )
+            raise _refuse(definition, M_(
+                "%(label)s: items must not contain commas; %(given)s does."), given=quote(item))
         return item
 
     def check_item(self, definition: Definition, item: str) -> None:
         """Refuse long items and items with control characters."""
         if len(item) > self.max_item_length:
-            raise _refuse(
-                definition,
-                M_("%(label)s: each item must be 1 to %(limit)s characters; "
-                  "%(given)s has %(length)s.")
-                % {"label": definition.label, "limit": self.max_item_length,
-                   "given": quote(item), "length": len(item)},
-            )
+            raise _refuse(definition, M_(
+                "%(label)s: each item must be 1 to %(limit)s characters; "
+                "%(given)s has %(length)s."),
+                limit=self.max_item_length, given=quote(item), length=len(item))
         if forbidden(item):
-            raise _refuse(
-                definition, M_("%(label)s: items must not contain control characters.")
-                % {"label": definition.label}
-            )
+            raise _refuse(definition, M_("%(label)s: items must not contain control characters."))
 
     def check_count(self, definition: Definition, items: list[str]) -> list[str]:
         """Between 1 and 30 items."""
         if not items:
-            raise _refuse(
-                definition,
-                M_('%(label)s needs at least one item, like "%(example)s".')
-                % {"label": definition.label, "example": self.example},
-            )
+            raise _refuse(definition, M_(
+                '%(label)s needs at least one item, like "%(example)s".'), example=self.example)
         if len(items) > self.max_items:
-            raise _refuse(
-                definition,
-                M_("%(label)s can have at most %(limit)s items; this has %(count)s.")
-                % {"label": definition.label, "limit": self.max_items, "count": len(items)},
-            )
+            raise _refuse(definition, M_(
+                "%(label)s can have at most %(limit)s items; this has %(count)s."),
+                limit=self.max_items, count=len(items))
         return items
 
     def format(self, definition: Definition, stored: dict) -> str:

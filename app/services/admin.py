@@ -25,11 +25,10 @@ from ..domain import revisions
 from ..domain.accounts import ROLES, is_confirmed
 from ..domain.errors import Conflict, Forbidden, InvalidValue
 from ..domain.messages import M_, _
-from ..repositories import Repositories
 from ..repositories.base import utcnow
 from . import audit
 from .audit import MAX_REASON
-from .wiki import Editor, Wiki
+from .wiki import Editor, WikiUseCases
 
 __all__ = ["Admin", "RollbackReport", "RollbackItem", "MAX_ROLLBACK_ENTRIES",
            "OPERATOR", "ACTIONS"]
@@ -82,12 +81,8 @@ class RollbackReport:
         return [item for item in self.items if item.outcome in ("revert", "delete")]
 
 
-class Admin:
+class Admin(WikiUseCases):
     """The administrators' operations over one set of repositories and the wiki."""
-
-    def __init__(self, repos: Repositories, wiki: Wiki):
-        self.repos = repos
-        self.wiki = wiki
 
     # -- who ---------------------------------------------------------------------------
 

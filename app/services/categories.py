@@ -22,9 +22,9 @@ from ..domain.errors import Conflict, Forbidden, InvalidValue, NotFound, StaleVe
 from ..domain.messages import M_
 from ..domain.revisions import MERGE_COMMENT
 from ..domain.types import display_value
-from ..repositories import Repositories
 from . import audit
 from .query import QueryError, parse_query  # the one filter language, the API's too
+from .wiki import WikiUseCases
 
 __all__ = ["Categories", "MERGE_COMMENT", "SpecTable", "TABLE_SORTS"]
 
@@ -66,12 +66,8 @@ class SpecTable:
         return rows
 
 
-class Categories:
+class Categories(WikiUseCases):
     """The categories' use cases over one set of repositories and the wiki."""
-
-    def __init__(self, repos: Repositories, wiki):
-        self.repos = repos
-        self.wiki = wiki
 
     # -- reading ---------------------------------------------------------------------
 

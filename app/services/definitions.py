@@ -22,7 +22,7 @@ from ..domain import entries
 from ..domain.definitions import EDITABLE_FIELDS, STALE, Definition, validate_definition
 from ..domain.errors import Conflict, Forbidden, InvalidValue, StaleVersion
 from ..domain.messages import M_
-from ..repositories import Repositories
+from .wiki import WikiUseCases
 
 __all__ = ["Definitions", "DefinitionRecord", "FIXED_FIELDS"]
 
@@ -42,12 +42,8 @@ class DefinitionRecord:
     comment: str = ""
 
 
-class Definitions:
+class Definitions(WikiUseCases):
     """The attribute definitions' use cases over one set of repositories and the wiki."""
-
-    def __init__(self, repos: Repositories, wiki):
-        self.repos = repos
-        self.wiki = wiki
 
     # -- reading ---------------------------------------------------------------------
 

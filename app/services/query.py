@@ -39,8 +39,9 @@ from ..domain.paging import read_paging
 from ..domain.text import forbidden, quote
 from ..domain.types import TYPES, mongo_path, parse_filter_value
 
-__all__ = ["FIELDS", "MAX_FILTERS", "OPERATORS", "REPRESENTATION_FIELDS", "Query",
-           "QueryError", "parse_query"]
+__all__ = ["FIELDS", "MAX_FILTERS", "MAX_LIST_ITEMS", "MAX_Q", "MAX_SORT_KEYS", "MAX_VALUE",
+           "OPERATORS", "REPRESENTATION_FIELDS", "RESERVED", "Query", "QueryError",
+           "parse_query"]
 
 RESERVED = ("page", "per_page", "sort", "fields", "q")
 FIELDS: dict[str, str] = {"title": "text", "slug": "text", "category": "text",

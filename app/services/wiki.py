@@ -753,3 +753,13 @@ class Wiki:
                         M_("%(label)s was just defined as a %(type)s attribute.")
                         % {"label": existing.label, "type": existing.type},
                         definition.key) from None
+
+
+class WikiUseCases:
+    """The base of the use cases that stand beside the wiki (categories, definitions,
+    administration): they read and write their own documents through ``repos`` and record
+    what touches entries as revisions through ``wiki``."""
+
+    def __init__(self, repos: Repositories, wiki: Wiki):
+        self.repos = repos
+        self.wiki = wiki
