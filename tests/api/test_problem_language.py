@@ -42,3 +42,17 @@ def test_a_query_problem_is_said_in_the_language_asked_for(client, catalog):
     chinese = client.get(url, headers=ZH).get_json()
     assert chinese["errors"]["sort"] == 'sort 中 "title" 出现了两次。'
     assert chinese["errors"]["attr.weight"] == 'Weight必须是数字，例如 "171 g"；"(1,2)" 不是数字。'
+
+
+def test_a_slug_named_twice_in_a_comparison_is_the_services_refusal(client, catalog):
+    """The API leaves the repeated-entry check to the service (no English-only copy of
+    it): 400 problem+json, the service's sentence, in Chinese when asked."""
+    slugs = "iphone-15,pixel-8,iphone-15"
+    english = client.get(f"{API}/compare?entries={slugs}")
+    assert english.status_code == 400
+    assert english.headers["Content-Type"].startswith("application/problem+json")
+    assert english.get_json()["detail"] == "Compare each entry only once."
+    assert english.get_json()["errors"] == {"entries": "Compare each entry only once."}
+    chinese = client.get(f"{API}/compare?entries={slugs}", headers=ZH)
+    assert chinese.status_code == 400
+    assert chinese.get_json()["detail"] == "每个条目只能对比一次。"
