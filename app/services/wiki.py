@@ -195,7 +195,7 @@ class Wiki:
         """Change entry fields and attributes in one revision, if still at ``expected_version``."""
         editor = self.editor(user)
         entry = self.repos.entries.get(ident)
-        self._check_may_edit(entry, editor)
+        self.check_may_edit(entry, editor)
         state = revisions.entry_state(entry)
         new_state = dict(state)
         for name, value in (fields or {}).items():
@@ -284,7 +284,7 @@ class Wiki:
         """Bring an entry back to an earlier version, as a new revision."""
         entry = self.repos.entries.get(ident)
         editor = self.editor(user)
-        self._check_may_edit(entry, editor)
+        self.check_may_edit(entry, editor)
         history = self.repos.revisions.for_entry(entry["_id"])
         state = revisions.entry_state(entry)
         changes = revisions.revert_changes(history, state, to_version)
@@ -306,7 +306,7 @@ class Wiki:
         revert revision; a stale version is refused like any edit."""
         entry = self.repos.entries.get(ident)
         editor = self.editor(user)
-        self._check_may_edit(entry, editor)
+        self.check_may_edit(entry, editor)
         state = revisions.entry_state(entry)
         new_state = revisions.apply_changes(state, changes)
         if "title" not in new_state:
@@ -550,9 +550,10 @@ class Wiki:
         """Whether ``editor`` may change ``entry``: anyone unless it is protected."""
         return not entry.get("protected") or editor.admin
 
-    def _check_may_edit(self, entry: Mapping, editor: Editor) -> None:
-        """Refuse a change of a protected entry by anyone but an administrator."""
-        if not self.may_edit(entry, editor):
+    def check_may_edit(self, entry: Mapping, user: Actor) -> None:
+        """Refuse a change of a protected entry by anyone but an administrator (pages ask
+        before they show an edit form)."""
+        if not self.may_edit(entry, self.editor(user)):
             raise Forbidden(M_("This entry is protected: only administrators may change it."))
 
     def _count(self, editor: Editor, *, created: bool) -> None:

@@ -36,7 +36,6 @@ from ..domain.definitions import (
 from ..domain.errors import (
     AttributeExists,
     Conflict,
-    Forbidden,
     InvalidValue,
     NotFound,
     RateLimited,
@@ -134,8 +133,8 @@ def _section_name(group: str, rows: list[dict], zh: bool) -> str:
 def may_edit(entry: dict) -> bool:
     """Whether the reader may edit ``entry``: logged in, and an admin if it is protected
     (the wiki service refuses the rest anyway)."""
-    return current_user.is_authenticated and (not entry.get("protected")
-                                              or current_user.is_admin)
+    return current_user.is_authenticated and wiki().may_edit(entry,
+                                                             wiki().editor(current_user.doc))
 
 
 def page_context(entry: dict, failed: dict | None = None) -> dict:
@@ -407,8 +406,7 @@ def delete_attribute(slug: str, key: str):
 def edit(slug: str):
     """Change the entry itself: title, summary, category, main picture, with a summary."""
     entry = get_entry(slug)
-    if not may_edit(entry):
-        raise Forbidden(_("This entry is protected: only administrators may change it."))
+    wiki().check_may_edit(entry, current_user.doc)
     form = EditEntryForm()
     form.category.choices = _category_choices()
     if request.method == "GET":

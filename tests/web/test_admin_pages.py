@@ -157,7 +157,11 @@ def test_protecting_an_entry_from_its_page(app, boss_client, wiki, repos):
     page = editor.get("/entries/pixel-8").get_data(as_text=True)
     assert "Only administrators may change this entry." in page
     assert 'id="add-attribute"' not in page and "/entries/pixel-8/edit" not in page
-    assert editor.get("/entries/pixel-8/edit").status_code == 403
+    edit_page = editor.get("/entries/pixel-8/edit")
+    assert edit_page.status_code == 403
+    assert "only administrators may change it" in edit_page.get_data(as_text=True)
+    chinese = editor.get("/entries/pixel-8/edit", headers={"Accept-Language": "zh-CN"})
+    assert "此条目受保护：只有管理员可以修改。" in chinese.get_data(as_text=True)
     refused = editor.post("/entries/pixel-8/attributes", data={
         "csrf_token": csrf(editor, "/settings"), "version": "1", "key": "weight", "value": "1 g",
         "form_id": "row-weight"})
