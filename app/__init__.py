@@ -20,7 +20,7 @@ from .domain.accounts import PasswordHasher
 from .flask_app import Pkyx, replace_hook
 from .json import OrjsonProvider
 from .repositories import Repositories
-from .services import Accounts, Admin, Categories, Definitions, Reads, Wiki
+from .services import Accounts, Admin, Categories, Definitions, Names, Reads, Wiki
 from .store import open_store
 
 __all__ = ["create_app"]
@@ -84,6 +84,7 @@ def register_store(app: Flask) -> None:
                             app.config["ARGON2_PARALLELISM"])
     app.extensions["pkyx.reads"] = Reads(repos)
     app.extensions["pkyx.wiki"] = wiki = Wiki(repos)
+    app.extensions["pkyx.names"] = Names(repos, wiki.suggestions)
     app.extensions["pkyx.categories"] = Categories(repos, wiki)
     app.extensions["pkyx.definitions"] = Definitions(repos, wiki)
     app.extensions["pkyx.accounts"] = accounts = Accounts(repos, hasher)

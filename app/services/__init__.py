@@ -8,11 +8,13 @@ from .accounts import Accounts
 from .admin import Admin
 from .categories import Categories
 from .definitions import Definitions
+from .names import Names
 from .reads import Reads
 from .wiki import AttributeInput, Wiki
 
-__all__ = ["Accounts", "Admin", "AttributeInput", "Categories", "Definitions", "Reads", "Wiki",
-           "wiki", "reads", "accounts", "categories", "definitions", "admin", "mail_service"]
+__all__ = ["Accounts", "Admin", "AttributeInput", "Categories", "Definitions", "Names", "Reads",
+           "Wiki", "wiki", "reads", "names", "accounts", "categories", "definitions", "admin",
+           "mail_service"]
 
 
 def wiki() -> Wiki:
@@ -23,6 +25,11 @@ def wiki() -> Wiki:
 def reads() -> Reads:
     """What the pages and the API of the current app may read."""
     return current_app.extensions["pkyx.reads"]
+
+
+def names() -> Names:
+    """Finding entries by typed names (the compare box, autocomplete) in the current app."""
+    return current_app.extensions["pkyx.names"]
 
 
 def accounts() -> Accounts:

@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-from dataclasses import dataclass, field
 from threading import Lock
 
 from cachetools import LRUCache
@@ -45,99 +44,33 @@ from ..domain.compare import (
     distinct,
     parse_comparison_slug,
 )
-from ..domain.entries import SLUG_MAX, keywords, search_words, slug_from_title
+from ..domain.entries import SLUG_MAX
 from ..domain.errors import InvalidValue, NotFound
+from ..services import names as names_service
 from ..services import reads, wiki
+from ..services.names import NAME_SEPARATOR, Resolution, split_names
 from .filters import section_label
 from .values_html import compare_rows_html
 
 bp = Blueprint("compare", __name__)
 
-#: "vs", "vs.", "versus" or "pk" (the original site's word), in any case, not inside a word.
-NAME_SEPARATOR = re.compile(r"(?<![A-Za-z])(?:vs\.?|versus|pk)(?![A-Za-z])", re.IGNORECASE)
+#: The longest compare box text read.
 MAX_QUERY = 300
-SUGGEST_LIMIT = 10
 #: The longest comparison address: six slugs of the longest kind joined by "-vs-" (500).
 MAX_SPEC = MAX_ENTRIES * SLUG_MAX + (MAX_ENTRIES - 1) * len("-vs-")
 #: Shown in the sticky column headers, so left out of the table body.
 HEADER_IMAGE_KEY = "image"
-#: What makes a spreadsheet read a cell as a formula, at its start or at the start of any
-#: part after a "," or ";" (the separator of many locales' spreadsheets).
 #: The table rows of recently shown comparisons, by the comparison (the service hands out one
 #: object per entry versions, definitions, units and language) and the "only differences"
 #: switch: the same popular page is drawn again and again.
 _ROWS: LRUCache = LRUCache(256)
 _ROWS_LOCK = Lock()
+#: What makes a spreadsheet read a cell as a formula, at its start or at the start of any
+#: part after a "," or ";" (the separator of many locales' spreadsheets).
 CSV_UNSAFE_START = ("=", "+", "-", "@", "\t", "\r")
 CSV_PARTS = re.compile(r"[,;]")
 #: The cookie that remembers the reader's unit system, and for how long.
 UNITS_COOKIE, ONE_YEAR = "pkyx_units", 365 * 24 * 3600
-
-
-@dataclass
-class Resolution:
-    """What one typed name turned out to be: an entry, or suggestions for one."""
-
-    name: str
-    entry: dict | None = None
-    suggestions: list[dict] = field(default_factory=list)
-    links: list[tuple[dict, str]] = field(default_factory=list)
-
-
-# -- name resolution ----------------------------------------------------------------
-
-
-def split_names(text: str) -> list[str]:
-    """The names in "A vs B pk C" (empty parts dropped)."""
-    return [part.strip() for part in NAME_SEPARATOR.split(text) if part.strip()]
-
-
-def resolve_name(name: str) -> Resolution:
-    """Find the entry a person meant by ``name``: slug, exact title, prefix, keywords.
-
-    The index of titles answers first whether the prefix and keyword look-ups can find
-    anything: a made-up name costs the store no scan.
-    """
-    read, titles = reads(), wiki().suggestions.index()
-    slug = name.strip().lower()
-    entry = read.entry_by_slug(slug) or read.entry_by_slug(slug_from_title(name))
-    if entry is not None:
-        return Resolution(name, entry)
-    by_prefix = read.entries_titled(name, SUGGEST_LIMIT) if titles.has_title_starting(name) \
-        else []
-    exact = [doc for doc in by_prefix if doc["title"].casefold() == name.casefold()]
-    if exact or len(by_prefix) == 1:
-        return Resolution(name, (exact or by_prefix)[0])
-    words = search_words(name)
-    by_words = read.search_entries(words, SUGGEST_LIMIT)[0] \
-        if words and titles.has_keywords_starting(words) else []
-    candidates = _unique(by_prefix + by_words)
-    best = _fewest_extra_words(candidates, words)
-    if best is not None:
-        return Resolution(name, best)
-    return Resolution(name, suggestions=wiki().closest_titles(name))
-
-
-def _unique(docs: list[dict]) -> list[dict]:
-    """``docs`` without repeated slugs, in order."""
-    seen: dict[str, dict] = {}
-    for doc in docs:
-        seen.setdefault(doc["slug"], doc)
-    return list(seen.values())
-
-
-def _fewest_extra_words(candidates: list[dict], words: list[str]) -> dict | None:
-    """The one candidate whose title adds the fewest words to ``words`` (ties: none).
-
-    "Pixel 8" means "Google Pixel 8" rather than "Google Pixel 8 Pro".
-    """
-    if len(candidates) == 1:
-        return candidates[0]
-    scored = sorted((len(set(keywords(doc["title"])) - set(words)), i)
-                    for i, doc in enumerate(candidates))
-    if not scored or (len(scored) > 1 and scored[0][0] == scored[1][0]):
-        return None
-    return candidates[scored[0][1]]
 
 
 def compare_url(slugs: list[str], **args) -> str:
@@ -150,16 +83,22 @@ def ordered_url(slugs: list[str], **args) -> str:
     return url_for("compare.show", spec=comparison_slug(distinct(slugs)), **args)
 
 
-def _link_suggestions(resolutions: list[Resolution]) -> None:
-    """For each suggestion, the comparison it would make with the other names."""
+def _shown(resolutions: list[Resolution]) -> list[dict]:
+    """The resolutions as the page lists them: each suggestion linked to the comparison it
+    would make with the other names."""
+    shown = []
     for index, resolution in enumerate(resolutions):
         others = [r.entry or (r.suggestions[0] if r.suggestions else None)
                   for i, r in enumerate(resolutions) if i != index]
         other_slugs = [doc["slug"] for doc in others if doc is not None]
+        links = []
         for suggestion in resolution.suggestions:
             slugs = canonical_order(other_slugs + [suggestion["slug"]])
             if MIN_ENTRIES <= len(slugs) <= MAX_ENTRIES:
-                resolution.links.append((suggestion, compare_url(slugs)))
+                links.append((suggestion, compare_url(slugs)))
+        shown.append({"name": resolution.name, "entry": resolution.entry,
+                      "suggestions": resolution.suggestions, "links": links})
+    return shown
 
 
 def popular_comparisons(limit: int = 8) -> list[dict]:
@@ -188,22 +127,21 @@ def _query_page(q: str = "", *, message: str = "", resolutions: list[Resolution]
 def from_query():
     """Turn "A vs B" (or "A pk B", up to six names) into the canonical comparison."""
     q = request.args.get("q", "")[:MAX_QUERY].strip()
-    names = split_names(q)
-    if len(names) < MIN_ENTRIES:
+    typed = split_names(q)
+    if len(typed) < MIN_ENTRIES:
         message = _("Name at least two things, like “iPhone 15 vs Pixel 8”.") if q else ""
         return _query_page(q, message=message)
-    if len(names) > MAX_ENTRIES:
+    if len(typed) > MAX_ENTRIES:
         return _query_page(q, message=_("A comparison shows at most %(n)d entries.",
                                         n=MAX_ENTRIES))
-    resolutions = [resolve_name(name) for name in names]
+    resolutions = [names_service().resolve(name) for name in typed]
     if all(r.entry is not None for r in resolutions):
         slugs = distinct(r.entry["slug"] for r in resolutions)
         if len(slugs) < MIN_ENTRIES:
             return _query_page(q, message=_("These names are all the same entry; "
                                             "name two different ones."))
         return redirect(ordered_url(slugs), 302)
-    _link_suggestions(resolutions)
-    return _query_page(q, resolutions=resolutions,
+    return _query_page(q, resolutions=_shown(resolutions),
                        message=_("We could not find everything you asked for."))
 
 
@@ -292,19 +230,9 @@ def suggest():
     q = request.args.get("q", "")[:MAX_QUERY]
     parts = NAME_SEPARATOR.split(q)
     last = parts[-1].strip() if parts else ""
-    docs = _suggestions_for(last) if last else []
+    docs = names_service().suggest(last) if last else []
     return jsonify([{"slug": doc["slug"], "title": doc["title"],
                      "category": doc.get("category")} for doc in docs])
-
-
-def _suggestions_for(name: str) -> list[dict]:
-    """Titles starting with ``name``, then titles with words starting with its words."""
-    read = reads()
-    docs = read.entries_titled(name, SUGGEST_LIMIT)
-    words = search_words(name)
-    if len(docs) < SUGGEST_LIMIT and words:
-        docs = _unique(docs + read.search_entries(words, SUGGEST_LIMIT)[0])
-    return docs[:SUGGEST_LIMIT]
 
 
 # -- helpers --------------------------------------------------------------------------
@@ -330,12 +258,9 @@ def _slugs_of(spec: str):
 
 def _missing_page(slugs: list[str]):
     """The 404 page naming the slugs that are not entries, with suggestions."""
-    found = reads().entries_by_slugs(slugs)
-    resolutions = [Resolution(slug, found[slug]) if slug in found else
-                   Resolution(slug, suggestions=wiki().closest_titles(slug.replace("-", " ")))
-                   for slug in slugs]
-    _link_suggestions(resolutions)
-    return _query_page(" vs ".join(_typed(r) for r in resolutions), resolutions=resolutions,
+    resolutions = names_service().resolve_slugs(slugs)
+    return _query_page(" vs ".join(_typed(r) for r in resolutions),
+                       resolutions=_shown(resolutions),
                        message=_("Some of these entries do not exist."), status=404)
 
 
