@@ -161,3 +161,16 @@ def test_conditional_answers_as_werkzeugs_make_conditional(app, headers, method)
     for name in ("ETag", "Content-Length", "Content-Type"):
         assert ours.headers.get(name) == theirs.headers.get(name)
     assert ours.get_data() == theirs.get_data()
+
+
+def test_an_app_with_the_limiter_turned_off_starts_and_serves(tmp_path):
+    """``RATELIMIT_ENABLED = False`` (Flask-Limiter's own switch) leaves no hook to make
+    lean: the app starts, and a limited route is not limited."""
+    app = create_app("testing", {"RATELIMIT_ENABLED": False, "RATELIMIT_TOKENS": "1/minute",
+                                 "PKYX_TEST_TMP": str(tmp_path)})
+    try:
+        client = app.test_client()
+        assert client.get("/healthz").status_code == 200
+        assert client.get("/api/v1/entries").status_code == 200
+    finally:
+        app.extensions["pkyx.store"].close()

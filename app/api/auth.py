@@ -183,8 +183,11 @@ def _lean_limiter_hooks(app) -> None:
     exists (asked at each request, so one added later counts). Its ``after_request``
     (rate-limit headers, conditional deductions) and ``teardown_request`` only read the
     state a check left in the request's context: with no check made, there is none to
-    read. The limiter's hooks cost ~60 µs a request, a quarter of ``/healthz``.
+    read. The limiter's hooks cost ~60 µs a request, a quarter of ``/healthz``. A limiter
+    turned off (``RATELIMIT_ENABLED = False``) registers no hooks: nothing to make lean.
     """
+    if not limiter.enabled:
+        return
     manager = limiter.limit_manager
 
     def app_wide_limits() -> bool:
