@@ -44,10 +44,6 @@ class Reads:
         representation and ETag depend on), or raise ``NotFound``."""
         return self._repos.entries.ref(ident)
 
-    def entry_by_slug(self, slug: str) -> dict | None:
-        """The entry with exactly this slug, or ``None``."""
-        return self._repos.entries.find_slug(slug)
-
     def entries_by_ids(self, ids: Iterable) -> dict[Any, dict]:
         """The entries with these ids, keyed by id (deleted ones left out)."""
         return self._repos.entries.by_ids(ids)
@@ -88,10 +84,6 @@ class Reads:
                        sort: str = "title") -> tuple[list[dict], int]:
         """Entries whose keywords start with each of ``words``, one page, and the total."""
         return self._repos.entries.search(words, limit, skip, sort)
-
-    def entries_titled(self, prefix: str, limit: int = 10) -> list[dict]:
-        """Entries whose title starts with ``prefix`` (any case), for suggestions."""
-        return self._repos.entries.title_prefix(prefix, limit)
 
     # -- definitions -------------------------------------------------------------------
 
