@@ -101,6 +101,9 @@ class Config:
     BABEL_TRANSLATION_DIRECTORIES = "translations"
     #: Lifetime of an API token (s).
     API_TOKEN_SECONDS = 3600
+    #: Flask-Limiter on (each app says so itself: the limiter is one object, and an app
+    #: without the setting would inherit the last app's).
+    RATELIMIT_ENABLED = True
     #: Rate limits (Flask-Limiter syntax); each can be set from ``PKYX_<NAME>``.
     #: Tokens issued per client address.
     RATELIMIT_TOKENS = "10/minute;100/hour"
