@@ -80,12 +80,29 @@ class LiveServer:
         return self.app.app_context()
 
 
+def _read_whole(app):
+    """``app`` answering with its whole body read and its file closed before werkzeug's
+    development server writes it. When a browser drops a connection (Chromium cancels a
+    favicon or image request as it navigates), that server's clean-up reads the reset socket
+    and raises before it closes the answer's file (werkzeug 3.1 ``run_wsgi``): an unclosed
+    file, a ResourceWarning, and an error in whatever test the garbage collector is in.
+    gunicorn, in production and the deployment tests, closes it."""
+    def wsgi(environ, start_response):
+        answer = app(environ, start_response)
+        try:
+            return [b"".join(answer)]
+        finally:
+            if hasattr(answer, "close"):
+                answer.close()
+    return wsgi
+
+
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory) -> Iterator[LiveServer]:
     """The demo-seeded app served by werkzeug in a thread for the whole session."""
     tmp = tmp_path_factory.mktemp("browser-app")
     app = create_app("testing", {"SEED_DEMO_DATA": True, "PKYX_TEST_TMP": str(tmp)})
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _read_whole(app), threaded=True)
     thread = threading.Thread(target=server.serve_forever, name="live-server", daemon=True)
     thread.start()
     try:
