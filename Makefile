@@ -7,7 +7,11 @@ PORT   ?= 5000
 
 .PHONY: run test test-mongo bench bench-peers lint venv deps dev-deps system-packages clean
 
+# Debian's own python3 makes virtualenvs only with python3-venv (ensurepip): installed
+# with apt when missing, so a fresh machine needs nothing but make and python3.
 $(BIN)/python:
+	$(PYTHON) -c 'import ensurepip' 2>/dev/null || { apt-get update && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y python3-venv; }
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 
